@@ -1,0 +1,166 @@
+//! Findings about a configuration: errors and warnings with a stable code,
+//! the option they concern and where it was written.
+
+use std::fmt;
+
+use crate::source::Origin;
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The configuration still loads.
+    Warning,
+    /// The configuration cannot be used.
+    Error,
+}
+
+/// A stable code for each kind of finding, for CI filters and docs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// A file could not be read (missing, unreadable, a directory...).
+    Io,
+    /// An INI file breaks oslo.config's syntax.
+    IniSyntax,
+    /// A TOML file is not valid TOML, or not shaped as groups of options.
+    TomlSyntax,
+    /// A value that the option's type rejects.
+    InvalidValue,
+    /// A required option has no value.
+    MissingRequired,
+    /// A group that no schema registers.
+    UnknownGroup,
+    /// An option that its group does not register.
+    UnknownOption,
+    /// A value given under an option's deprecated name or group.
+    DeprecatedName,
+    /// An option that is deprecated for removal.
+    DeprecatedForRemoval,
+    /// A `$reference` that cannot be resolved.
+    Interpolation,
+    /// `$references` that refer to each other in a loop.
+    InterpolationCycle,
+    /// A command-line or programmatic override that does not parse.
+    BadOverride,
+    /// The same option set under both its current and a deprecated name in
+    /// one source: the current name wins.
+    ShadowedDeprecatedName,
+}
+
+impl Code {
+    /// The code's stable name, as printed (`invalid-value`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "io",
+            Code::IniSyntax => "ini-syntax",
+            Code::TomlSyntax => "toml-syntax",
+            Code::InvalidValue => "invalid-value",
+            Code::MissingRequired => "missing-required",
+            Code::UnknownGroup => "unknown-group",
+            Code::UnknownOption => "unknown-option",
+            Code::DeprecatedName => "deprecated-name",
+            Code::DeprecatedForRemoval => "deprecated-for-removal",
+            Code::Interpolation => "interpolation",
+            Code::InterpolationCycle => "interpolation-cycle",
+            Code::BadOverride => "bad-override",
+            Code::ShadowedDeprecatedName => "shadowed-deprecated-name",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding. Its message never contains a secret's value.
+///
+/// `Display` gives one line in the form compilers use:
+/// `error[invalid-value]: glance-api.conf:12:11: [keystone_authtoken] auth_port: ...`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What kind of finding.
+    pub code: Code,
+    /// What is wrong: expected and found (secrets masked).
+    pub message: String,
+    /// Where: a file position, an environment variable, a flag.
+    pub origin: Option<Origin>,
+    /// The group concerned.
+    pub group: Option<String>,
+    /// The option concerned.
+    pub option: Option<String>,
+    /// A fix to try ("did you mean ...", "use ... instead").
+    pub suggestion: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new finding with no place, group or option yet.
+    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity, code, message: message.into(), origin: None, group: None, option: None, suggestion: None }
+    }
+
+    /// An error.
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, message)
+    }
+
+    /// A warning.
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, code, message)
+    }
+
+    /// Sets where.
+    pub fn at(mut self, origin: Origin) -> Diagnostic {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// Sets the group and option.
+    pub fn option(mut self, group: &str, option: &str) -> Diagnostic {
+        self.group = Some(group.to_owned());
+        self.option = Some(option.to_owned());
+        self
+    }
+
+    /// Sets the group.
+    pub fn group(mut self, group: &str) -> Diagnostic {
+        self.group = Some(group.to_owned());
+        self
+    }
+
+    /// Sets the suggestion.
+    pub fn suggest(mut self, suggestion: impl Into<String>) -> Diagnostic {
+        self.suggestion = Some(suggestion.into());
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}[{}]: ", self.code)?;
+        if let Some(o) = &self.origin {
+            write!(f, "{o}: ")?;
+        }
+        match (&self.group, &self.option) {
+            (Some(g), Some(o)) => write!(f, "[{g}] {o}: ")?,
+            (Some(g), None) => write!(f, "[{g}]: ")?,
+            _ => {}
+        }
+        f.write_str(&self.message)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " ({s})")?;
+        }
+        Ok(())
+    }
+}

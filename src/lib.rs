@@ -1,0 +1,25 @@
+//! stackauth: config-driven service-to-service auth for OpenStack-style
+//! identity services.
+//!
+//! The layers, each standing on the one before:
+//! - [`opt`]: option schemas (types, defaults, secrets, deprecations) in a
+//!   [`opt::Registry`];
+//! - [`source`]: where values come from (oslo-dialect INI files kept byte
+//!   for byte, TOML, config dirs, the environment, the command line), each
+//!   value with its [`source::Origin`];
+//! - [`resolve`]: layering, deprecated names, interpolation and typing into
+//!   one immutable [`Snapshot`];
+//! - [`namespace`]: built-in option sets (keystonemiddleware's
+//!   `[keystone_authtoken]`).
+#![warn(missing_docs)]
+
+pub mod diagnostic;
+pub mod namespace;
+pub mod opt;
+pub mod resolve;
+pub mod snapshot;
+pub mod source;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use resolve::{LoadError, Loader};
+pub use snapshot::Snapshot;

@@ -1,0 +1,1 @@
+pub fn registry() -> crate::opt::Registry { crate::opt::Registry::new() }

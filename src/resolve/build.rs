@@ -1,0 +1,462 @@
+//! One load: read sources, pick each option's value, interpolate, type,
+//! check, and report.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use super::layers::{Layer, Layers, Name, Rank, normalize_key};
+use super::suggest::did_you_mean;
+use super::{ConfigPath, LoadError, Loader};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::opt::{Compound, Opt, RawValue, Registry, normalize_group};
+use crate::snapshot::{DeprecatedUse, Snapshot, Unknown};
+use crate::source::{self, Entry, Env, FileSource, Origin};
+
+/// The value chosen for one option before interpolation and typing.
+#[derive(Clone)]
+pub(super) struct Pick {
+    /// Each raw value with its origin (one, unless multi-valued).
+    pub(super) items: Vec<(RawValue, Origin)>,
+    pub(super) rank: Rank,
+    pub(super) deprecated: Option<DeprecatedUse>,
+    pub(super) compound: Vec<(String, Origin)>,
+}
+
+/// A registered option and where its pick is.
+pub(super) struct Slot<'r> {
+    pub(super) group: &'r str,
+    pub(super) opt: &'r Opt,
+    pub(super) pick: Option<Pick>,
+}
+
+pub(super) struct Build<'a, 'r> {
+    pub(super) loader: &'a Loader<'r>,
+    pub(super) registry: &'r Registry,
+    pub(super) layers: Layers,
+    pub(super) diags: Vec<Diagnostic>,
+    /// Entries that some option, deprecated name or legacy part claimed.
+    pub(super) claimed: HashSet<(usize, usize)>,
+    pub(super) slots: Vec<Slot<'r>>,
+    pub(super) by_name: HashMap<Name, usize>,
+    /// Every group header of every file, for unknown-group findings.
+    pub(super) headers: Vec<(String, Origin)>,
+    pub(super) unknown: Vec<Unknown>,
+}
+
+pub(super) fn build(loader: &Loader<'_>) -> Result<Snapshot, LoadError> {
+    let mut diags = Vec::new();
+    let (files, dirs, sources) = read_files(&loader.paths, &mut diags);
+    let headers = sources.iter().flat_map(|s| s.groups.iter().cloned()).collect();
+    let layers = make_layers(loader, sources);
+    let mut b = Build {
+        loader,
+        registry: loader.registry,
+        layers: Layers::new(layers),
+        diags,
+        claimed: HashSet::new(),
+        slots: Vec::new(),
+        by_name: HashMap::new(),
+        headers,
+        unknown: Vec::new(),
+    };
+    b.pick_all();
+    b.report_unknown();
+    let mut snapshot = Snapshot { files, dirs, ..Snapshot::default() };
+    b.finish(&mut snapshot);
+    snapshot.unknown = std::mem::take(&mut b.unknown);
+    if b.diags.iter().any(Diagnostic::is_error) {
+        return Err(LoadError { diagnostics: b.diags });
+    }
+    snapshot.warnings = b.diags;
+    Ok(snapshot)
+}
+
+/// Reads every file (dirs expanded) in order; problems go to `diags` and
+/// the files that could be read are still used, so that every error in
+/// every file is reported in one pass.
+fn read_files(paths: &[ConfigPath], diags: &mut Vec<Diagnostic>) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<FileSource>) {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for p in paths {
+        match p {
+            ConfigPath::File(f) => files.push(f.clone()),
+            ConfigPath::Dir(d) => {
+                dirs.push(d.clone());
+                match source::dir_files(d) {
+                    Ok(found) => files.extend(found),
+                    Err(e) => diags.push(e),
+                }
+            }
+        }
+    }
+    let mut sources = Vec::new();
+    for f in &files {
+        match source::read(f) {
+            Ok(s) => sources.push(s),
+            Err(errs) => diags.extend(errs),
+        }
+    }
+    (files, dirs, sources)
+}
+
+/// Stacks the sources weakest first.
+fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
+    let programmatic = |list: &[super::Programmatic], origin: Origin| {
+        list.iter()
+            .map(|p| Entry {
+                group: p.group.clone(),
+                key: p.key.clone(),
+                value: p.value.clone(),
+                origin: origin.clone(),
+                key_origin: origin.clone(),
+            })
+            .collect()
+    };
+    let mut layers = vec![Layer { rank: Rank::SetDefault, entries: programmatic(&loader.defaults, Origin::SetDefault) }];
+    for (i, f) in files.into_iter().enumerate() {
+        layers.push(Layer { rank: Rank::File(i), entries: f.entries });
+    }
+    layers.push(Layer { rank: Rank::Env, entries: env_entries(loader.registry, &loader.env) });
+    let cli = loader
+        .cli
+        .iter()
+        .map(|o| {
+            let origin = Origin::Cli { flag: o.flag() };
+            Entry {
+                group: o.group.clone(),
+                key: o.key.clone(),
+                value: RawValue::Str(o.value.clone()),
+                origin: origin.clone(),
+                key_origin: origin,
+            }
+        })
+        .collect();
+    layers.push(Layer { rank: Rank::Cli, entries: cli });
+    layers.push(Layer { rank: Rank::Override, entries: programmatic(&loader.overrides, Origin::Override) });
+    layers
+}
+
+/// `OS_<GROUP>__<DEST>` for every registered option. A multi-valued option
+/// takes a comma-separated list (oslo.config splits it into characters).
+fn env_entries(registry: &Registry, env: &Env) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for g in registry.groups() {
+        for o in g.opts() {
+            let var = Env::var_name(g.name(), o.dest());
+            if let Some(v) = env.get(&var) {
+                let value = if o.is_multi() {
+                    RawValue::Array(v.split(',').map(|s| RawValue::Str(s.trim().to_owned())).collect())
+                } else {
+                    RawValue::Str(v.to_owned())
+                };
+                let origin = Origin::Env { var };
+                out.push(Entry {
+                    group: g.name().to_owned(),
+                    key: o.dest().to_owned(),
+                    value,
+                    origin: origin.clone(),
+                    key_origin: origin,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn deprecation_message(old: &Name, new_group: &str, new: &str) -> String {
+    format!(
+        "Option \"{}\" from group \"{}\" is deprecated. Use option \"{new}\" from group \"{new_group}\".",
+        old.1, old.0
+    )
+}
+
+impl<'r> Build<'_, 'r> {
+    /// Picks a value for every registered option.
+    fn pick_all(&mut self) {
+        let registry = self.registry;
+        for g in registry.groups() {
+            for opt in g.opts() {
+                let pick = self.pick(g.name(), opt);
+                self.by_name.insert((normalize_group(g.name()), opt.dest().to_owned()), self.slots.len());
+                self.slots.push(Slot { group: g.name(), opt, pick });
+            }
+            for c in g.compounds() {
+                self.apply_compound(g.name(), c);
+            }
+        }
+    }
+
+    /// The names an option may be written as: current first, then the
+    /// deprecated ones in declaration order.
+    fn names(group: &str, opt: &Opt) -> Vec<Name> {
+        let current = (normalize_group(group), opt.dest().to_owned());
+        let mut names = vec![current.clone()];
+        for d in opt.deprecated_names() {
+            let n = (
+                d.group.as_deref().map_or_else(|| current.0.clone(), normalize_group),
+                d.name.as_deref().map_or_else(|| current.1.clone(), normalize_key),
+            );
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
+    }
+
+    fn pick(&mut self, group: &str, opt: &Opt) -> Option<Pick> {
+        let names = Self::names(group, opt);
+        // Claim every entry under any of the names, and warn for every use
+        // of a deprecated one.
+        for (ni, name) in names.iter().enumerate() {
+            for &pos in self.layers.positions(name) {
+                self.claimed.insert(pos);
+                if ni > 0 {
+                    let e = self.layers.entry(pos);
+                    let msg = deprecation_message(name, group, opt.dest());
+                    self.loader.warn_once(name.clone(), &msg);
+                    self.diags.push(
+                        Diagnostic::warning(Code::DeprecatedName, msg)
+                            .at(e.key_origin.clone())
+                            .option(&e.group, &e.key)
+                            .suggest(format!("rename it to \"{}\" in group [{group}]", opt.dest())),
+                    );
+                }
+            }
+        }
+        let mut pick: Option<Pick> = None;
+        for li in (0..self.layers.layers.len()).rev() {
+            let rank = self.layers.layers[li].rank;
+            let Some((ni, found)) = names.iter().enumerate().find_map(|(ni, n)| {
+                let v: Vec<(RawValue, Origin)> =
+                    self.layers.in_layer(n, li).map(|(_, e)| (e.value.clone(), e.origin.clone())).collect();
+                (!v.is_empty()).then_some((ni, v))
+            }) else {
+                continue;
+            };
+            if ni == 0 {
+                self.warn_shadowed(&names, li, opt.dest());
+            }
+            let deprecated = (ni > 0).then(|| DeprecatedUse { group: names[ni].0.clone(), name: names[ni].1.clone() });
+            let items: Vec<(RawValue, Origin)> = if opt.is_multi() {
+                found
+            } else {
+                found.into_iter().last().into_iter().collect()
+            };
+            match (&mut pick, rank) {
+                // Multi-valued options gather every file, as oslo.config.
+                (Some(p), Rank::File(_)) if opt.is_multi() && matches!(p.rank, Rank::File(_)) => {
+                    let mut all = items;
+                    all.append(&mut p.items);
+                    p.items = all;
+                }
+                (Some(_), _) => break,
+                (None, _) => {
+                    pick = Some(Pick { items, rank, deprecated, compound: Vec::new() });
+                    if !opt.is_multi() || !matches!(rank, Rank::File(_)) {
+                        break;
+                    }
+                }
+            }
+        }
+        if pick.is_none() {
+            if let Some(d) = opt.default_text() {
+                pick = Some(Pick {
+                    items: vec![(RawValue::Str(d.to_owned()), Origin::Default)],
+                    rank: Rank::Default,
+                    deprecated: None,
+                    compound: Vec::new(),
+                });
+            }
+        }
+        if let (Some(p), Some(removal)) = (&pick, opt.removal()) {
+            if p.rank > Rank::Default {
+                let mut msg = format!("option \"{}\" is deprecated for removal", opt.dest());
+                if let Some(since) = &removal.since {
+                    msg.push_str(&format!(" since {since}"));
+                }
+                let d = Diagnostic::warning(Code::DeprecatedForRemoval, msg)
+                    .at(p.items.last().map_or(Origin::Default, |i| i.1.clone()))
+                    .option(group, opt.dest());
+                self.diags.push(match &removal.reason {
+                    Some(r) => d.suggest(r.clone()),
+                    None => d,
+                });
+            }
+        }
+        pick
+    }
+
+    /// Warns about deprecated names that the current name shadows in the
+    /// same source.
+    fn warn_shadowed(&mut self, names: &[Name], li: usize, dest: &str) {
+        for old in &names[1..] {
+            let shadowed: Vec<Origin> = self.layers.in_layer(old, li).map(|(_, e)| e.key_origin.clone()).collect();
+            for origin in shadowed {
+                self.diags.push(
+                    Diagnostic::warning(
+                        Code::ShadowedDeprecatedName,
+                        format!("ignored: \"{dest}\" is also set in the same source and takes precedence"),
+                    )
+                    .at(origin)
+                    .option(&old.0, &old.1)
+                    .suggest(format!("remove \"{}\"", old.1)),
+                );
+            }
+        }
+    }
+
+    /// Builds a compound option's value from its legacy parts when a part
+    /// comes from a stronger source than the option itself.
+    fn apply_compound(&mut self, group: &str, c: &Compound) {
+        let g = normalize_group(group);
+        let Some(&slot) = self.by_name.get(&(g.clone(), normalize_key(&c.target))) else { return };
+        let target_rank = self.slots[slot].pick.as_ref().map_or(Rank::Default, |p| p.rank);
+        let mut found: HashMap<&str, (Rank, Entry)> = HashMap::new();
+        for part in &c.parts {
+            let name = (g.clone(), normalize_key(&part.name));
+            let positions: Vec<(usize, usize)> = self.layers.positions(&name).to_vec();
+            for pos in positions {
+                self.claimed.insert(pos);
+                let e = self.layers.entry(pos).clone();
+                let msg = deprecation_message(&name, group, &c.target);
+                self.loader.warn_once(name.clone(), &msg);
+                let mut d = Diagnostic::warning(Code::DeprecatedName, msg).at(e.key_origin.clone()).option(&e.group, &e.key);
+                if let Some(r) = &c.reason {
+                    d = d.suggest(r.clone());
+                }
+                self.diags.push(d);
+                found.insert(&part.name, (self.layers.layers[pos.0].rank, e));
+            }
+        }
+        let Some(parts_rank) = found.values().map(|(r, _)| *r).max() else { return };
+        if parts_rank <= target_rank {
+            return;
+        }
+        let mut ok = true;
+        let mut texts: HashMap<&str, String> = HashMap::new();
+        let mut provenance = Vec::new();
+        for part in &c.parts {
+            let (text, origin) = match found.get(part.name.as_str()) {
+                Some((_, e)) => (e.value.scalar_text().unwrap_or_default(), e.origin.clone()),
+                None => (part.default.clone(), Origin::Default),
+            };
+            if let Err(why) = part.opt_type.parse_str(&text) {
+                ok = false;
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("invalid {}: {why} (found {text:?})", part.opt_type.type_name()),
+                    )
+                    .at(origin.clone())
+                    .option(group, &part.name),
+                );
+            }
+            texts.insert(&part.name, text);
+            provenance.push((part.name.clone(), origin));
+        }
+        if !ok {
+            return;
+        }
+        let value = c.render(|name| texts.get(name).cloned().unwrap_or_default());
+        let origin = found
+            .values()
+            .max_by_key(|(r, _)| *r)
+            .map_or(Origin::Default, |(_, e)| e.origin.clone());
+        self.slots[slot].pick = Some(Pick {
+            items: vec![(RawValue::Str(value), origin)],
+            rank: parts_rank,
+            deprecated: None,
+            compound: provenance,
+        });
+    }
+
+    /// Reports what nothing claimed: an unknown group once per header, an
+    /// unknown option once per assignment, an override of an unknown option
+    /// as an error.
+    fn report_unknown(&mut self) {
+        let registry = self.registry;
+        let known_groups: HashSet<String> = registry
+            .groups()
+            .flat_map(|g| {
+                let own = normalize_group(g.name());
+                let old: Vec<String> = g
+                    .opts()
+                    .flat_map(|o| o.deprecated_names().iter().filter_map(|d| d.group.as_deref().map(normalize_group)))
+                    .collect();
+                std::iter::once(own).chain(old)
+            })
+            .collect();
+        let group_names: Vec<&str> = registry.groups().map(|g| g.name()).collect();
+        let suggest_group = |g: &str| did_you_mean(g, group_names.iter().copied()).map(|s| format!("did you mean [{s}]?"));
+        for (group, origin) in std::mem::take(&mut self.headers) {
+            if !known_groups.contains(&normalize_group(&group)) {
+                let mut d = Diagnostic::warning(Code::UnknownGroup, format!("unknown group \"{group}\"")).group(&group).at(origin.clone());
+                if let Some(s) = suggest_group(&normalize_group(&group)) {
+                    d = d.suggest(s);
+                }
+                self.diags.push(d);
+                self.unknown.push(Unknown { group, key: None, origin });
+            }
+        }
+        let mut unclaimed = Vec::new();
+        for (li, layer) in self.layers.layers.iter().enumerate() {
+            for (ei, e) in layer.entries.iter().enumerate() {
+                if !self.claimed.contains(&(li, ei)) {
+                    unclaimed.push((layer.rank, e.clone()));
+                }
+            }
+        }
+        for (rank, e) in unclaimed {
+            let g = normalize_group(&e.group);
+            let strong = matches!(rank, Rank::Cli | Rank::Override | Rank::SetDefault);
+            self.unknown.push(Unknown { group: e.group.clone(), key: Some(e.key.clone()), origin: e.key_origin.clone() });
+            if !known_groups.contains(&g) {
+                if strong {
+                    let mut d = Diagnostic::error(Code::BadOverride, format!("unknown group \"{}\"", e.group))
+                        .option(&e.group, &e.key)
+                        .at(e.key_origin.clone());
+                    if let Some(s) = suggest_group(&g) {
+                        d = d.suggest(s);
+                    }
+                    self.diags.push(d);
+                }
+                continue;
+            }
+            let candidates: Vec<&str> = registry.group(&g).map(|gr| gr.opts().map(Opt::dest).collect()).unwrap_or_default();
+            let (severity, code) = if strong {
+                (crate::Severity::Error, Code::BadOverride)
+            } else {
+                (crate::Severity::Warning, Code::UnknownOption)
+            };
+            let mut d = Diagnostic::new(severity, code, format!("unknown option \"{}\" in group \"{}\"", e.key, e.group))
+                .option(&e.group, &e.key)
+                .at(e.key_origin.clone());
+            if let Some(s) = did_you_mean(&normalize_key(&e.key), candidates.iter().copied()) {
+                d = d.suggest(format!("did you mean \"{s}\"?"));
+            }
+            self.diags.push(d);
+        }
+        self.report_unknown_env();
+    }
+
+    /// `OS_<GROUP>__<OPT>` variables for a registered group but no option
+    /// of it: most likely a typo. Variables for other groups are left alone
+    /// (they may belong to another program).
+    fn report_unknown_env(&mut self) {
+        let registry = self.registry;
+        for (g, o, var) in self.loader.env.option_vars() {
+            let Some(group) = registry.groups().find(|gr| gr.name().to_uppercase() == g) else { continue };
+            if group.opts().any(|opt| opt.dest().to_uppercase() == o) {
+                continue;
+            }
+            let names: Vec<String> = group.opts().map(|opt| Env::var_name(group.name(), opt.dest())).collect();
+            let mut d = Diagnostic::warning(Code::UnknownOption, format!("unknown option \"{}\" in group \"{}\"", o.to_lowercase(), group.name()))
+                .option(group.name(), &o.to_lowercase())
+                .at(Origin::Env { var: var.to_owned() });
+            if let Some(s) = did_you_mean(var, names.iter().map(String::as_str)) {
+                d = d.suggest(format!("did you mean {s}?"));
+            }
+            self.diags.push(d);
+        }
+    }
+}

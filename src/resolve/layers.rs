@@ -1,0 +1,76 @@
+//! Sources stacked by precedence, and the lookup of an option's names in
+//! them.
+
+use std::collections::HashMap;
+
+use crate::opt::normalize_group;
+use crate::source::Entry;
+
+/// How strong a source is; a stronger one wins whatever name it used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Rank {
+    /// The option's declared default.
+    Default,
+    /// `set_default`.
+    SetDefault,
+    /// The n-th config file read (later files are stronger).
+    File(usize),
+    /// The environment.
+    Env,
+    /// The command line.
+    Cli,
+    /// `set_override`.
+    Override,
+}
+
+/// One source's entries.
+pub(crate) struct Layer {
+    pub rank: Rank,
+    pub entries: Vec<Entry>,
+}
+
+/// A (normalized group, normalized key) name.
+pub(crate) type Name = (String, String);
+
+/// The key as files may write it: `-` and `_` are the same.
+pub(crate) fn normalize_key(key: &str) -> String {
+    key.replace('-', "_")
+}
+
+/// Every entry of every layer, by name.
+pub(crate) struct Layers {
+    pub layers: Vec<Layer>,
+    index: HashMap<Name, Vec<(usize, usize)>>,
+}
+
+impl Layers {
+    /// Indexes `layers`, which must be in ascending rank order.
+    pub fn new(layers: Vec<Layer>) -> Layers {
+        let mut index: HashMap<Name, Vec<(usize, usize)>> = HashMap::new();
+        for (li, layer) in layers.iter().enumerate() {
+            for (ei, e) in layer.entries.iter().enumerate() {
+                index.entry((normalize_group(&e.group), normalize_key(&e.key))).or_default().push((li, ei));
+            }
+        }
+        Layers { layers, index }
+    }
+
+    /// The positions of every entry for `name`, weakest layer first, file
+    /// order within a layer.
+    pub fn positions(&self, name: &Name) -> &[(usize, usize)] {
+        self.index.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The entries for `name` in layer `li`.
+    pub fn in_layer<'a>(&'a self, name: &Name, li: usize) -> impl Iterator<Item = (usize, &'a Entry)> + 'a {
+        self.positions(name)
+            .iter()
+            .filter(move |(l, _)| *l == li)
+            .map(move |(l, e)| (*e, &self.layers[*l].entries[*e]))
+    }
+
+    /// The entry at a position.
+    pub fn entry(&self, pos: (usize, usize)) -> &Entry {
+        &self.layers[pos.0].entries[pos.1]
+    }
+}

@@ -1,0 +1,188 @@
+//! Resolution: sources stacked by precedence, deprecated names, compound
+//! legacy options, interpolation and typing, into one [`Snapshot`].
+//!
+//! Precedence, strongest first: `set_override` > command line >
+//! environment > files (later beats earlier) > `set_default` > declared
+//! default. Within one source an option's current name beats its deprecated
+//! names; across sources the stronger source wins whichever name it used
+//! (oslo.config lets an old name in a later file beat the new name in an
+//! earlier one; stackauth does not).
+
+mod build;
+mod finish;
+mod interpolate;
+mod layers;
+mod suggest;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+pub use suggest::did_you_mean;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::opt::{RawValue, Registry};
+use crate::snapshot::Snapshot;
+use crate::source::{CliOverride, Env};
+
+/// A config file or config dir to read, in the order given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigPath {
+    /// One file.
+    File(PathBuf),
+    /// A directory whose `*.conf` and `*.toml` files are read in name order.
+    Dir(PathBuf),
+}
+
+/// An override or default set by the application.
+#[derive(Clone, PartialEq)]
+pub(crate) struct Programmatic {
+    pub group: String,
+    pub key: String,
+    pub value: RawValue,
+}
+
+/// Builds snapshots from a registry and a list of sources.
+///
+/// A loader can be kept and asked to [`load`](Loader::load) again (a
+/// reload reads the files anew); deprecation warnings are logged once per
+/// loader.
+///
+/// ```no_run
+/// use stackauth::{Loader, opt::{Opt, OptType, Registry}, source::Env};
+/// let mut registry = Registry::new();
+/// registry.register_opt("DEFAULT", Opt::new("bind_port", OptType::port()).default("9292")).unwrap();
+/// let snapshot = Loader::new(&registry)
+///     .config_file("/etc/glance/glance-api.conf")
+///     .config_dir("/etc/glance/glance-api.conf.d")
+///     .env(Env::from_process())
+///     .load()?;
+/// let port: Option<u16> = snapshot.get_as("DEFAULT", "bind_port")?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Loader<'r> {
+    registry: &'r Registry,
+    paths: Vec<ConfigPath>,
+    env: Env,
+    cli: Vec<CliOverride>,
+    defaults: Vec<Programmatic>,
+    overrides: Vec<Programmatic>,
+    warned: Mutex<HashSet<(String, String)>>,
+}
+
+impl<'r> Loader<'r> {
+    /// A loader for the options of `registry`, with no sources yet and an
+    /// empty environment.
+    pub fn new(registry: &'r Registry) -> Loader<'r> {
+        Loader {
+            registry,
+            paths: Vec::new(),
+            env: Env::empty(),
+            cli: Vec::new(),
+            defaults: Vec::new(),
+            overrides: Vec::new(),
+            warned: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Adds a config file (INI, or TOML if it ends in `.toml`).
+    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.paths.push(ConfigPath::File(path.into()));
+        self
+    }
+
+    /// Adds a config dir: its `*.conf` and `*.toml` files in name order.
+    pub fn config_dir(mut self, path: impl Into<PathBuf>) -> Self {
+        self.paths.push(ConfigPath::Dir(path.into()));
+        self
+    }
+
+    /// Adds files and dirs in the order given.
+    pub fn config_paths(mut self, paths: impl IntoIterator<Item = ConfigPath>) -> Self {
+        self.paths.extend(paths);
+        self
+    }
+
+    /// Reads `OS_<GROUP>__<OPT>` variables from `env`.
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Adds a command-line override (repeat it for multi-valued options).
+    pub fn cli(mut self, o: CliOverride) -> Self {
+        self.cli.push(o);
+        self
+    }
+
+    /// Sets a default that beats the declared one but loses to every source.
+    pub fn set_default(mut self, group: &str, key: &str, value: impl Into<String>) -> Self {
+        self.defaults.push(Programmatic {
+            group: group.to_owned(),
+            key: key.to_owned(),
+            value: RawValue::Str(value.into()),
+        });
+        self
+    }
+
+    /// Sets an override that beats every source.
+    pub fn set_override(mut self, group: &str, key: &str, value: impl Into<String>) -> Self {
+        self.overrides.push(Programmatic {
+            group: group.to_owned(),
+            key: key.to_owned(),
+            value: RawValue::Str(value.into()),
+        });
+        self
+    }
+
+    /// The files and dirs this loader reads, in order.
+    pub fn paths(&self) -> &[ConfigPath] {
+        &self.paths
+    }
+
+    /// Reads every source and builds a snapshot. Every problem is found
+    /// here, not on first access, and all of them come back at once.
+    pub fn load(&self) -> Result<Snapshot, LoadError> {
+        build::build(self)
+    }
+
+    /// Logs a deprecation warning unless this loader already has.
+    fn warn_once(&self, key: (String, String), message: &str) {
+        let first = self.warned.lock().map(|mut set| set.insert(key.clone())).unwrap_or(true);
+        if first {
+            tracing::warn!(group = %key.0, option = %key.1, "{message}");
+        }
+    }
+}
+
+/// Loading failed: every error found, with the warnings beside them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadError {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadError {
+    /// Errors and warnings, in the order found.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors: Vec<&Diagnostic> = self.errors().collect();
+        write!(f, "configuration has {} error{}", errors.len(), if errors.len() == 1 { "" } else { "s" })?;
+        for e in errors {
+            write!(f, "\n  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}

@@ -1,0 +1,233 @@
+//! The result of loading: one immutable, typed, explainable snapshot.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::Diagnostic;
+use crate::opt::{MASK, Value, normalize_group};
+use crate::source::Origin;
+
+/// One option's resolved value and how it got there.
+#[derive(Clone, PartialEq)]
+pub struct Resolved {
+    /// The typed value; `None` when the option has no default and no source
+    /// set it (or set it to an empty number).
+    pub value: Option<Value>,
+    /// Where the value came from. For a multi-valued option read from
+    /// several places, the last of them.
+    pub origin: Origin,
+    /// The deprecated name that supplied the value, if one did.
+    pub deprecated: Option<DeprecatedUse>,
+    /// For a value built from legacy options (`auth_host` + `auth_port` ...
+    /// -> `identity_uri`): each part and where its value came from.
+    pub compound: Vec<(String, Origin)>,
+    /// Whether the option is secret (or the value interpolates a secret).
+    pub secret: bool,
+}
+
+impl Resolved {
+    /// The value for display: `****` for secrets, empty when unset.
+    pub fn display_value(&self) -> String {
+        match &self.value {
+            None => String::new(),
+            Some(_) if self.secret => MASK.to_owned(),
+            Some(v) => v.to_string(),
+        }
+    }
+}
+
+impl fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value: &dyn fmt::Debug = if self.secret && self.value.is_some() { &MASK } else { &self.value };
+        f.debug_struct("Resolved")
+            .field("value", value)
+            .field("origin", &self.origin)
+            .field("deprecated", &self.deprecated)
+            .field("compound", &self.compound)
+            .finish()
+    }
+}
+
+/// A deprecated group/name that supplied a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeprecatedUse {
+    /// The group it was written in.
+    pub group: String,
+    /// The name it was written as.
+    pub name: String,
+}
+
+/// An assignment that no registered option claims. Kept (later tools
+/// validate it, an auth plugin may claim it) and reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unknown {
+    /// The group as written.
+    pub group: String,
+    /// The key as written; `None` for an unknown group header.
+    pub key: Option<String>,
+    /// Where the key (or group header) is.
+    pub origin: Origin,
+}
+
+/// The values of one group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupValues {
+    name: String,
+    opts: IndexMap<String, Resolved>,
+}
+
+impl GroupValues {
+    /// The group's name as registered.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Each option's dest and resolved value, in registration order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Resolved)> {
+        self.opts.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// One option, by dest or name.
+    pub fn get(&self, name: &str) -> Option<&Resolved> {
+        self.opts.get(name).or_else(|| self.opts.get(&name.replace('-', "_")))
+    }
+}
+
+/// Why typed access failed. Never holds a secret's value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    /// No such group is registered.
+    #[error("no group \"{0}\" is registered")]
+    NoSuchGroup(String),
+    /// No such option is registered in the group.
+    #[error("no option \"{option}\" is registered in group \"{group}\"")]
+    NoSuchOpt {
+        /// The group.
+        group: String,
+        /// The option.
+        option: String,
+    },
+    /// The value does not fit the requested Rust type.
+    #[error("group \"{group}\": {message}")]
+    Type {
+        /// The group.
+        group: String,
+        /// What did not fit (secrets masked).
+        message: String,
+    },
+}
+
+/// Every registered option's typed value with its provenance, the
+/// assignments nothing claimed, and the warnings found while loading.
+///
+/// A snapshot never changes; a reload builds a new one.
+#[derive(Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub(crate) groups: IndexMap<String, GroupValues>,
+    pub(crate) unknown: Vec<Unknown>,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) files: Vec<PathBuf>,
+    pub(crate) dirs: Vec<PathBuf>,
+}
+
+impl Snapshot {
+    pub(crate) fn insert(&mut self, group: &str, dest: &str, resolved: Resolved) {
+        self.groups
+            .entry(normalize_group(group))
+            .or_insert_with(|| GroupValues { name: group.to_owned(), opts: IndexMap::new() })
+            .opts
+            .insert(dest.to_owned(), resolved);
+    }
+
+    /// A group's values.
+    pub fn group(&self, name: &str) -> Option<&GroupValues> {
+        self.groups.get(&normalize_group(name))
+    }
+
+    /// Every group, in registration order.
+    pub fn groups(&self) -> impl Iterator<Item = &GroupValues> {
+        self.groups.values()
+    }
+
+    /// One option's resolved value and provenance.
+    pub fn get(&self, group: &str, name: &str) -> Option<&Resolved> {
+        self.group(group)?.get(name)
+    }
+
+    /// One option's typed value (`None` if unset or not registered).
+    pub fn value(&self, group: &str, name: &str) -> Option<&Value> {
+        self.get(group, name)?.value.as_ref()
+    }
+
+    /// One option's value as a Rust type, through serde:
+    /// `snapshot.get_as::<u16>("DEFAULT", "bind_port")`.
+    pub fn get_as<T: DeserializeOwned>(&self, group: &str, name: &str) -> Result<Option<T>, AccessError> {
+        let g = self.group(group).ok_or_else(|| AccessError::NoSuchGroup(group.to_owned()))?;
+        let r = g.get(name).ok_or_else(|| AccessError::NoSuchOpt { group: group.to_owned(), option: name.to_owned() })?;
+        let Some(v) = &r.value else { return Ok(None) };
+        serde_json::from_value(v.to_json(true))
+            .map(Some)
+            .map_err(|e| AccessError::Type { group: g.name().to_owned(), message: redact(&format!("{name}: {e}"), g) })
+    }
+
+    /// A whole group as a `#[derive(Deserialize)]` struct: each field is an
+    /// option's dest; unset options are absent (use `Option` or
+    /// `#[serde(default)]`). Secrets deserialize into [`crate::opt::Secret`]
+    /// (or `String`, if the caller insists).
+    pub fn group_as<T: DeserializeOwned>(&self, group: &str) -> Result<T, AccessError> {
+        let g = self.group(group).ok_or_else(|| AccessError::NoSuchGroup(group.to_owned()))?;
+        let map: serde_json::Map<String, serde_json::Value> = g
+            .iter()
+            .filter_map(|(k, r)| r.value.as_ref().map(|v| (k.to_owned(), v.to_json(true))))
+            .collect();
+        serde_json::from_value(serde_json::Value::Object(map))
+            .map_err(|e| AccessError::Type { group: g.name().to_owned(), message: redact(&e.to_string(), g) })
+    }
+
+    /// Assignments that no registered option claims, in source order.
+    pub fn unknown(&self) -> &[Unknown] {
+        &self.unknown
+    }
+
+    /// Warnings found while loading (deprecated names, unknown options...).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The config files read, in order (config dirs expanded).
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// The config dirs read, in order.
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+}
+
+/// serde's messages quote values; take out any secret of the group.
+fn redact(message: &str, group: &GroupValues) -> String {
+    let mut out = message.to_owned();
+    for (_, r) in group.iter() {
+        if let (true, Some(v)) = (r.secret, &r.value) {
+            let plain = v.to_plain_string();
+            if !plain.is_empty() {
+                out = out.replace(&plain, MASK);
+            }
+        }
+    }
+    out
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("groups", &self.groups)
+            .field("unknown", &self.unknown)
+            .field("warnings", &self.warnings.len())
+            .finish()
+    }
+}

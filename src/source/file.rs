@@ -1,0 +1,157 @@
+//! Reading one config file (INI or TOML, by extension) into entries.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{Entry, Location, Origin, ini};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::opt::RawValue;
+
+/// The dialect of a config file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// oslo.config's INI dialect.
+    Ini,
+    /// TOML.
+    Toml,
+}
+
+impl Format {
+    /// `.toml` files are TOML; everything else is INI, as oslo.config reads
+    /// any file it is given.
+    pub fn of(path: &Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("toml") => Format::Toml,
+            _ => Format::Ini,
+        }
+    }
+}
+
+/// What one file says: its groups (including empty ones) and assignments.
+#[derive(Clone, Debug)]
+pub struct FileSource {
+    /// The file.
+    pub path: Arc<Path>,
+    /// Every group header, in order, with its position.
+    pub groups: Vec<(String, Origin)>,
+    /// Every assignment, in order.
+    pub entries: Vec<Entry>,
+}
+
+impl FileSource {
+    pub(super) fn new(path: Arc<Path>) -> FileSource {
+        FileSource { path, groups: Vec::new(), entries: Vec::new() }
+    }
+}
+
+/// Maps byte offsets to 1-based line and character column.
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    pub(crate) fn location(&self, path: &Arc<Path>, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let prefix = self.text.get(start..offset).unwrap_or("");
+        let column = prefix.trim_start_matches('\u{feff}').chars().count() + 1;
+        Location { path: path.clone(), line: line as u32, column: column as u32 }
+    }
+}
+
+/// A whole-file position (line 0): for errors that concern no line.
+pub(crate) fn whole_file(path: &Arc<Path>) -> Origin {
+    Origin::File(Location { path: path.clone(), line: 0, column: 0 })
+}
+
+/// Reads and parses `path`. Every problem comes back at once, each with
+/// the file and, where there is one, the line and column.
+pub fn read(path: &Path) -> Result<FileSource, Vec<Diagnostic>> {
+    let shared: Arc<Path> = Arc::from(path);
+    let bytes = std::fs::read(path).map_err(|e| vec![io_error(&shared, &e)])?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let good = e.valid_up_to();
+        let text = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+        let loc = LineIndex::new(text).location(&shared, good);
+        vec![Diagnostic::error(Code::Io, "invalid UTF-8: config files must be UTF-8 text").at(Origin::File(loc))]
+    })?;
+    match Format::of(path) {
+        Format::Toml => super::toml::parse(&shared, text),
+        Format::Ini => from_ini(&shared, text),
+    }
+}
+
+fn from_ini(path: &Arc<Path>, text: &str) -> Result<FileSource, Vec<Diagnostic>> {
+    let (doc, errors) = ini::parse(text);
+    if !errors.is_empty() {
+        return Err(errors
+            .into_iter()
+            .map(|e| {
+                let loc = Location { path: path.clone(), line: e.line, column: e.column };
+                Diagnostic::error(Code::IniSyntax, e.message).at(Origin::File(loc))
+            })
+            .collect());
+    }
+    let mut source = FileSource::new(path.clone());
+    for (idx, line) in doc.lines().iter().enumerate() {
+        if let ini::LineKind::Section { name } = line.kind() {
+            let loc = Location { path: path.clone(), line: idx as u32 + 1, column: 2 };
+            source.groups.push((name.clone(), Origin::File(loc)));
+        }
+    }
+    for e in doc.entries() {
+        let at = |column| Origin::File(Location { path: path.clone(), line: e.line, column });
+        source.entries.push(Entry {
+            group: e.group.to_owned(),
+            key: e.key.to_owned(),
+            origin: at(e.value_col),
+            key_origin: at(e.key_col),
+            value: RawValue::Str(e.value),
+        });
+    }
+    Ok(source)
+}
+
+fn io_error(path: &Arc<Path>, e: &std::io::Error) -> Diagnostic {
+    let what = match e.kind() {
+        std::io::ErrorKind::NotFound => "file not found".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::IsADirectory => "is a directory, expected a file".to_owned(),
+        _ => format!("cannot read: {e}"),
+    };
+    Diagnostic::error(Code::Io, what).at(whole_file(path))
+}
+
+/// The files of a config dir that are read: `*.conf` and `*.toml`, sorted
+/// by name (bytewise), as oslo.config sorts `*.conf`.
+pub fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let shared: Arc<Path> = Arc::from(dir);
+    let fail = |what: String| Diagnostic::error(Code::Io, what).at(whole_file(&shared));
+    let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => fail("config dir not found".into()),
+        _ => fail(format!("cannot read config dir: {e}")),
+    })?;
+    if !meta.is_dir() {
+        return Err(fail("is not a directory, expected a config dir".into()));
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| fail(format!("cannot list config dir: {e}")))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            // Hidden files are skipped as a shell glob skips them: editors'
+            // lock files and Kubernetes' `..data` links live there.
+            let hidden = p.file_name().and_then(|n| n.to_str()).is_none_or(|n| n.starts_with('.'));
+            !hidden && matches!(p.extension().and_then(|e| e.to_str()), Some("conf" | "toml"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,41 @@
+//! Sources of option values: files (oslo-dialect INI, TOML), config dirs,
+//! the environment and the command line. Every value keeps its [`Origin`].
+
+mod cli;
+mod env;
+mod file;
+pub mod ini;
+mod origin;
+mod toml;
+
+use std::fmt;
+
+pub use cli::CliOverride;
+pub use env::Env;
+pub use file::{FileSource, Format, dir_files, read};
+pub use origin::{Location, Origin};
+
+use crate::opt::RawValue;
+
+/// One assignment found in a source: group and key as written, the raw
+/// value, and where the value and the key stand.
+#[derive(Clone, PartialEq)]
+pub struct Entry {
+    /// The group as written.
+    pub group: String,
+    /// The key as written.
+    pub key: String,
+    /// The value, untyped.
+    pub value: RawValue,
+    /// Where the value is.
+    pub origin: Origin,
+    /// Where the key is (for "unknown option" findings).
+    pub key_origin: Origin,
+}
+
+// The value may be a secret.
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Entry([{}] {} = **** at {})", self.group, self.key, self.origin)
+    }
+}
