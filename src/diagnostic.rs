@@ -98,7 +98,15 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A new finding with no place, group or option yet.
     pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity, code, message: message.into(), origin: None, group: None, option: None, suggestion: None }
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            origin: None,
+            group: None,
+            option: None,
+            suggestion: None,
+        }
     }
 
     /// An error.

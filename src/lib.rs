@@ -10,7 +10,8 @@
 //! - [`resolve`]: layering, deprecated names, interpolation and typing into
 //!   one immutable [`Snapshot`];
 //! - [`namespace`]: built-in option sets (keystonemiddleware's
-//!   `[keystone_authtoken]`).
+//!   `[keystone_authtoken]`);
+//! - [`tools`]: what the `stackauth` command does, as library calls.
 #![warn(missing_docs)]
 
 pub mod diagnostic;
@@ -19,7 +20,13 @@ pub mod opt;
 pub mod resolve;
 pub mod snapshot;
 pub mod source;
+pub mod tools;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use resolve::{LoadError, Loader};
 pub use snapshot::Snapshot;
+
+/// The README's examples, compiled as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -57,10 +57,7 @@ impl RawValue {
                 format!("[{}]", inner.join(", "))
             }
             RawValue::Table(entries) => {
-                let inner: Vec<String> = entries
-                    .iter()
-                    .map(|(k, v)| format!("{k} = {}", v.display_text()))
-                    .collect();
+                let inner: Vec<String> = entries.iter().map(|(k, v)| format!("{k} = {}", v.display_text())).collect();
                 format!("{{{}}}", inner.join(", "))
             }
             other => other.scalar_text().unwrap_or_default(),

@@ -108,7 +108,8 @@ impl Registry {
 
     /// Registers `opt` in `group`; the group is created when new.
     pub fn register_opt(&mut self, group: &str, opt: Opt) -> Result<(), RegistryError> {
-        let invalid = |reason| RegistryError::Invalid { group: group.to_owned(), option: opt.name().to_owned(), reason };
+        let invalid =
+            |reason| RegistryError::Invalid { group: group.to_owned(), option: opt.name().to_owned(), reason };
         opt.check().map_err(invalid)?;
         let g = self.group_entry(group);
         match g.opts.get(opt.dest()) {
@@ -197,9 +198,6 @@ impl Registry {
     }
 
     fn group_entry(&mut self, name: &str) -> &mut Group {
-        self.groups.entry(normalize_group(name)).or_insert_with(|| Group {
-            name: name.to_owned(),
-            ..Group::default()
-        })
+        self.groups.entry(normalize_group(name)).or_insert_with(|| Group { name: name.to_owned(), ..Group::default() })
     }
 }

@@ -537,7 +537,8 @@ fn parse_python_float(s: &str) -> Result<Option<f64>, String> {
     let underscores_ok = b.iter().enumerate().all(|(i, c)| {
         *c != b'_' || (i > 0 && i + 1 < b.len() && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
     });
-    if !special && !(ok_chars && underscores_ok && body.chars().any(|c| c.is_ascii_digit())) {
+    let numeric = ok_chars && underscores_ok && body.chars().any(|c| c.is_ascii_digit());
+    if !(special || numeric) {
         return Err("expected a float".into());
     }
     t.replace('_', "").parse::<f64>().map(Some).map_err(|_| "expected a float".into())
@@ -597,11 +598,7 @@ fn check_hostname(s: &str, underscore: bool) -> Result<String, String> {
             && !l.ends_with('-')
             && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || (underscore && c == '_'))
     };
-    if name.split('.').all(label_ok) {
-        Ok(name.to_owned())
-    } else {
-        Err("invalid host name".into())
-    }
+    if name.split('.').all(label_ok) { Ok(name.to_owned()) } else { Err("invalid host name".into()) }
 }
 
 impl ListType {

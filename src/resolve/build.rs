@@ -64,6 +64,17 @@ pub(super) fn build(loader: &Loader<'_>) -> Result<Snapshot, LoadError> {
     let mut snapshot = Snapshot { files, dirs, ..Snapshot::default() };
     b.finish(&mut snapshot);
     snapshot.unknown = std::mem::take(&mut b.unknown);
+    // Report in the order a reader meets things: file by file, line by line;
+    // then the environment and the command line.
+    let files_order: HashMap<&std::path::Path, usize> =
+        snapshot.files.iter().enumerate().map(|(i, f)| (f.as_path(), i)).collect();
+    b.diags.sort_by_key(|d| match d.origin.as_ref() {
+        Some(Origin::File(loc)) => {
+            (0, files_order.get(&*loc.path).copied().unwrap_or(usize::MAX), loc.line, loc.column)
+        }
+        Some(_) => (1, 0, 0, 0),
+        None => (2, 0, 0, 0),
+    });
     if b.diags.iter().any(Diagnostic::is_error) {
         return Err(LoadError { diagnostics: b.diags });
     }
@@ -84,7 +95,7 @@ fn read_files(paths: &[ConfigPath], diags: &mut Vec<Diagnostic>) -> (Vec<PathBuf
                 dirs.push(d.clone());
                 match source::dir_files(d) {
                     Ok(found) => files.extend(found),
-                    Err(e) => diags.push(e),
+                    Err(e) => diags.extend(e),
                 }
             }
         }
@@ -112,7 +123,8 @@ fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
             })
             .collect()
     };
-    let mut layers = vec![Layer { rank: Rank::SetDefault, entries: programmatic(&loader.defaults, Origin::SetDefault) }];
+    let mut layers =
+        vec![Layer { rank: Rank::SetDefault, entries: programmatic(&loader.defaults, Origin::SetDefault) }];
     for (i, f) in files.into_iter().enumerate() {
         layers.push(Layer { rank: Rank::File(i), entries: f.entries });
     }
@@ -237,11 +249,8 @@ impl<'r> Build<'_, 'r> {
                 self.warn_shadowed(&names, li, opt.dest());
             }
             let deprecated = (ni > 0).then(|| DeprecatedUse { group: names[ni].0.clone(), name: names[ni].1.clone() });
-            let items: Vec<(RawValue, Origin)> = if opt.is_multi() {
-                found
-            } else {
-                found.into_iter().last().into_iter().collect()
-            };
+            let items: Vec<(RawValue, Origin)> =
+                if opt.is_multi() { found } else { found.into_iter().last().into_iter().collect() };
             match (&mut pick, rank) {
                 // Multi-valued options gather every file, as oslo.config.
                 (Some(p), Rank::File(_)) if opt.is_multi() && matches!(p.rank, Rank::File(_)) => {
@@ -320,7 +329,8 @@ impl<'r> Build<'_, 'r> {
                 let e = self.layers.entry(pos).clone();
                 let msg = deprecation_message(&name, group, &c.target);
                 self.loader.warn_once(name.clone(), &msg);
-                let mut d = Diagnostic::warning(Code::DeprecatedName, msg).at(e.key_origin.clone()).option(&e.group, &e.key);
+                let mut d =
+                    Diagnostic::warning(Code::DeprecatedName, msg).at(e.key_origin.clone()).option(&e.group, &e.key);
                 if let Some(r) = &c.reason {
                     d = d.suggest(r.clone());
                 }
@@ -358,10 +368,7 @@ impl<'r> Build<'_, 'r> {
             return;
         }
         let value = c.render(|name| texts.get(name).cloned().unwrap_or_default());
-        let origin = found
-            .values()
-            .max_by_key(|(r, _)| *r)
-            .map_or(Origin::Default, |(_, e)| e.origin.clone());
+        let origin = found.values().max_by_key(|(r, _)| *r).map_or(Origin::Default, |(_, e)| e.origin.clone());
         self.slots[slot].pick = Some(Pick {
             items: vec![(RawValue::Str(value), origin)],
             rank: parts_rank,
@@ -385,12 +392,17 @@ impl<'r> Build<'_, 'r> {
                     .collect();
                 std::iter::once(own).chain(old)
             })
+            // [DEFAULT] always exists, as in oslo.config.
+            .chain(std::iter::once(crate::opt::DEFAULT_GROUP.to_owned()))
             .collect();
         let group_names: Vec<&str> = registry.groups().map(|g| g.name()).collect();
-        let suggest_group = |g: &str| did_you_mean(g, group_names.iter().copied()).map(|s| format!("did you mean [{s}]?"));
+        let suggest_group =
+            |g: &str| did_you_mean(g, group_names.iter().copied()).map(|s| format!("did you mean [{s}]?"));
         for (group, origin) in std::mem::take(&mut self.headers) {
             if !known_groups.contains(&normalize_group(&group)) {
-                let mut d = Diagnostic::warning(Code::UnknownGroup, format!("unknown group \"{group}\"")).group(&group).at(origin.clone());
+                let mut d = Diagnostic::warning(Code::UnknownGroup, format!("unknown group \"{group}\""))
+                    .group(&group)
+                    .at(origin.clone());
                 if let Some(s) = suggest_group(&normalize_group(&group)) {
                     d = d.suggest(s);
                 }
@@ -409,7 +421,11 @@ impl<'r> Build<'_, 'r> {
         for (rank, e) in unclaimed {
             let g = normalize_group(&e.group);
             let strong = matches!(rank, Rank::Cli | Rank::Override | Rank::SetDefault);
-            self.unknown.push(Unknown { group: e.group.clone(), key: Some(e.key.clone()), origin: e.key_origin.clone() });
+            self.unknown.push(Unknown {
+                group: e.group.clone(),
+                key: Some(e.key.clone()),
+                origin: e.key_origin.clone(),
+            });
             if !known_groups.contains(&g) {
                 if strong {
                     let mut d = Diagnostic::error(Code::BadOverride, format!("unknown group \"{}\"", e.group))
@@ -422,15 +438,17 @@ impl<'r> Build<'_, 'r> {
                 }
                 continue;
             }
-            let candidates: Vec<&str> = registry.group(&g).map(|gr| gr.opts().map(Opt::dest).collect()).unwrap_or_default();
+            let candidates: Vec<&str> =
+                registry.group(&g).map(|gr| gr.opts().map(Opt::dest).collect()).unwrap_or_default();
             let (severity, code) = if strong {
                 (crate::Severity::Error, Code::BadOverride)
             } else {
                 (crate::Severity::Warning, Code::UnknownOption)
             };
-            let mut d = Diagnostic::new(severity, code, format!("unknown option \"{}\" in group \"{}\"", e.key, e.group))
-                .option(&e.group, &e.key)
-                .at(e.key_origin.clone());
+            let mut d =
+                Diagnostic::new(severity, code, format!("unknown option \"{}\" in group \"{}\"", e.key, e.group))
+                    .option(&e.group, &e.key)
+                    .at(e.key_origin.clone());
             if let Some(s) = did_you_mean(&normalize_key(&e.key), candidates.iter().copied()) {
                 d = d.suggest(format!("did you mean \"{s}\"?"));
             }
@@ -450,9 +468,12 @@ impl<'r> Build<'_, 'r> {
                 continue;
             }
             let names: Vec<String> = group.opts().map(|opt| Env::var_name(group.name(), opt.dest())).collect();
-            let mut d = Diagnostic::warning(Code::UnknownOption, format!("unknown option \"{}\" in group \"{}\"", o.to_lowercase(), group.name()))
-                .option(group.name(), &o.to_lowercase())
-                .at(Origin::Env { var: var.to_owned() });
+            let mut d = Diagnostic::warning(
+                Code::UnknownOption,
+                format!("unknown option \"{}\" in group \"{}\"", o.to_lowercase(), group.name()),
+            )
+            .option(group.name(), &o.to_lowercase())
+            .at(Origin::Env { var: var.to_owned() });
             if let Some(s) = did_you_mean(var, names.iter().map(String::as_str)) {
                 d = d.suggest(format!("did you mean {s}?"));
             }

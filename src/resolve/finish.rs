@@ -49,6 +49,9 @@ impl Build<'_, '_> {
         let origin = pick.items.last().map_or(Origin::Default, |(_, o)| o.clone());
         let mut tainted = false;
         let mut items = Vec::with_capacity(pick.items.len());
+        // On the stack while its own references resolve, so `a = $a` and
+        // longer loops through it are caught and named from it.
+        interp.stack.push(i);
         for (raw, item_origin) in &pick.items {
             if opt.is_secret() {
                 items.push((raw.clone(), item_origin.clone()));
@@ -65,6 +68,7 @@ impl Build<'_, '_> {
                 }
             }
         }
+        interp.stack.pop();
         let secret = opt.is_secret() || tainted;
         let failed = items.len() != pick.items.len();
         let value = if failed { None } else { self.type_items(group, opt, &items, secret) };
@@ -78,7 +82,13 @@ impl Build<'_, '_> {
     /// Types the picked items: one value, or a list for multi-valued options
     /// (a TOML array counts as several items). Errors are reported at each
     /// item's own position.
-    fn type_items(&mut self, group: &str, opt: &crate::opt::Opt, items: &[(RawValue, Origin)], secret: bool) -> Option<Value> {
+    fn type_items(
+        &mut self,
+        group: &str,
+        opt: &crate::opt::Opt,
+        items: &[(RawValue, Origin)],
+        secret: bool,
+    ) -> Option<Value> {
         let report = |diags: &mut Vec<Diagnostic>, raw: &RawValue, origin: &Origin, why: String| {
             let found = if secret { MASK.to_owned() } else { format!("{:?}", raw.display_text()) };
             diags.push(
@@ -125,9 +135,7 @@ impl Build<'_, '_> {
             None => format!("set it under [{group}] in a config file, or as {}", Env::var_name(group, dest)),
         };
         self.diags.push(
-            Diagnostic::error(Code::MissingRequired, "required option has no value")
-                .option(group, dest)
-                .suggest(place),
+            Diagnostic::error(Code::MissingRequired, "required option has no value").option(group, dest).suggest(place),
         );
     }
 
@@ -175,7 +183,9 @@ impl Build<'_, '_> {
                 Piece::Dollar => out.push('$'),
                 Piece::Ref(name) => {
                     let slot = self.lookup(name, group).ok_or_else(|| {
-                        format!("\"${name}\" refers to no registered option (looked in [{group}] and [{DEFAULT_GROUP}])")
+                        format!(
+                            "\"${name}\" refers to no registered option (looked in [{group}] and [{DEFAULT_GROUP}])"
+                        )
                     })?;
                     let (t, s) = self.slot_text(slot, interp)?;
                     secret |= s;
@@ -217,7 +227,8 @@ impl Build<'_, '_> {
                 let mut secret = s.opt.is_secret();
                 let mut err = None;
                 for (raw, _) in &p.items {
-                    let r = if s.opt.is_secret() { Ok((raw.clone(), true)) } else { self.interp_raw(raw, s.group, interp) };
+                    let r =
+                        if s.opt.is_secret() { Ok((raw.clone(), true)) } else { self.interp_raw(raw, s.group, interp) };
                     match r {
                         Ok((r, t)) => {
                             secret |= t;

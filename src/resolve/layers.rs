@@ -63,10 +63,7 @@ impl Layers {
 
     /// The entries for `name` in layer `li`.
     pub fn in_layer<'a>(&'a self, name: &Name, li: usize) -> impl Iterator<Item = (usize, &'a Entry)> + 'a {
-        self.positions(name)
-            .iter()
-            .filter(move |(l, _)| *l == li)
-            .map(move |(l, e)| (*e, &self.layers[*l].entries[*e]))
+        self.positions(name).iter().filter(move |(l, _)| *l == li).map(move |(l, e)| (*e, &self.layers[*l].entries[*e]))
     }
 
     /// The entry at a position.

@@ -166,7 +166,8 @@ impl Snapshot {
     /// `snapshot.get_as::<u16>("DEFAULT", "bind_port")`.
     pub fn get_as<T: DeserializeOwned>(&self, group: &str, name: &str) -> Result<Option<T>, AccessError> {
         let g = self.group(group).ok_or_else(|| AccessError::NoSuchGroup(group.to_owned()))?;
-        let r = g.get(name).ok_or_else(|| AccessError::NoSuchOpt { group: group.to_owned(), option: name.to_owned() })?;
+        let r =
+            g.get(name).ok_or_else(|| AccessError::NoSuchOpt { group: group.to_owned(), option: name.to_owned() })?;
         let Some(v) = &r.value else { return Ok(None) };
         serde_json::from_value(v.to_json(true))
             .map(Some)
@@ -179,10 +180,8 @@ impl Snapshot {
     /// (or `String`, if the caller insists).
     pub fn group_as<T: DeserializeOwned>(&self, group: &str) -> Result<T, AccessError> {
         let g = self.group(group).ok_or_else(|| AccessError::NoSuchGroup(group.to_owned()))?;
-        let map: serde_json::Map<String, serde_json::Value> = g
-            .iter()
-            .filter_map(|(k, r)| r.value.as_ref().map(|v| (k.to_owned(), v.to_json(true))))
-            .collect();
+        let map: serde_json::Map<String, serde_json::Value> =
+            g.iter().filter_map(|(k, r)| r.value.as_ref().map(|v| (k.to_owned(), v.to_json(true)))).collect();
         serde_json::from_value(serde_json::Value::Object(map))
             .map_err(|e| AccessError::Type { group: g.name().to_owned(), message: redact(&e.to_string(), g) })
     }

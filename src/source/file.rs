@@ -132,9 +132,9 @@ fn io_error(path: &Arc<Path>, e: &std::io::Error) -> Diagnostic {
 
 /// The files of a config dir that are read: `*.conf` and `*.toml`, sorted
 /// by name (bytewise), as oslo.config sorts `*.conf`.
-pub fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+pub fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let shared: Arc<Path> = Arc::from(dir);
-    let fail = |what: String| Diagnostic::error(Code::Io, what).at(whole_file(&shared));
+    let fail = |what: String| vec![Diagnostic::error(Code::Io, what).at(whole_file(&shared))];
     let meta = std::fs::metadata(dir).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => fail("config dir not found".into()),
         _ => fail(format!("cannot read config dir: {e}")),

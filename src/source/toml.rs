@@ -48,7 +48,11 @@ pub fn parse(path: &Arc<Path>, text: &str) -> Result<FileSource, Vec<Diagnostic>
             other => errors.push(
                 Diagnostic::error(
                     Code::TomlSyntax,
-                    format!("expected a table of options for group \"{}\", found {}", group.get_ref(), other.type_str()),
+                    format!(
+                        "expected a table of options for group \"{}\", found {}",
+                        group.get_ref(),
+                        other.type_str()
+                    ),
                 )
                 .at(group_origin)
                 .suggest(format!("write the options under a [{}] header", group.get_ref())),
@@ -76,9 +80,7 @@ fn convert(value: &Spanned<DeValue<'_>>) -> Result<RawValue, (usize, String)> {
         DeValue::Datetime(d) => RawValue::Datetime(d.to_string()),
         DeValue::Array(items) => RawValue::Array(items.iter().map(convert).collect::<Result<_, _>>()?),
         DeValue::Table(t) => RawValue::Table(
-            t.iter()
-                .map(|(k, v)| convert(v).map(|raw| (k.get_ref().to_string(), raw)))
-                .collect::<Result<_, _>>()?,
+            t.iter().map(|(k, v)| convert(v).map(|raw| (k.get_ref().to_string(), raw))).collect::<Result<_, _>>()?,
         ),
     })
 }

@@ -1,0 +1,4 @@
+//! What the `stackauth` command does, as library calls: the binary only
+//! parses arguments and prints.
+
+pub mod show;

@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests: real files in temp dirs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use stackauth::diagnostic::{Code, Diagnostic};
+use stackauth::opt::{Opt, Registry};
+use stackauth::{LoadError, Loader, Snapshot};
+
+/// A temp dir that lives as long as the test.
+pub struct Dir {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir { tmp: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Writes `name` (creating parent dirs) and returns its path.
+    pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.tmp.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, content).expect("write");
+        p
+    }
+}
+
+/// A registry from (group, opt) pairs.
+pub fn registry(opts: impl IntoIterator<Item = (&'static str, Opt)>) -> Registry {
+    let mut r = Registry::new();
+    for (g, o) in opts {
+        r.register_opt(g, o).expect("register");
+    }
+    r
+}
+
+/// Loads one file with no environment.
+pub fn load_file(reg: &Registry, path: &Path) -> Result<Snapshot, LoadError> {
+    Loader::new(reg).config_file(path).load()
+}
+
+/// The plain text of a value (panics if unset).
+pub fn text(s: &Snapshot, group: &str, opt: &str) -> String {
+    s.value(group, opt).unwrap_or_else(|| panic!("[{group}] {opt} is unset")).to_plain_string()
+}
+
+/// The errors of a failed load.
+pub fn errors(e: &LoadError) -> Vec<&Diagnostic> {
+    e.errors().collect()
+}
+
+/// Expects a load to fail; returns its errors.
+pub fn expect_err(r: Result<Snapshot, LoadError>) -> LoadError {
+    match r {
+        Ok(s) => panic!("expected an error, got {s:?}"),
+        Err(e) => e,
+    }
+}
+
+/// Warnings with `code`.
+pub fn warnings_with(s: &Snapshot, code: Code) -> Vec<&Diagnostic> {
+    s.warnings().iter().filter(|d| d.code == code).collect()
+}
