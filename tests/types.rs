@@ -193,6 +193,18 @@ fn host_address_and_domain() {
 }
 
 #[test]
+fn hostname() {
+    let t = OptType::Hostname;
+    for v in ["controller", "a.b-c.example", "x1.example.com."] {
+        accepts(&t, v);
+    }
+    for v in ["10.0.0.1", "a_b.com", "-a.com", "host.123", &format!("{}.com", "a".repeat(250))] {
+        rejects(&t, v);
+    }
+    assert!(OptType::Hostname.parse_str("").is_err());
+}
+
+#[test]
 fn uri() {
     let t = OptType::uri();
     for v in ["http://controller:5000/v3", "https://[::1]:35357", "HTTP://h", "memcached://u:p@h:11211/x?y#z"] {

@@ -17,7 +17,7 @@ use super::value::Value;
 ///     .deprecated_name(DeprecatedName::name("auth_uri"));
 /// assert_eq!(opt.dest(), "www_authenticate_uri");
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Opt {
     name: String,
     dest: String,
@@ -32,6 +32,28 @@ pub struct Opt {
     sample_default: Option<String>,
     deprecated: Vec<DeprecatedName>,
     removal: Option<Removal>,
+}
+
+// A secret option's default (and sample default) may be a real secret.
+impl std::fmt::Debug for Opt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mask = |v: &Option<String>| {
+            v.as_ref().map(|d| if self.secret { super::secret::MASK.to_owned() } else { d.clone() })
+        };
+        f.debug_struct("Opt")
+            .field("name", &self.name)
+            .field("type", &self.opt_type)
+            .field("multi", &self.multi)
+            .field("default", &mask(&self.default))
+            .field("secret", &self.secret)
+            .field("required", &self.required)
+            .field("mutable", &self.mutable)
+            .field("advanced", &self.advanced)
+            .field("sample_default", &mask(&self.sample_default))
+            .field("deprecated", &self.deprecated)
+            .field("removal", &self.removal)
+            .finish()
+    }
 }
 
 impl Opt {
