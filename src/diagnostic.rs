@@ -44,6 +44,19 @@ pub enum Code {
     /// The same option set under both its current and a deprecated name in
     /// one source: the current name wins.
     ShadowedDeprecatedName,
+    /// An auth group without `auth_type`.
+    MissingAuthType,
+    /// An `auth_type` that names no registered plugin.
+    UnknownAuthType,
+    /// An `auth_section` that names a missing group, or chains further.
+    AuthSection,
+    /// Plugin options that do not make a usable plugin (a user name
+    /// without its domain, two scopes...).
+    AuthOption,
+    /// Adapter options that exclude each other.
+    AdapterConflict,
+    /// A legacy keystonemiddleware group loaded as a modern plugin.
+    LegacyAuth,
 }
 
 impl Code {
@@ -63,6 +76,12 @@ impl Code {
             Code::InterpolationCycle => "interpolation-cycle",
             Code::BadOverride => "bad-override",
             Code::ShadowedDeprecatedName => "shadowed-deprecated-name",
+            Code::MissingAuthType => "missing-auth-type",
+            Code::UnknownAuthType => "unknown-auth-type",
+            Code::AuthSection => "auth-section",
+            Code::AuthOption => "auth-option",
+            Code::AdapterConflict => "adapter-conflict",
+            Code::LegacyAuth => "legacy-auth",
         }
     }
 }

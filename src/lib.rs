@@ -14,6 +14,7 @@
 //! - [`tools`]: what the `stackauth` command does, as library calls.
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod diagnostic;
 pub mod namespace;
 pub mod opt;

@@ -46,8 +46,10 @@ pub(super) struct Build<'a, 'r> {
 pub(super) fn build(loader: &Loader<'_>) -> Result<Snapshot, LoadError> {
     let mut diags = Vec::new();
     let (files, dirs, sources) = read_files(&loader.paths, &mut diags);
-    let headers = sources.iter().flat_map(|s| s.groups.iter().cloned()).collect();
+    let headers: Vec<(String, Origin)> = sources.iter().flat_map(|s| s.groups.iter().cloned()).collect();
+    let mut seen_groups: std::collections::BTreeSet<String> = headers.iter().map(|(g, _)| normalize_group(g)).collect();
     let layers = make_layers(loader, sources);
+    seen_groups.extend(layers.iter().flat_map(|l| l.entries.iter().map(|e| normalize_group(&e.group))));
     let mut b = Build {
         loader,
         registry: loader.registry,
@@ -61,7 +63,7 @@ pub(super) fn build(loader: &Loader<'_>) -> Result<Snapshot, LoadError> {
     };
     b.pick_all();
     b.report_unknown();
-    let mut snapshot = Snapshot { files, dirs, ..Snapshot::default() };
+    let mut snapshot = Snapshot { files, dirs, seen_groups, ..Snapshot::default() };
     b.finish(&mut snapshot);
     snapshot.unknown = std::mem::take(&mut b.unknown);
     // Report in the order a reader meets things: file by file, line by line;

@@ -136,6 +136,25 @@ impl<'r> Loader<'r> {
         self
     }
 
+    /// The same sources, overrides and environment over another registry
+    /// (auth loading adds a plugin's options once `auth_type` is known).
+    pub fn with_registry<'s>(&self, registry: &'s Registry) -> Loader<'s> {
+        Loader {
+            registry,
+            paths: self.paths.clone(),
+            env: self.env.clone(),
+            cli: self.cli.clone(),
+            defaults: self.defaults.clone(),
+            overrides: self.overrides.clone(),
+            warned: Mutex::new(self.warned.lock().map(|s| s.clone()).unwrap_or_default()),
+        }
+    }
+
+    /// The registry this loader resolves.
+    pub fn registry(&self) -> &'r Registry {
+        self.registry
+    }
+
     /// The files and dirs this loader reads, in order.
     pub fn paths(&self) -> &[ConfigPath] {
         &self.paths
@@ -163,6 +182,11 @@ pub struct LoadError {
 }
 
 impl LoadError {
+    /// A failed load with these findings (at least one should be an error).
+    pub fn new(diagnostics: Vec<Diagnostic>) -> LoadError {
+        LoadError { diagnostics }
+    }
+
     /// Errors and warnings, in the order found.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics

@@ -131,6 +131,8 @@ pub struct Snapshot {
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) files: Vec<PathBuf>,
     pub(crate) dirs: Vec<PathBuf>,
+    /// Every group any source wrote (normalized names).
+    pub(crate) seen_groups: std::collections::BTreeSet<String>,
 }
 
 impl Snapshot {
@@ -199,6 +201,17 @@ impl Snapshot {
     /// The config files read, in order (config dirs expanded).
     pub fn files(&self) -> &[PathBuf] {
         &self.files
+    }
+
+    /// Whether any source (a file's group header, an environment variable,
+    /// an override) wrote group `name`.
+    pub fn has_source_group(&self, name: &str) -> bool {
+        self.seen_groups.contains(&normalize_group(name))
+    }
+
+    /// Adds findings (used by loaders built on this one, such as auth).
+    pub fn push_warning(&mut self, d: Diagnostic) {
+        self.warnings.push(d);
     }
 
     /// The config dirs read, in order.

@@ -1,0 +1,139 @@
+//! The service catalog, from v3 (`token.catalog`) or v2
+//! (`access.serviceCatalog`) token bodies, in one shape.
+
+use serde_json::Value as J;
+
+/// An endpoint's interface, with v2's `publicURL` names normalised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Interface {
+    /// `public` / `publicURL`.
+    Public,
+    /// `internal` / `internalURL`.
+    Internal,
+    /// `admin` / `adminURL`.
+    Admin,
+}
+
+impl Interface {
+    /// Reads `public`, `publicURL`, `internal`, `internalURL`, `admin`,
+    /// `adminURL` (any case).
+    pub fn parse(s: &str) -> Option<Interface> {
+        let l = s.to_ascii_lowercase();
+        match l.strip_suffix("url").unwrap_or(&l) {
+            "public" => Some(Interface::Public),
+            "internal" => Some(Interface::Internal),
+            "admin" => Some(Interface::Admin),
+            _ => None,
+        }
+    }
+
+    /// `public`, `internal` or `admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Interface::Public => "public",
+            Interface::Internal => "internal",
+            Interface::Admin => "admin",
+        }
+    }
+}
+
+/// One endpoint of one service.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Endpoint {
+    /// The service type (`identity`, `image`...).
+    pub service_type: String,
+    /// The service name (`keystone`, `glance`...), if given.
+    pub service_name: Option<String>,
+    /// The service id, if given.
+    pub service_id: Option<String>,
+    /// The interface.
+    pub interface: Interface,
+    /// The region id (v3 `region_id`, else `region`).
+    pub region_id: Option<String>,
+    /// The region name (v3 `region`; v2 has only one name).
+    pub region: Option<String>,
+    /// The URL.
+    pub url: String,
+}
+
+/// Every endpoint of a token's catalog.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ServiceCatalog {
+    endpoints: Vec<Endpoint>,
+}
+
+impl ServiceCatalog {
+    /// A catalog of these endpoints.
+    pub fn new(endpoints: Vec<Endpoint>) -> ServiceCatalog {
+        ServiceCatalog { endpoints }
+    }
+
+    /// Every endpoint, in catalog order.
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    /// Whether the catalog is empty.
+    pub fn is_empty(&self) -> bool {
+        self.endpoints.is_empty()
+    }
+
+    /// Reads a v3 `catalog` array; entries that are not shaped as a catalog
+    /// are skipped.
+    pub fn from_v3(catalog: &J) -> ServiceCatalog {
+        let mut out = Vec::new();
+        for svc in catalog.as_array().into_iter().flatten() {
+            let Some(stype) = svc.get("type").and_then(J::as_str) else { continue };
+            for ep in svc.get("endpoints").and_then(J::as_array).into_iter().flatten() {
+                let (Some(url), Some(interface)) = (
+                    ep.get("url").and_then(J::as_str),
+                    ep.get("interface").and_then(J::as_str).and_then(Interface::parse),
+                ) else {
+                    continue;
+                };
+                let region = ep.get("region").and_then(J::as_str).map(str::to_owned);
+                out.push(Endpoint {
+                    service_type: stype.to_owned(),
+                    service_name: svc.get("name").and_then(J::as_str).map(str::to_owned),
+                    service_id: svc.get("id").and_then(J::as_str).map(str::to_owned),
+                    interface,
+                    region_id: ep.get("region_id").and_then(J::as_str).map(str::to_owned).or_else(|| region.clone()),
+                    region,
+                    url: url.to_owned(),
+                });
+            }
+        }
+        ServiceCatalog { endpoints: out }
+    }
+
+    /// Reads a v2 `serviceCatalog` array (`publicURL`, `internalURL`,
+    /// `adminURL` per endpoint).
+    pub fn from_v2(catalog: &J) -> ServiceCatalog {
+        let mut out = Vec::new();
+        for svc in catalog.as_array().into_iter().flatten() {
+            let Some(stype) = svc.get("type").and_then(J::as_str) else { continue };
+            for ep in svc.get("endpoints").and_then(J::as_array).into_iter().flatten() {
+                let region = ep.get("region").and_then(J::as_str).map(str::to_owned);
+                for (key, interface) in [
+                    ("publicURL", Interface::Public),
+                    ("internalURL", Interface::Internal),
+                    ("adminURL", Interface::Admin),
+                ] {
+                    if let Some(url) = ep.get(key).and_then(J::as_str) {
+                        out.push(Endpoint {
+                            service_type: stype.to_owned(),
+                            service_name: svc.get("name").and_then(J::as_str).map(str::to_owned),
+                            service_id: ep.get("id").and_then(J::as_str).map(str::to_owned),
+                            interface,
+                            region_id: region.clone(),
+                            region: region.clone(),
+                            url: url.to_owned(),
+                        });
+                    }
+                }
+            }
+        }
+        ServiceCatalog { endpoints: out }
+    }
+}

@@ -1,0 +1,41 @@
+//! Sending an auth request and turning the answer into an error or JSON.
+
+use serde_json::Value as J;
+
+use crate::auth::plugin::AuthError;
+use crate::auth::transport::{HttpRequest, HttpResponse, Transport};
+
+/// Sends `req`; any status other than 2xx (and 300 for discovery, when
+/// `allow_300`) becomes an error that quotes the service's message.
+pub(crate) async fn send(t: &dyn Transport, req: HttpRequest, allow_300: bool) -> Result<HttpResponse, AuthError> {
+    let url = req.url.clone();
+    tracing::debug!(method = ?req.method, url = %url, "identity request");
+    let resp = t.send(req).await.map_err(|source| AuthError::Unreachable { url: url.clone(), source })?;
+    tracing::debug!(url = %url, status = resp.status, "identity response");
+    if (200..300).contains(&resp.status) || (allow_300 && resp.status == 300) {
+        return Ok(resp);
+    }
+    let message = error_message(&resp.body);
+    Err(match resp.status {
+        401 => AuthError::Unauthorized { url, message },
+        status => AuthError::Http { url, status, message },
+    })
+}
+
+/// Keystone's `{"error": {"message": ...}}`, else a short body.
+fn error_message(body: &[u8]) -> String {
+    if let Ok(j) = serde_json::from_slice::<J>(body) {
+        if let Some(m) = j.pointer("/error/message").and_then(J::as_str) {
+            return m.to_owned();
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() { "(no message)".to_owned() } else { text.chars().take(200).collect() }
+}
+
+/// The body as JSON.
+pub(crate) fn json(url: &str, resp: &HttpResponse) -> Result<J, AuthError> {
+    serde_json::from_slice(&resp.body)
+        .map_err(|e| AuthError::InvalidResponse { url: url.to_owned(), reason: format!("the body is not JSON ({e})") })
+}

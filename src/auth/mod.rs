@@ -1,0 +1,29 @@
+//! Auth plugins: keystoneauth1's plugins with their option schemas, and
+//! their loading from a config group.
+//!
+//! A plugin type declares its options with the same [`crate::opt::Opt`]
+//! model as everything else, so a group whose options depend on its
+//! `auth_type` is typed, validated and explained like any other.
+
+mod access;
+mod builtin;
+mod catalog;
+mod conf;
+mod fixed;
+pub mod identity;
+mod load;
+mod plugin;
+pub mod schema;
+mod time;
+mod token_auth;
+pub mod transport;
+
+pub use access::{AccessInfo, IdName, InvalidToken, Scoped, TokenVersion};
+pub use catalog::{Endpoint, Interface, ServiceCatalog};
+pub use conf::{AdapterOptions, SessionOptions};
+pub use fixed::FixedAuth;
+pub use load::{LoadedAuth, load_from_group};
+pub use plugin::{AuthError, AuthPlugin, BuildFn, Credentials, PluginError, PluginOptions, PluginRegistry, PluginType};
+pub use time::{format_iso8601, parse_iso8601};
+pub use token_auth::TokenAuth;
+pub use transport::{ReqwestTransport, Transport};

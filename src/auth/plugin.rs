@@ -1,0 +1,319 @@
+//! Auth plugins: what they are, how they are registered, and the typed
+//! view of a group's values they are built from.
+
+use std::fmt;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::access::AccessInfo;
+use super::transport::{BoxFuture, Transport, TransportError};
+use crate::opt::{Opt, Secret, Value};
+use crate::snapshot::GroupValues;
+use crate::source::Origin;
+
+/// What authenticating gave: a token with its body, or fixed headers.
+#[derive(Clone, Debug)]
+pub enum Credentials {
+    /// A token from the identity service.
+    Token(AccessInfo),
+    /// Headers to send as they are (`admin_token`, `http_basic`, `none`).
+    Headers(Vec<(&'static str, Secret)>),
+}
+
+impl Credentials {
+    /// The headers that authenticate a request.
+    pub fn headers(&self) -> Vec<(&'static str, Secret)> {
+        match self {
+            Credentials::Token(a) => vec![("X-Auth-Token", a.token.clone())],
+            Credentials::Headers(h) => h.clone(),
+        }
+    }
+
+    /// The token's access info, for token-based plugins.
+    pub fn access(&self) -> Option<&AccessInfo> {
+        match self {
+            Credentials::Token(a) => Some(a),
+            Credentials::Headers(_) => None,
+        }
+    }
+}
+
+/// Authentication failed. Messages never contain a credential.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// The identity service could not be reached.
+    #[error("cannot reach the identity service at {url}: {source}")]
+    Unreachable {
+        /// The URL tried.
+        url: String,
+        /// Why.
+        source: TransportError,
+    },
+    /// The identity service refused the credentials.
+    #[error("the identity service at {url} refused the credentials (HTTP 401): {message}")]
+    Unauthorized {
+        /// The URL.
+        url: String,
+        /// The service's explanation.
+        message: String,
+    },
+    /// The identity service answered with another error status.
+    #[error("the identity service at {url} answered HTTP {status}: {message}")]
+    Http {
+        /// The URL.
+        url: String,
+        /// The status.
+        status: u16,
+        /// The service's explanation.
+        message: String,
+    },
+    /// The answer was not a token.
+    #[error("the identity service at {url} sent a response that is not a token: {reason}")]
+    InvalidResponse {
+        /// The URL.
+        url: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// No usable identity API version was found.
+    #[error("cannot find a usable identity API version at {url}: {reason}")]
+    Discovery {
+        /// The auth URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The plugin cannot do this (a v2 token with a domain scope, say).
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// An auth plugin: something that can authenticate requests.
+///
+/// Identity plugins fetch a token; fixed plugins (`admin_token`,
+/// `http_basic`, `none`) give headers and a fixed endpoint.
+pub trait AuthPlugin: Send + Sync + fmt::Debug {
+    /// The plugin type's name (`password`, `v3applicationcredential`...).
+    fn plugin_name(&self) -> &str;
+
+    /// Authenticates, through `transport`.
+    fn authenticate<'a>(&'a self, transport: &'a dyn Transport) -> BoxFuture<'a, Result<Credentials, AuthError>>;
+
+    /// The identity service's URL, for identity plugins.
+    fn auth_url(&self) -> Option<&str> {
+        None
+    }
+
+    /// A fixed endpoint that every request goes to, for plugins that have
+    /// one (`admin_token`, `none`, `http_basic`).
+    fn endpoint(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// A problem with a plugin's options, found when the plugin is built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginError {
+    /// The option concerned (its dest), if one is.
+    pub option: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// The fix.
+    pub suggestion: Option<String>,
+}
+
+impl PluginError {
+    /// A problem with `option`.
+    pub fn option(option: &str, message: impl Into<String>) -> PluginError {
+        PluginError { option: Some(option.to_owned()), message: message.into(), suggestion: None }
+    }
+
+    /// A problem with no single option.
+    pub fn general(message: impl Into<String>) -> PluginError {
+        PluginError { option: None, message: message.into(), suggestion: None }
+    }
+
+    /// Adds a suggestion.
+    pub fn suggest(mut self, s: impl Into<String>) -> PluginError {
+        self.suggestion = Some(s.into());
+        self
+    }
+}
+
+/// The typed values a plugin is built from: one group of a snapshot, seen
+/// through the plugin's option names. Empty strings count as unset, as in
+/// keystoneauth.
+#[derive(Clone, Copy)]
+pub struct PluginOptions<'a> {
+    plugin: &'a str,
+    group: &'a str,
+    values: Option<&'a GroupValues>,
+}
+
+impl<'a> PluginOptions<'a> {
+    /// A view of `values` (the group `group`) for plugin `plugin`.
+    pub fn new(plugin: &'a str, group: &'a str, values: Option<&'a GroupValues>) -> PluginOptions<'a> {
+        PluginOptions { plugin, group, values }
+    }
+
+    /// The plugin's name.
+    pub fn plugin(&self) -> &str {
+        self.plugin
+    }
+
+    /// The group's name.
+    pub fn group(&self) -> &str {
+        self.group
+    }
+
+    /// The raw value of option `dest`.
+    pub fn value(&self, dest: &str) -> Option<&'a Value> {
+        self.values?.get(dest)?.value.as_ref()
+    }
+
+    /// Where option `dest` came from.
+    pub fn origin(&self, dest: &str) -> Option<&'a Origin> {
+        self.values?.get(dest).map(|r| &r.origin)
+    }
+
+    /// A non-empty string option.
+    pub fn str(&self, dest: &str) -> Option<String> {
+        self.value(dest).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
+    }
+
+    /// A non-empty secret option.
+    pub fn secret(&self, dest: &str) -> Option<Secret> {
+        self.str(dest).map(Secret::new)
+    }
+
+    /// A boolean option (`false` when unset).
+    pub fn flag(&self, dest: &str) -> bool {
+        self.value(dest).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    /// A list option's items as strings (empty when unset).
+    pub fn list(&self, dest: &str) -> Vec<String> {
+        match self.value(dest) {
+            Some(Value::List(items)) => items.iter().map(Value::to_plain_string).collect(),
+            Some(v) => vec![v.to_plain_string()],
+            None => Vec::new(),
+        }
+    }
+
+    /// A required non-empty string: an error naming the option otherwise.
+    pub fn need(&self, dest: &str) -> Result<String, PluginError> {
+        self.str(dest).ok_or_else(|| self.missing(dest))
+    }
+
+    /// A required secret.
+    pub fn need_secret(&self, dest: &str) -> Result<Secret, PluginError> {
+        self.secret(dest).ok_or_else(|| self.missing(dest))
+    }
+
+    fn missing(&self, dest: &str) -> PluginError {
+        PluginError::option(dest, format!("the {} auth plugin needs {dest}", self.plugin))
+            .suggest(format!("set {dest} in [{}]", self.group))
+    }
+}
+
+/// Builds a plugin from its options.
+pub type BuildFn = dyn Fn(&PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> + Send + Sync;
+
+/// A plugin type: a name, its option schema, and how to build it.
+#[derive(Clone)]
+pub struct PluginType {
+    name: String,
+    help: String,
+    options: Vec<Opt>,
+    build: Arc<BuildFn>,
+}
+
+impl PluginType {
+    /// A plugin type named `name` with options `options`, built by `build`.
+    pub fn new(
+        name: impl Into<String>,
+        help: impl Into<String>,
+        options: Vec<Opt>,
+        build: impl Fn(&PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> + Send + Sync + 'static,
+    ) -> PluginType {
+        PluginType { name: name.into(), help: help.into(), options, build: Arc::new(build) }
+    }
+
+    /// The name `auth_type` selects it by.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What it does.
+    pub fn help(&self) -> &str {
+        &self.help
+    }
+
+    /// Its options (keystoneauth's names, with dashes).
+    pub fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    /// Builds a plugin.
+    pub fn build(&self, opts: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
+        (self.build)(opts)
+    }
+}
+
+impl fmt::Debug for PluginType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PluginType").field("name", &self.name).field("options", &self.options.len()).finish()
+    }
+}
+
+/// The plugin types `auth_type` can name.
+///
+/// ```
+/// let plugins = stackauth::auth::PluginRegistry::builtin();
+/// assert!(plugins.get("v3password").is_some());
+/// assert!(plugins.names().any(|n| n == "v3applicationcredential"));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct PluginRegistry {
+    types: IndexMap<String, PluginType>,
+}
+
+impl PluginRegistry {
+    /// No plugins.
+    pub fn empty() -> PluginRegistry {
+        PluginRegistry::default()
+    }
+
+    /// keystoneauth1's plugins: `password`, `v2password`, `v3password`,
+    /// `token`, `v2token`, `v3token`, `v3applicationcredential`, `v3totp`,
+    /// `v3multifactor`, `admin_token`, `none`, `http_basic`.
+    pub fn builtin() -> PluginRegistry {
+        let mut r = PluginRegistry::empty();
+        for t in super::builtin::types() {
+            r.types.insert(t.name.clone(), t);
+        }
+        r
+    }
+
+    /// Registers a plugin type; a name already taken is refused.
+    pub fn register(&mut self, t: PluginType) -> Result<(), String> {
+        if self.types.contains_key(&t.name) {
+            return Err(format!("an auth plugin named {:?} is already registered", t.name));
+        }
+        self.types.insert(t.name.clone(), t);
+        Ok(())
+    }
+
+    /// The plugin type called `name`; `-` and `_` are the same.
+    pub fn get(&self, name: &str) -> Option<&PluginType> {
+        self.types
+            .get(name)
+            .or_else(|| self.types.values().find(|t| t.name.replace('-', "_") == name.replace('-', "_")))
+    }
+
+    /// Every name, in registration order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.types.keys().map(String::as_str)
+    }
+}

@@ -1,0 +1,194 @@
+//! How auth plugins talk HTTP: a small request/response pair and a trait,
+//! so the same plugin runs over the Session's client, a test server, or
+//! anything else that can send a request.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+
+use crate::opt::Secret;
+
+/// A boxed future, as trait objects need.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The HTTP methods auth plugins use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET (discovery).
+    Get,
+    /// POST (authentication).
+    Post,
+}
+
+/// A request an auth plugin wants sent. Its body holds credentials:
+/// `Debug` shows neither the body nor secret headers.
+#[derive(Clone)]
+pub struct HttpRequest {
+    /// GET or POST.
+    pub method: Method,
+    /// The full URL.
+    pub url: String,
+    /// Headers whose values are not secret.
+    pub headers: Vec<(&'static str, String)>,
+    /// Headers whose values are secret (`X-Auth-Token`).
+    pub secret_headers: Vec<(&'static str, Secret)>,
+    /// A JSON body.
+    pub json: Option<serde_json::Value>,
+}
+
+impl HttpRequest {
+    /// A GET of `url` that accepts JSON.
+    pub fn get(url: impl Into<String>) -> HttpRequest {
+        HttpRequest {
+            method: Method::Get,
+            url: url.into(),
+            headers: vec![("Accept", "application/json".into())],
+            secret_headers: Vec::new(),
+            json: None,
+        }
+    }
+
+    /// A POST of a JSON body to `url`.
+    pub fn post_json(url: impl Into<String>, body: serde_json::Value) -> HttpRequest {
+        HttpRequest {
+            method: Method::Post,
+            url: url.into(),
+            headers: vec![("Accept", "application/json".into())],
+            secret_headers: Vec::new(),
+            json: Some(body),
+        }
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .field("secret_headers", &self.secret_headers.iter().map(|(k, _)| *k).collect::<Vec<_>>())
+            .field("json", &self.json.as_ref().map(|_| "****"))
+            .finish()
+    }
+}
+
+/// A response: status, headers, body.
+#[derive(Clone)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+// Token responses carry the token in headers and body.
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse").field("status", &self.status).field("body_len", &self.body.len()).finish()
+    }
+}
+
+/// Sending failed before a response arrived (refused, reset, timed out,
+/// TLS). The message names the cause, not the request body.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TransportError {
+    /// What went wrong.
+    pub message: String,
+    /// Whether the connection could not be made at all (safe to retry any
+    /// request).
+    pub connect: bool,
+    /// Whether it timed out.
+    pub timeout: bool,
+}
+
+/// Something that sends requests for auth plugins.
+pub trait Transport: Send + Sync {
+    /// Sends `req` and returns the response, whatever its status.
+    fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+}
+
+/// Makes sure rustls has a crypto provider (ring), once per process.
+pub(crate) fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A [`Transport`] over a plain `reqwest::Client`.
+#[derive(Clone, Debug)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    /// A transport over `client`.
+    pub fn new(client: reqwest::Client) -> ReqwestTransport {
+        ReqwestTransport { client }
+    }
+
+    /// A transport with a default client (system roots, a timeout).
+    pub fn with_timeout(timeout: Duration) -> Result<ReqwestTransport, TransportError> {
+        install_crypto_provider();
+        let client = reqwest::Client::builder().timeout(timeout).build().map_err(|e| TransportError {
+            message: format!("cannot build the HTTP client: {e}"),
+            connect: false,
+            timeout: false,
+        })?;
+        Ok(ReqwestTransport { client })
+    }
+
+    /// The client.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+}
+
+/// The message of a reqwest error and its causes, without the URL's
+/// query (it never holds credentials here, but keep messages short).
+pub(crate) fn describe(e: reqwest::Error) -> TransportError {
+    let (connect, timeout) = (e.is_connect(), e.is_timeout());
+    let e = e.without_url();
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    TransportError { message, connect, timeout }
+}
+
+impl Transport for ReqwestTransport {
+    fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(async move {
+            let mut b = match req.method {
+                Method::Get => self.client.get(&req.url),
+                Method::Post => self.client.post(&req.url),
+            };
+            for (k, v) in &req.headers {
+                b = b.header(*k, v);
+            }
+            for (k, v) in &req.secret_headers {
+                let mut value = reqwest::header::HeaderValue::from_str(v.expose()).map_err(|_| TransportError {
+                    message: format!("the {k} header value is not valid in HTTP"),
+                    connect: false,
+                    timeout: false,
+                })?;
+                value.set_sensitive(true);
+                b = b.header(*k, value);
+            }
+            if let Some(j) = &req.json {
+                b = b.json(j);
+            }
+            let resp = b.send().await.map_err(describe)?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let body = resp.bytes().await.map_err(describe)?.to_vec();
+            Ok(HttpResponse { status, headers, body })
+        })
+    }
+}
