@@ -86,7 +86,7 @@ impl GroupReader<'_> {
         self.0?.get(dest)?.value.as_ref()?.as_int()
     }
 
-    fn list(&self, dest: &str) -> Vec<String> {
+    pub(crate) fn list(&self, dest: &str) -> Vec<String> {
         self.0
             .and_then(|g| g.get(dest))
             .and_then(|r| r.value.as_ref())

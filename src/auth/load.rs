@@ -137,13 +137,19 @@ pub fn load_from_group(loader: &Loader<'_>, plugins: &PluginRegistry, group: &st
     let mut options = ptype.options().to_vec();
     if ptype.name() == "v3multifactor" {
         add_missing(&mut reg, &auth_group, options.clone())?;
-        let methods = GroupReader(loader.with_registry(&reg).load()?.group(&auth_group))
-            .str("auth_methods")
-            .map(|m| m.split(',').map(|s| s.trim().to_owned()).collect::<Vec<_>>())
-            .unwrap_or_default();
+        let methods = GroupReader(loader.with_registry(&reg).load()?.group(&auth_group)).list("auth_methods");
         let refs: Vec<&str> = methods.iter().map(String::as_str).collect();
-        if let Some(with) = schema::v3multifactor_with(&refs) {
-            options = with;
+        match schema::v3multifactor_with(&refs) {
+            Some(with) => options = with,
+            None => {
+                let d = err(
+                    Code::AuthOption,
+                    &auth_group,
+                    format!("auth_methods {methods:?} names a plugin that cannot be a method"),
+                )
+                .suggest("use v3password, v3totp, v3token or v3applicationcredential");
+                return Err(LoadError::new(vec![Diagnostic { option: Some("auth_methods".into()), ..d }]));
+            }
         }
     }
     add_missing(&mut reg, &auth_group, options)?;

@@ -16,7 +16,7 @@ use crate::source::Origin;
 #[derive(Clone, Debug)]
 pub enum Credentials {
     /// A token from the identity service.
-    Token(AccessInfo),
+    Token(std::sync::Arc<AccessInfo>),
     /// Headers to send as they are (`admin_token`, `http_basic`, `none`).
     Headers(Vec<(&'static str, Secret)>),
 }

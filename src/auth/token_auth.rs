@@ -71,7 +71,7 @@ impl AuthPlugin for TokenAuth {
             if self.access.will_expire_soon(std::time::Duration::ZERO) {
                 return Err(AuthError::Unsupported("the caller's token has expired and cannot be renewed".into()));
             }
-            Ok(Credentials::Token(self.access.clone()))
+            Ok(Credentials::Token(std::sync::Arc::new(self.access.clone())))
         })
     }
 }

@@ -113,8 +113,10 @@ pub trait Transport: Send + Sync {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
 }
 
-/// Makes sure rustls has a crypto provider (ring), once per process.
-pub(crate) fn install_crypto_provider() {
+/// Makes sure rustls has a crypto provider (ring) for this process. Call it
+/// before building your own `reqwest::Client`; stackauth's constructors
+/// call it for you.
+pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests: real files in temp dirs.
 #![allow(dead_code)]
 
+pub mod keystone;
+pub mod server;
+
 use std::path::{Path, PathBuf};
 
 use stackauth::diagnostic::{Code, Diagnostic};

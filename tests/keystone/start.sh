@@ -45,7 +45,7 @@ manage bootstrap --bootstrap-password "$password" \
     --bootstrap-region-id RegionOne
 
 OS_KEYSTONE_CONFIG_FILES="$dir/keystone.conf" setsid "$venv/bin/uwsgi" \
-    --http-socket "127.0.0.1:$port" --module keystone.wsgi.api:application \
+    --http11-socket "127.0.0.1:$port" --module keystone.wsgi.api:application \
     --master --processes 1 --threads 4 --die-on-term --need-app \
     --pidfile "$dir/uwsgi.pid" --logto "$dir/uwsgi.log" --disable-logging &
 uwsgi_pid=$!
@@ -56,7 +56,8 @@ echo "$uwsgi_pid" > "$dir/uwsgi.launcher.pid"
   kill -TERM "$uwsgi_pid" 2>/dev/null || true ) </dev/null >/dev/null 2>&1 &
 
 for _ in $(seq 1 150); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$port/v3" 2>/dev/null; then
+    if "$venv/bin/python" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+        "http://127.0.0.1:$port/v3" 2>/dev/null; then
         exit 0
     fi
     if ! kill -0 "$uwsgi_pid" 2>/dev/null; then

@@ -113,7 +113,7 @@ impl AuthPlugin for V2Auth {
     }
 
     fn authenticate<'a>(&'a self, t: &'a dyn Transport) -> BoxFuture<'a, Result<Credentials, AuthError>> {
-        Box::pin(async move { self.get_access(t).await.map(Credentials::Token) })
+        Box::pin(async move { self.get_access(t).await.map(|a| Credentials::Token(std::sync::Arc::new(a))) })
     }
 
     fn auth_url(&self) -> Option<&str> {

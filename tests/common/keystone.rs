@@ -1,0 +1,163 @@
+//! A real Keystone for live tests: installed from PyPI into a virtual
+//! environment by tests/keystone/setup.sh, bootstrapped with SQLite and
+//! fernet tokens and served by uwsgi on a free loopback port by
+//! tests/keystone/start.sh. One per test binary; it stops when the test
+//! process exits.
+//!
+//! When it cannot start, live tests fail. Only outside CI, and only with
+//! STACKAUTH_SKIP_LIVE=1 set, do they skip, loudly.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+pub const ADMIN_PASSWORD: &str = "stackauth-admin";
+
+pub struct Keystone {
+    /// `http://127.0.0.1:PORT/v3`
+    pub url: String,
+    /// `http://127.0.0.1:PORT`
+    pub root: String,
+    pub dir: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+static KEYSTONE: OnceLock<Result<Keystone, String>> = OnceLock::new();
+
+fn free_port() -> Result<u16, String> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+fn start() -> Result<Keystone, String> {
+    stackauth::auth::transport::install_crypto_provider();
+    let tmp = tempfile::Builder::new().prefix("stackauth-keystone-").tempdir().map_err(|e| e.to_string())?;
+    let port = free_port()?;
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/keystone/start.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(tmp.path())
+        .arg(port.to_string())
+        .arg(std::process::id().to_string())
+        .env("KEYSTONE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} failed ({}):\n{}{}",
+            script.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(Keystone {
+        url: format!("http://127.0.0.1:{port}/v3"),
+        root: format!("http://127.0.0.1:{port}"),
+        dir: tmp.path().to_owned(),
+        _tmp: tmp,
+    })
+}
+
+/// The shared Keystone, or `None` when the developer asked to skip live
+/// tests (never under CI). Panics when it cannot start.
+pub fn keystone() -> Option<&'static Keystone> {
+    let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    if !under_ci && std::env::var("STACKAUTH_SKIP_LIVE").is_ok_and(|v| v == "1") {
+        eprintln!("SKIPPED: live Keystone test (STACKAUTH_SKIP_LIVE=1)");
+        return None;
+    }
+    match KEYSTONE.get_or_init(start) {
+        Ok(k) => Some(k),
+        Err(e) => panic!("the Keystone fixture could not start:\n{e}"),
+    }
+}
+
+impl Keystone {
+    /// A project-scoped admin token, from the API.
+    pub async fn admin_token(&self) -> String {
+        let body = json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": "admin", "domain": {"id": "default"}, "password": ADMIN_PASSWORD}}},
+            "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}
+        }});
+        let resp = reqwest::Client::new()
+            .post(format!("{}/auth/tokens", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("admin token request");
+        assert_eq!(resp.status().as_u16(), 201, "admin token");
+        resp.headers().get("X-Subject-Token").and_then(|v| v.to_str().ok()).expect("token").to_owned()
+    }
+
+    /// Calls the identity API as admin; returns status and JSON body.
+    pub async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let token = self.admin_token().await;
+        self.api_with(&token, method, path, body).await
+    }
+
+    /// Calls the identity API with `token`.
+    pub async fn api_with(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req =
+            reqwest::Client::new().request(method, format!("{}{path}", self.url)).header("X-Auth-Token", token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("identity API call");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Gives the admin user the admin role on the default domain (bootstrap
+    /// only grants it on the admin project and the system), for
+    /// domain-scoped tokens. Idempotent.
+    pub async fn grant_admin_on_default_domain(&self) {
+        let (_, users) = self.api(reqwest::Method::GET, "/users?name=admin", None).await;
+        let uid = users["users"][0]["id"].as_str().expect("admin user").to_owned();
+        let (_, roles) = self.api(reqwest::Method::GET, "/roles?name=admin", None).await;
+        let rid = roles["roles"][0]["id"].as_str().expect("admin role").to_owned();
+        let (s, _) = self.api(reqwest::Method::PUT, &format!("/domains/default/users/{uid}/roles/{rid}"), None).await;
+        assert_eq!(s, 204, "grant admin on the default domain");
+    }
+
+    /// Creates a user with a member role on a new project; returns
+    /// (user id, project id, project name).
+    pub async fn user_with_project(&self, name: &str, password: &str) -> (String, String, String) {
+        let project = format!("{name}-project");
+        let (s, p) = self
+            .api(
+                reqwest::Method::POST,
+                "/projects",
+                Some(json!({"project": {"name": project, "domain_id": "default"}})),
+            )
+            .await;
+        assert_eq!(s, 201, "create project: {p}");
+        let pid = p["project"]["id"].as_str().expect("project id").to_owned();
+        let (s, u) = self
+            .api(
+                reqwest::Method::POST,
+                "/users",
+                Some(json!({"user": {"name": name, "password": password, "domain_id": "default", "default_project_id": pid}})),
+            )
+            .await;
+        assert_eq!(s, 201, "create user: {u}");
+        let uid = u["user"]["id"].as_str().expect("user id").to_owned();
+        let (s, roles) = self.api(reqwest::Method::GET, "/roles?name=member", None).await;
+        assert_eq!(s, 200);
+        let rid = roles["roles"][0]["id"].as_str().expect("member role").to_owned();
+        let (s, _) = self.api(reqwest::Method::PUT, &format!("/projects/{pid}/users/{uid}/roles/{rid}"), None).await;
+        assert_eq!(s, 204, "grant role");
+        (uid, pid, project)
+    }
+}
