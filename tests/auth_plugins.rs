@@ -267,3 +267,26 @@ async fn malformed_token_responses_are_errors() {
         assert!(e.to_string().contains(needle), "{e}");
     }
 }
+
+#[tokio::test]
+async fn token_auth_acts_for_a_validated_caller_without_a_request() {
+    let s = keystone_like().await;
+    let body = v3_token_body(EXPIRES, "http://identity/v3");
+    let access = stackauth::auth::AccessInfo::from_v3("caller-token", &body).expect("parses");
+    let plugin = stackauth::auth::TokenAuth::new(access);
+    assert_eq!((plugin.user_id(), plugin.project_id()), (Some("u1"), Some("p1")));
+    assert_eq!(plugin.user_domain().and_then(|d| d.id.as_deref()), Some("default"));
+    assert_eq!(plugin.project_domain().and_then(|d| d.name.as_deref()), Some("Default"));
+    assert_eq!(plugin.roles(), ["admin", "service"]);
+    assert_eq!(plugin.trust_id(), None);
+    let t = ReqwestTransport::with_timeout(std::time::Duration::from_secs(5)).expect("client");
+    use stackauth::auth::AuthPlugin;
+    let creds = plugin.authenticate(&t).await.expect("the caller's token");
+    assert_eq!(creds.headers()[0].1.expose(), "caller-token");
+    assert_eq!(creds.access().map(|a| a.catalog.endpoints()[0].url.as_str()), Some("http://identity/v3"));
+    assert!(s.requests().is_empty());
+    // An expired caller token is not renewed.
+    let old =
+        stackauth::auth::AccessInfo::from_v3("t", &v3_token_body("2000-01-01T00:00:00Z", "http://x")).expect("parses");
+    assert!(stackauth::auth::TokenAuth::new(old).authenticate(&t).await.is_err());
+}
