@@ -51,9 +51,13 @@ OS_KEYSTONE_CONFIG_FILES="$dir/keystone.conf" setsid "$venv/bin/uwsgi" \
 uwsgi_pid=$!
 echo "$uwsgi_pid" > "$dir/uwsgi.launcher.pid"
 
-# Stop Keystone when the test process is gone.
+# Stop Keystone when the test process is gone, and remove its files (the
+# test process cannot: its fixture lives until exit).
 ( while kill -0 "$watch_pid" 2>/dev/null && kill -0 "$uwsgi_pid" 2>/dev/null; do sleep 1; done
-  kill -TERM "$uwsgi_pid" 2>/dev/null || true ) </dev/null >/dev/null 2>&1 &
+  kill -TERM "$uwsgi_pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$uwsgi_pid" 2>/dev/null || break; sleep 0.1; done
+  if [[ "${STACKAUTH_KEEP_KEYSTONE_DIR:-}" != 1 ]]; then rm -rf "$dir"; fi
+) </dev/null >/dev/null 2>&1 &
 
 for _ in $(seq 1 150); do
     if "$venv/bin/python" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
