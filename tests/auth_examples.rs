@@ -17,5 +17,21 @@ fn one_example_per_builtin_plugin_and_each_loads() {
         assert_eq!(loaded.plugin_name, name);
         let unknown: Vec<_> = loaded.snapshot.unknown().iter().collect();
         assert!(unknown.is_empty(), "{name}: {unknown:?}");
+
+        // The same group as TOML loads into the same plugin.
+        let text = std::fs::read_to_string(&path).expect("read");
+        let doc = stackauth::source::ini::IniDocument::parse(&text).expect("parses");
+        let mut toml = String::from("[service_user]\n");
+        for e in doc.entries() {
+            toml.push_str(&format!("{} = {:?}\n", e.key, e.value));
+        }
+        let tmp = tempfile::tempdir().expect("tmp");
+        let tpath = tmp.path().join(format!("{name}.toml"));
+        std::fs::write(&tpath, toml).expect("write");
+        let from_toml = load_from_group(&Loader::new(&reg).config_file(&tpath), &plugins, "service_user")
+            .unwrap_or_else(|e| panic!("{}: {e}", tpath.display()));
+        assert_eq!(from_toml.plugin_name, name);
+        assert_eq!(from_toml.plugin.auth_url(), loaded.plugin.auth_url());
+        assert_eq!(from_toml.plugin.endpoint(), loaded.plugin.endpoint());
     }
 }
