@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod namespace;
 pub mod opt;
 pub mod resolve;
+pub mod session;
 pub mod snapshot;
 pub mod source;
 pub mod tools;

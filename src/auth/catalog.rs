@@ -137,3 +137,107 @@ impl ServiceCatalog {
         ServiceCatalog { endpoints: out }
     }
 }
+
+/// Which endpoint a request wants: keystoneauth's `endpoint_filter`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EndpointFilter {
+    /// The service type (`identity`, `image`...).
+    pub service_type: String,
+    /// Interfaces in order of preference; `public` when empty.
+    pub interfaces: Vec<Interface>,
+    /// The region, by id or by name.
+    pub region_name: Option<String>,
+    /// The service name.
+    pub service_name: Option<String>,
+}
+
+impl EndpointFilter {
+    /// A filter for `service_type` on the public interface, any region.
+    pub fn new(service_type: impl Into<String>) -> EndpointFilter {
+        EndpointFilter { service_type: service_type.into(), ..EndpointFilter::default() }
+    }
+
+    /// Sets the interfaces, in order of preference.
+    pub fn interfaces(mut self, interfaces: impl IntoIterator<Item = Interface>) -> EndpointFilter {
+        self.interfaces = interfaces.into_iter().collect();
+        self
+    }
+
+    /// Sets the region (id or name).
+    pub fn region(mut self, region: impl Into<String>) -> EndpointFilter {
+        self.region_name = Some(region.into());
+        self
+    }
+
+    /// Sets the service name.
+    pub fn service_name(mut self, name: impl Into<String>) -> EndpointFilter {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    fn wanted_interfaces(&self) -> Vec<Interface> {
+        if self.interfaces.is_empty() { vec![Interface::Public] } else { self.interfaces.clone() }
+    }
+
+    fn describe(&self) -> String {
+        let ifaces: Vec<&str> = self.wanted_interfaces().iter().map(|i| i.as_str()).collect();
+        let mut out = format!("service_type {:?}, interface {}", self.service_type, ifaces.join(" or "));
+        if let Some(r) = &self.region_name {
+            out.push_str(&format!(", region {r:?}"));
+        }
+        if let Some(n) = &self.service_name {
+            out.push_str(&format!(", service_name {n:?}"));
+        }
+        out
+    }
+}
+
+/// No endpoint matches: says what was asked and what the catalog offers.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("no endpoint in the service catalog for {asked}; the catalog has: {offered}")]
+pub struct EndpointNotFound {
+    /// What was asked.
+    pub asked: String,
+    /// What the catalog offers (`type name (interface, region)` each).
+    pub offered: String,
+}
+
+impl ServiceCatalog {
+    /// The endpoint for `filter`: the first interface in its preference
+    /// order that has a match. Regions match by id or name; service types
+    /// compare without regard to case and `-`/`_`.
+    pub fn find(&self, filter: &EndpointFilter) -> Result<&Endpoint, EndpointNotFound> {
+        let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
+        let wanted = norm(&filter.service_type);
+        for iface in filter.wanted_interfaces() {
+            let found = self.endpoints.iter().find(|e| {
+                norm(&e.service_type) == wanted
+                    && e.interface == iface
+                    && filter.region_name.as_ref().is_none_or(|r| {
+                        e.region_id.as_deref() == Some(r.as_str()) || e.region.as_deref() == Some(r.as_str())
+                    })
+                    && filter.service_name.as_ref().is_none_or(|n| e.service_name.as_deref() == Some(n.as_str()))
+            });
+            if let Some(e) = found {
+                return Ok(e);
+            }
+        }
+        let offered: Vec<String> = self
+            .endpoints
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}{} ({}, {})",
+                    e.service_type,
+                    e.service_name.as_deref().map(|n| format!(" {n}")).unwrap_or_default(),
+                    e.interface.as_str(),
+                    e.region_id.as_deref().or(e.region.as_deref()).unwrap_or("no region")
+                )
+            })
+            .collect();
+        Err(EndpointNotFound {
+            asked: filter.describe(),
+            offered: if offered.is_empty() { "nothing (an empty catalog)".into() } else { offered.join(", ") },
+        })
+    }
+}

@@ -19,7 +19,7 @@ mod token_auth;
 pub mod transport;
 
 pub use access::{AccessInfo, IdName, InvalidToken, Scoped, TokenVersion};
-pub use catalog::{Endpoint, Interface, ServiceCatalog};
+pub use catalog::{Endpoint, EndpointFilter, EndpointNotFound, Interface, ServiceCatalog};
 pub use conf::{AdapterOptions, SessionOptions};
 pub use fixed::FixedAuth;
 pub use load::{LoadedAuth, load_from_group};

@@ -1,0 +1,214 @@
+//! Per-client defaults over a shared Session.
+
+use std::sync::Arc;
+
+use reqwest::Method;
+
+use super::auth_state::{AuthState, DEFAULT_REFRESH_MARGIN};
+use super::core::Session;
+use super::request::{Request, Response, SessionError};
+use super::retry::RetryPolicy;
+use crate::auth::{AdapterOptions, AuthPlugin, EndpointFilter, Interface};
+
+/// A client's view of a [`Session`]: its service type, interfaces,
+/// region, endpoint override, retries and (optionally) its own auth plugin.
+/// Cheap to create, per client or per request.
+///
+/// ```no_run
+/// # async fn demo(session: stackauth::session::Session) -> Result<(), stackauth::session::SessionError> {
+/// use stackauth::session::Adapter;
+/// use stackauth::auth::Interface;
+/// let identity = Adapter::new(&session).service_type("identity").interfaces([Interface::Internal, Interface::Public]);
+/// let users = identity.get("/v3/users").await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adapter {
+    session: Session,
+    filter: Option<EndpointFilter>,
+    endpoint_override: Option<String>,
+    auth: Option<Arc<AuthState>>,
+    retry: Option<RetryPolicy>,
+    client: Option<(String, String)>,
+}
+
+impl Adapter {
+    /// An adapter over `session` with no defaults.
+    pub fn new(session: &Session) -> Adapter {
+        Adapter {
+            session: session.clone(),
+            filter: None,
+            endpoint_override: None,
+            auth: None,
+            retry: None,
+            client: None,
+        }
+    }
+
+    /// An adapter with a group's adapter options (service type,
+    /// interfaces, region, override, retries). Version bounds are kept in
+    /// the options but not applied yet (version discovery is still to come).
+    pub fn from_options(session: &Session, o: &AdapterOptions) -> Adapter {
+        let mut a = Adapter::new(session);
+        if let Some(t) = &o.service_type {
+            let mut f = EndpointFilter::new(t.clone());
+            f.interfaces = o.interfaces.iter().filter_map(|i| Interface::parse(i)).collect();
+            f.region_name = o.region_name.clone();
+            f.service_name = o.service_name.clone();
+            a.filter = Some(f);
+        }
+        a.endpoint_override = o.endpoint_override.clone();
+        let mut retry = RetryPolicy::default();
+        let mut any = false;
+        if let Some(n) = o.connect_retries {
+            retry.connect_retries = n;
+            any = true;
+        }
+        if let Some(n) = o.status_code_retries {
+            retry.status_code_retries = n;
+            any = true;
+        }
+        retry.connect_retry_delay = o.connect_retry_delay;
+        retry.status_code_retry_delay = o.status_code_retry_delay;
+        if !o.retriable_status_codes.is_empty() {
+            retry.retriable_status_codes = o.retriable_status_codes.clone();
+            any = true;
+        }
+        if any {
+            a.retry = Some(retry);
+        }
+        a
+    }
+
+    /// The catalog service type.
+    pub fn service_type(mut self, t: &str) -> Adapter {
+        let mut f = self.filter.take().unwrap_or_default();
+        f.service_type = t.to_owned();
+        self.filter = Some(f);
+        self
+    }
+
+    /// Interfaces in order of preference.
+    pub fn interfaces(mut self, i: impl IntoIterator<Item = Interface>) -> Adapter {
+        let mut f = self.filter.take().unwrap_or_default();
+        f.interfaces = i.into_iter().collect();
+        self.filter = Some(f);
+        self
+    }
+
+    /// The region (id or name).
+    pub fn region(mut self, r: &str) -> Adapter {
+        let mut f = self.filter.take().unwrap_or_default();
+        f.region_name = Some(r.to_owned());
+        self.filter = Some(f);
+        self
+    }
+
+    /// A base URL instead of the catalog's.
+    pub fn endpoint_override(mut self, url: &str) -> Adapter {
+        self.endpoint_override = Some(url.to_owned());
+        self
+    }
+
+    /// Authenticates this adapter's requests with `plugin` (its token is
+    /// cached in the adapter and its clones), instead of the session's:
+    /// the per-client authentication of multi-tenant services.
+    pub fn auth(mut self, plugin: Arc<dyn AuthPlugin>) -> Adapter {
+        self.auth = Some(Arc::new(AuthState::new(plugin, DEFAULT_REFRESH_MARGIN)));
+        self
+    }
+
+    /// The adapter's own auth state, if it has its own plugin.
+    pub fn auth_state(&self) -> Option<&Arc<AuthState>> {
+        self.auth.as_ref()
+    }
+
+    /// Retry settings.
+    pub fn retry(mut self, policy: RetryPolicy) -> Adapter {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The client's name and version, for the user agent.
+    pub fn client(mut self, name: &str, version: &str) -> Adapter {
+        self.client = Some((name.to_owned(), version.to_owned()));
+        self
+    }
+
+    /// The session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// A request for `path` with this adapter's defaults.
+    pub fn request(&self, method: Method, path: &str) -> Request {
+        let mut r = Request::new(method, path);
+        r.filter = self.filter.clone();
+        r.endpoint_override = self.endpoint_override.clone();
+        r.retry = self.retry.clone();
+        r
+    }
+
+    /// Sends a request (its own settings win over the adapter's).
+    pub async fn send(&self, req: Request) -> Result<Response, SessionError> {
+        let mut req = req;
+        if req.filter.is_none() {
+            req.filter = self.filter.clone();
+        }
+        if req.endpoint_override.is_none() {
+            req.endpoint_override = self.endpoint_override.clone();
+        }
+        if req.retry.is_none() {
+            req.retry = self.retry.clone();
+        }
+        let ua = self.session.user_agent_with(self.client.as_ref());
+        let auth = self.auth.clone();
+        let req = match auth {
+            Some(s) if req.auth.is_none() => req.auth_state(s),
+            _ => req,
+        };
+        self.session.send_as(req, None, &ua).await
+    }
+
+    /// The endpoint this adapter's requests go to.
+    pub async fn endpoint(&self) -> Result<String, SessionError> {
+        if let Some(e) = &self.endpoint_override {
+            return Ok(e.clone());
+        }
+        let f = self.filter.clone().unwrap_or_default();
+        match &self.auth {
+            Some(state) => self.session.endpoint_with(state, &f).await,
+            None => self.session.endpoint(&f).await,
+        }
+    }
+
+    /// GET `path`.
+    pub async fn get(&self, path: &str) -> Result<Response, SessionError> {
+        self.send(self.request(Method::GET, path)).await
+    }
+
+    /// HEAD `path`.
+    pub async fn head(&self, path: &str) -> Result<Response, SessionError> {
+        self.send(self.request(Method::HEAD, path)).await
+    }
+
+    /// DELETE `path`.
+    pub async fn delete(&self, path: &str) -> Result<Response, SessionError> {
+        self.send(self.request(Method::DELETE, path)).await
+    }
+
+    /// POST a JSON body to `path`.
+    pub async fn post(&self, path: &str, json: serde_json::Value) -> Result<Response, SessionError> {
+        self.send(self.request(Method::POST, path).json(json)).await
+    }
+
+    /// PUT a JSON body to `path`.
+    pub async fn put(&self, path: &str, json: serde_json::Value) -> Result<Response, SessionError> {
+        self.send(self.request(Method::PUT, path).json(json)).await
+    }
+
+    /// PATCH `path` with a JSON body.
+    pub async fn patch(&self, path: &str, json: serde_json::Value) -> Result<Response, SessionError> {
+        self.send(self.request(Method::PATCH, path).json(json)).await
+    }
+}

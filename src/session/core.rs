@@ -1,0 +1,522 @@
+//! The Session: one HTTP client, its TLS settings, the auth plugin's
+//! token, and the request loop (auth, catalog, retries, redirects, logs).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::Method;
+use reqwest::header::{HeaderValue, USER_AGENT};
+
+use super::auth_state::{AuthState, Current, DEFAULT_REFRESH_MARGIN};
+use super::redact::token_hash;
+use super::request::{Body, Request, Response, SessionError, request_id};
+use super::retry::{RetryPolicy, backoff, idempotent, retry_after};
+use crate::auth::transport::{BoxFuture, HttpRequest, HttpResponse, ReqwestTransport, TransportError, describe};
+use crate::auth::{AuthPlugin, Credentials, EndpointFilter, LoadedAuth, SessionOptions, Transport};
+use crate::opt::Secret;
+
+/// One request's timing, when `collect_timing` is on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timing {
+    /// The method.
+    pub method: String,
+    /// The URL.
+    pub url: String,
+    /// The status.
+    pub status: u16,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+struct Inner {
+    transport: ReqwestTransport,
+    auth: Option<Arc<AuthState>>,
+    user_agent: String,
+    timings: Option<Mutex<Vec<Timing>>>,
+    max_redirects: usize,
+    retry: RetryPolicy,
+}
+
+/// One HTTP client with its transport security and its auth plugin's
+/// token, shared by every client of a daemon. Cloning is cheap.
+///
+/// ```no_run
+/// use stackauth::session::{Adapter, Session};
+/// # async fn demo(loaded: stackauth::auth::LoadedAuth) -> Result<(), stackauth::session::SessionError> {
+/// let session = Session::from_loaded(&loaded)?;
+/// let identity = Adapter::new(&session).service_type("identity");
+/// let projects = identity.get("/v3/projects").await?.json::<serde_json::Value>();
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("auth", &self.inner.auth).field("user_agent", &self.inner.user_agent).finish()
+    }
+}
+
+/// Builds a [`Session`].
+#[derive(Clone, Debug, Default)]
+pub struct SessionBuilder {
+    plugin: Option<Arc<dyn AuthPlugin>>,
+    options: SessionOptions,
+    app: Option<(String, String)>,
+    margin: Option<Duration>,
+    max_redirects: Option<usize>,
+    retry: RetryPolicy,
+}
+
+impl SessionBuilder {
+    /// The auth plugin.
+    pub fn auth(mut self, plugin: Arc<dyn AuthPlugin>) -> Self {
+        self.plugin = Some(plugin);
+        self
+    }
+
+    /// TLS, timeout and timing settings.
+    pub fn options(mut self, options: SessionOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The application, for the user agent (`<app>/<version> stackauth/<v>`).
+    pub fn app(mut self, name: &str, version: &str) -> Self {
+        self.app = Some((name.to_owned(), version.to_owned()));
+        self
+    }
+
+    /// How long before expiry a token is replaced (120 s by default).
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.margin = Some(margin);
+        self
+    }
+
+    /// How many redirects to follow (30 by default, as keystoneauth).
+    pub fn max_redirects(mut self, n: usize) -> Self {
+        self.max_redirects = Some(n);
+        self
+    }
+
+    /// Default retry settings (none by default).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Builds the session: reads the TLS files and builds the client.
+    pub fn build(self) -> Result<Session, SessionError> {
+        crate::auth::transport::install_crypto_provider();
+        let o = &self.options;
+        let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        if let Some(t) = o.timeout {
+            b = b.timeout(t);
+        }
+        let read = |what: &str, p: &std::path::Path| {
+            std::fs::read(p).map_err(|e| SessionError::Config(format!("cannot read {what} {}: {e}", p.display())))
+        };
+        if let Some(ca) = &o.cafile {
+            let certs = reqwest::Certificate::from_pem_bundle(&read("cafile", ca)?).map_err(|e| {
+                SessionError::Config(format!("cafile {} holds no usable PEM certificate: {e}", ca.display()))
+            })?;
+            if certs.is_empty() {
+                return Err(SessionError::Config(format!("cafile {} holds no certificate", ca.display())));
+            }
+            // As keystoneauth (requests' `verify=cafile`): only these roots.
+            b = b.tls_certs_only(certs);
+        }
+        match (&o.certfile, &o.keyfile) {
+            (Some(cert), key) => {
+                let mut pem = read("certfile", cert)?;
+                if let Some(k) = key {
+                    pem.push(b'\n');
+                    pem.extend(read("keyfile", k)?);
+                }
+                let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                    SessionError::Config(format!(
+                        "certfile {} (with keyfile) is not a usable client identity: {e}",
+                        cert.display()
+                    ))
+                })?;
+                b = b.identity(id);
+            }
+            (None, Some(k)) => {
+                return Err(SessionError::Config(format!("keyfile {} is set without certfile", k.display())));
+            }
+            (None, None) => {}
+        }
+        if o.insecure {
+            tracing::warn!("insecure is set: TLS certificates will not be verified");
+            b = b.tls_danger_accept_invalid_certs(true);
+        }
+        let client = b.build().map_err(|e| SessionError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let mut user_agent = String::new();
+        if let Some((n, v)) = &self.app {
+            user_agent.push_str(&format!("{n}/{v} "));
+        }
+        user_agent.push_str(concat!("stackauth/", env!("CARGO_PKG_VERSION")));
+        let margin = self.margin.unwrap_or(DEFAULT_REFRESH_MARGIN);
+        Ok(Session {
+            inner: Arc::new(Inner {
+                transport: ReqwestTransport::new(client),
+                auth: self.plugin.map(|p| Arc::new(AuthState::new(p, margin))),
+                user_agent,
+                timings: o.collect_timing.then(|| Mutex::new(Vec::new())),
+                max_redirects: self.max_redirects.unwrap_or(30),
+                retry: self.retry,
+            }),
+        })
+    }
+}
+
+/// Joins a base URL and a path as keystoneauth does.
+pub(crate) fn join(base: &str, path: &str) -> String {
+    let path = path.trim_start_matches('/');
+    if path.is_empty() { base.to_owned() } else { format!("{}/{path}", base.trim_end_matches('/')) }
+}
+
+fn is_absolute(url: &str) -> bool {
+    url.split_once("://")
+        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// scheme://host:port of a URL, for "did the redirect leave the origin".
+fn origin(url: &str) -> Option<(String, String, Option<u16>)> {
+    let u = reqwest::Url::parse(url).ok()?;
+    Some((u.scheme().to_owned(), u.host_str()?.to_ascii_lowercase(), u.port_or_known_default()))
+}
+
+impl Session {
+    /// A builder.
+    pub fn builder() -> SessionBuilder {
+        SessionBuilder::default()
+    }
+
+    /// A session from a loaded group: its plugin and session settings.
+    pub fn from_loaded(loaded: &LoadedAuth) -> Result<Session, SessionError> {
+        Session::builder().auth(loaded.plugin.clone()).options(loaded.session.clone()).build()
+    }
+
+    /// The session's auth state (plugin, cached token, fetch count).
+    pub fn auth_state(&self) -> Option<&Arc<AuthState>> {
+        self.inner.auth.as_ref()
+    }
+
+    /// The user agent sent.
+    pub fn user_agent(&self) -> &str {
+        &self.inner.user_agent
+    }
+
+    /// Timings collected so far (empty unless `collect_timing`).
+    pub fn timings(&self) -> Vec<Timing> {
+        self.inner.timings.as_ref().and_then(|t| t.lock().ok().map(|t| t.clone())).unwrap_or_default()
+    }
+
+    /// The session's credentials, fetching them if needed.
+    pub async fn credentials(&self) -> Result<Arc<Credentials>, SessionError> {
+        let state =
+            self.inner.auth.as_ref().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
+        Ok(state.get(&self.inner.transport).await?.credentials)
+    }
+
+    /// The URL the catalog gives for `filter`.
+    pub async fn endpoint(&self, filter: &EndpointFilter) -> Result<String, SessionError> {
+        let state =
+            self.inner.auth.as_ref().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
+        self.endpoint_with(state, filter).await
+    }
+
+    /// The URL `state`'s catalog gives for `filter`.
+    pub(crate) async fn endpoint_with(
+        &self,
+        state: &AuthState,
+        filter: &EndpointFilter,
+    ) -> Result<String, SessionError> {
+        let c = state.get(&self.inner.transport).await?;
+        endpoint_of(&c, state.plugin().as_ref(), filter)
+    }
+
+    /// Sends `req`.
+    pub async fn send(&self, req: Request) -> Result<Response, SessionError> {
+        self.send_as(req, None, &self.inner.user_agent).await
+    }
+
+    pub(crate) fn user_agent_with(&self, client: Option<&(String, String)>) -> String {
+        match client {
+            None => self.inner.user_agent.clone(),
+            Some((n, v)) => {
+                // keystoneauth puts the client after the application.
+                let ua = &self.inner.user_agent;
+                let (app, lib) = ua.rsplit_once(' ').map_or(("", ua.as_str()), |(a, l)| (a, l));
+                let app = if app.is_empty() { String::new() } else { format!("{app} ") };
+                format!("{app}{n}/{v} {lib}")
+            }
+        }
+    }
+
+    pub(crate) async fn send_as(
+        &self,
+        req: Request,
+        adapter_auth: Option<&Arc<AuthState>>,
+        user_agent: &str,
+    ) -> Result<Response, SessionError> {
+        let method = req.method.to_string();
+        let state: Option<Arc<AuthState>> =
+            req.auth.clone().or_else(|| adapter_auth.cloned()).or_else(|| self.inner.auth.clone());
+        let use_auth = match (req.authenticated, &state) {
+            (Some(false), _) => false,
+            (Some(true), None) => return Err(SessionError::NoAuth { method, url: req.url.clone() }),
+            (_, s) => s.is_some(),
+        };
+        let needs_catalog = !is_absolute(&req.url) && req.endpoint_override.is_none() && req.filter.is_some();
+        let t = &self.inner.transport;
+        let mut current = match &state {
+            Some(s) if use_auth || needs_catalog => Some(s.get(t).await?),
+            _ => None,
+        };
+        let url = self.resolve(&req, state.as_deref(), current.as_ref())?;
+        let mut renewed = false;
+        loop {
+            let headers = match (&current, use_auth) {
+                (Some(c), true) => c.credentials.headers(),
+                _ => Vec::new(),
+            };
+            let resp = self.send_once(&req, &url, &headers, user_agent).await?;
+            if resp.status == 401 && use_auth {
+                if let (false, Some(s), Some(c)) = (renewed, &state, &current) {
+                    if matches!(*c.credentials, Credentials::Token(_)) {
+                        tracing::info!(url = %resp.url, "401 from the service: re-authenticating once");
+                        renewed = true;
+                        current = Some(s.renew(c.generation, t).await?);
+                        continue;
+                    }
+                }
+                if renewed {
+                    return Err(http_error(&method, &resp, "still refused after re-authenticating"));
+                }
+            }
+            if req.raise && resp.status >= 400 {
+                return Err(http_error(&method, &resp, ""));
+            }
+            return Ok(resp);
+        }
+    }
+
+    fn resolve(
+        &self,
+        req: &Request,
+        state: Option<&AuthState>,
+        current: Option<&Current>,
+    ) -> Result<String, SessionError> {
+        if is_absolute(&req.url) {
+            return Ok(req.url.clone());
+        }
+        if let Some(base) = &req.endpoint_override {
+            return Ok(join(base, &req.url));
+        }
+        if let Some(base) = state.and_then(|s| s.plugin().endpoint()) {
+            return Ok(join(base, &req.url));
+        }
+        match (&req.filter, current, state) {
+            (Some(f), Some(c), Some(s)) => Ok(join(&endpoint_of(c, s.plugin().as_ref(), f)?, &req.url)),
+            _ => Err(SessionError::NoEndpoint { method: req.method.to_string(), url: req.url.clone() }),
+        }
+    }
+
+    /// Sends once as far as the caller is concerned: connection and
+    /// status-code retries and redirects happen inside.
+    async fn send_once(
+        &self,
+        req: &Request,
+        first_url: &str,
+        auth_headers: &[(&'static str, Secret)],
+        user_agent: &str,
+    ) -> Result<Response, SessionError> {
+        let policy = req.retry.as_ref().unwrap_or(&self.inner.retry);
+        let client = self.inner.transport.client();
+        let (mut url, mut method, mut body) = (first_url.to_owned(), req.method.clone(), req.body.clone());
+        let start_origin = origin(first_url);
+        let mut send_auth = true;
+        let (mut redirects, mut connect_tries, mut status_tries, mut attempts) = (0usize, 0u32, 0u32, 0u32);
+        let token_log = auth_headers.iter().find(|(k, _)| *k == "X-Auth-Token").map(|(_, v)| token_hash(v));
+        loop {
+            attempts += 1;
+            let started = Instant::now();
+            let mut b =
+                client.request(method.clone(), &url).headers(req.headers.clone()).header(USER_AGENT, user_agent);
+            if !req.headers.contains_key(reqwest::header::ACCEPT) {
+                b = b.header(reqwest::header::ACCEPT, "application/json");
+            }
+            if send_auth {
+                for (k, v) in auth_headers {
+                    if let Ok(mut hv) = HeaderValue::from_str(v.expose()) {
+                        hv.set_sensitive(true);
+                        b = b.header(*k, hv);
+                    }
+                }
+            }
+            b = match &body {
+                Body::None => b,
+                Body::Json(j) => b.json(j),
+                Body::Bytes(bytes) => b.body(bytes.clone()),
+            };
+            if let Some(t) = req.timeout {
+                b = b.timeout(t);
+            }
+            let resp = match b.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    let err = describe(e);
+                    tracing::debug!(method = %method, url = %url, attempt = attempts, error = %err.message, "request failed");
+                    if err.connect && connect_tries < policy.connect_retries {
+                        let delay = backoff(connect_tries, policy.connect_retry_delay, policy.max_delay);
+                        connect_tries += 1;
+                        tracing::info!(url = %url, retry = connect_tries, delay_ms = delay.as_millis() as u64, "connection failed; retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    return Err(SessionError::Transport {
+                        method: method.to_string(),
+                        url,
+                        attempts,
+                        source: hint(err),
+                    });
+                }
+            };
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let elapsed = started.elapsed();
+            tracing::debug!(
+                method = %method,
+                url = %url,
+                status,
+                elapsed_ms = elapsed.as_millis() as u64,
+                request_id = request_id(&headers).unwrap_or(""),
+                x_auth_token = token_log.as_deref().filter(|_| send_auth).unwrap_or(""),
+                "request"
+            );
+            if let Some(t) = &self.inner.timings {
+                if let Ok(mut t) = t.lock() {
+                    t.push(Timing { method: method.to_string(), url: url.clone(), status, elapsed });
+                }
+            }
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                if let Some(loc) = headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()) {
+                    redirects += 1;
+                    if redirects > self.inner.max_redirects {
+                        return Err(SessionError::TooManyRedirects {
+                            method: req.method.to_string(),
+                            url: first_url.to_owned(),
+                            limit: self.inner.max_redirects,
+                        });
+                    }
+                    let next = reqwest::Url::parse(&url).and_then(|base| base.join(loc)).map(|u| u.to_string());
+                    let Ok(next) = next else {
+                        return Err(SessionError::Transport {
+                            method: method.to_string(),
+                            url,
+                            attempts,
+                            source: TransportError {
+                                message: format!("invalid redirect location {loc:?}"),
+                                connect: false,
+                                timeout: false,
+                            },
+                        });
+                    };
+                    // keystoneauth forwards the token to any host; a token
+                    // must not leave the origin it was meant for.
+                    if send_auth && origin(&next) != start_origin {
+                        tracing::info!(from = %url, to = %next, "redirect to another origin: credentials dropped");
+                        send_auth = false;
+                    }
+                    if status == 303 || (matches!(status, 301 | 302) && method == Method::POST) {
+                        method = Method::GET;
+                        body = Body::None;
+                    }
+                    url = next;
+                    continue;
+                }
+            }
+            if policy.retriable_status_codes.contains(&status)
+                && idempotent(&method)
+                && status_tries < policy.status_code_retries
+            {
+                let wait = headers
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| retry_after(v, SystemTime::now()))
+                    .unwrap_or_else(|| backoff(status_tries, policy.status_code_retry_delay, policy.max_delay))
+                    .min(policy.max_delay);
+                status_tries += 1;
+                tracing::info!(url = %url, status, retry = status_tries, delay_ms = wait.as_millis() as u64, "retriable status; retrying");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            let bytes = resp.bytes().await.map_err(|e| SessionError::Transport {
+                method: method.to_string(),
+                url: url.clone(),
+                attempts,
+                source: describe(e),
+            })?;
+            return Ok(Response { status, headers, body: bytes.to_vec(), url });
+        }
+    }
+}
+
+/// Adds a hint to TLS failures.
+fn hint(mut e: TransportError) -> TransportError {
+    let m = e.message.to_ascii_lowercase();
+    if m.contains("certificate") || m.contains("unknownissuer") || m.contains("tls") {
+        e.message.push_str(" (TLS verification failed: check cafile, or the server's certificate)");
+    }
+    e
+}
+
+fn endpoint_of(c: &Current, plugin: &dyn AuthPlugin, f: &EndpointFilter) -> Result<String, SessionError> {
+    if let Some(e) = plugin.endpoint() {
+        return Ok(e.to_owned());
+    }
+    match c.credentials.access() {
+        Some(a) => Ok(a.catalog.find(f)?.url.clone()),
+        None => Err(SessionError::EndpointNotFound(crate::auth::EndpointNotFound {
+            asked: format!("service_type {:?}", f.service_type),
+            offered: "nothing: the auth plugin has no service catalog".into(),
+        })),
+    }
+}
+
+fn http_error(method: &str, resp: &Response, extra: &str) -> SessionError {
+    let mut message = serde_json::from_slice::<serde_json::Value>(&resp.body)
+        .ok()
+        .and_then(|j| {
+            j.pointer("/error/message")
+                .or_else(|| j.as_object().and_then(|o| o.values().next()).and_then(|v| v.get("message")))
+                .and_then(|m| m.as_str())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| {
+            let t = String::from_utf8_lossy(&resp.body);
+            let t = t.trim();
+            if t.is_empty() { "(no message)".into() } else { t.chars().take(200).collect() }
+        });
+    if !extra.is_empty() {
+        message = format!("{message} ({extra})");
+    }
+    SessionError::Http {
+        method: method.to_owned(),
+        url: resp.url.clone(),
+        status: resp.status,
+        message,
+        request_id: resp.request_id().map(str::to_owned),
+    }
+}
+
+/// The session's client as a transport for auth plugins (no token sent).
+impl Transport for Session {
+    fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        self.inner.transport.send(req)
+    }
+}

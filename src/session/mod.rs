@@ -1,0 +1,27 @@
+//! The Session and Adapter: one HTTP client, its transport security and
+//! its auth plugin's token, borrowed by every client of a daemon.
+//!
+//! - Tokens are fetched on demand, once however many tasks ask at the same
+//!   time, replaced before they expire, and replaced once after a 401.
+//! - Relative URLs resolve through the token's service catalog (or an
+//!   override, or a fixed-endpoint plugin).
+//! - Connection failures and retriable statuses are retried with backoff;
+//!   a non-idempotent request is never sent twice.
+//! - Redirects are followed; credentials are dropped when a redirect leaves
+//!   the origin.
+//! - Logs carry method, URL, status, time and request id; tokens appear only
+//!   as `{SHA256}<hex>`, auth bodies never.
+
+mod adapter;
+mod auth_state;
+mod core;
+mod redact;
+mod request;
+mod retry;
+
+pub use adapter::Adapter;
+pub use auth_state::{AuthState, DEFAULT_REFRESH_MARGIN};
+pub use core::{Session, SessionBuilder, Timing};
+pub use redact::token_hash;
+pub use request::{Body, Request, Response, SessionError};
+pub use retry::{RetryPolicy, backoff, idempotent, retry_after};

@@ -1,0 +1,22 @@
+//! What the logs may show of a request.
+
+use sha2::{Digest, Sha256};
+
+use crate::opt::Secret;
+
+/// A token as logs show it: `{SHA256}<hex>`, as keystoneauth does, so two
+/// log lines can be matched without the token being in either.
+///
+/// ```
+/// let h = stackauth::session::token_hash(&stackauth::opt::Secret::new("abc"));
+/// assert_eq!(h, "{SHA256}ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+/// ```
+pub fn token_hash(token: &Secret) -> String {
+    let digest = Sha256::digest(token.expose().as_bytes());
+    let mut out = String::with_capacity(8 + 64);
+    out.push_str("{SHA256}");
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}

@@ -1,0 +1,272 @@
+//! A request through the Session, its response, and what can go wrong.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use super::auth_state::{AuthState, DEFAULT_REFRESH_MARGIN};
+use super::retry::RetryPolicy;
+use crate::auth::{AuthError, AuthPlugin, EndpointFilter, EndpointNotFound, transport::TransportError};
+
+/// A request body.
+#[derive(Clone, Debug, Default)]
+pub enum Body {
+    /// No body.
+    #[default]
+    None,
+    /// JSON (sent with `Content-Type: application/json`).
+    Json(serde_json::Value),
+    /// Raw bytes.
+    Bytes(Vec<u8>),
+}
+
+/// One request: where to (a URL, or a path under a catalog endpoint), how
+/// to authenticate, and what to send.
+///
+/// ```
+/// use stackauth::session::Request;
+/// use stackauth::auth::{EndpointFilter, Interface};
+/// let r = Request::get("/v3/projects")
+///     .endpoint_filter(EndpointFilter::new("identity").interfaces([Interface::Internal, Interface::Public]))
+///     .header("OpenStack-API-Version", "identity 3.14");
+/// ```
+#[derive(Clone)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    pub(crate) filter: Option<EndpointFilter>,
+    pub(crate) endpoint_override: Option<String>,
+    pub(crate) authenticated: Option<bool>,
+    pub(crate) auth: Option<Arc<AuthState>>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Body,
+    pub(crate) raise: bool,
+    pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl Request {
+    /// A request with `method` for `url` (absolute, or a path under the
+    /// endpoint the filter or override gives).
+    pub fn new(method: Method, url: impl Into<String>) -> Request {
+        Request {
+            method,
+            url: url.into(),
+            filter: None,
+            endpoint_override: None,
+            authenticated: None,
+            auth: None,
+            headers: HeaderMap::new(),
+            body: Body::None,
+            raise: true,
+            retry: None,
+            timeout: None,
+        }
+    }
+
+    /// A GET.
+    pub fn get(url: impl Into<String>) -> Request {
+        Request::new(Method::GET, url)
+    }
+
+    /// A POST.
+    pub fn post(url: impl Into<String>) -> Request {
+        Request::new(Method::POST, url)
+    }
+
+    /// Which catalog endpoint a relative URL is under.
+    pub fn endpoint_filter(mut self, f: EndpointFilter) -> Request {
+        self.filter = Some(f);
+        self
+    }
+
+    /// A base URL to use instead of the catalog's.
+    pub fn endpoint_override(mut self, url: impl Into<String>) -> Request {
+        self.endpoint_override = Some(url.into());
+        self
+    }
+
+    /// Whether to send credentials: `true` requires an auth plugin, `false`
+    /// sends none, unset sends them when there is a plugin.
+    pub fn authenticated(mut self, yes: bool) -> Request {
+        self.authenticated = Some(yes);
+        self
+    }
+
+    /// Authenticates this request with `plugin` instead of the session's
+    /// (its token is not kept after the request: use an [`super::Adapter`]
+    /// with its own auth to reuse one).
+    pub fn auth(mut self, plugin: Arc<dyn AuthPlugin>) -> Request {
+        self.auth = Some(Arc::new(AuthState::new(plugin, DEFAULT_REFRESH_MARGIN)));
+        self
+    }
+
+    pub(crate) fn auth_state(mut self, state: Arc<AuthState>) -> Request {
+        self.auth = Some(state);
+        self
+    }
+
+    /// Adds a header (names and values that are not valid HTTP are
+    /// skipped with a warning).
+    pub fn header(mut self, name: &str, value: &str) -> Request {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+            (Ok(n), Ok(v)) => {
+                self.headers.append(n, v);
+            }
+            _ => tracing::warn!(header = name, "skipping a header that is not valid HTTP"),
+        }
+        self
+    }
+
+    /// A JSON body.
+    pub fn json(mut self, body: serde_json::Value) -> Request {
+        self.body = Body::Json(body);
+        self
+    }
+
+    /// A raw body.
+    pub fn body(mut self, bytes: impl Into<Vec<u8>>) -> Request {
+        self.body = Body::Bytes(bytes.into());
+        self
+    }
+
+    /// Whether an error status (>= 400) is an `Err` (the default) or a
+    /// response like any other.
+    pub fn raise_on_error(mut self, yes: bool) -> Request {
+        self.raise = yes;
+        self
+    }
+
+    /// Retry settings for this request.
+    pub fn retry(mut self, policy: RetryPolicy) -> Request {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// A timeout for this request.
+    pub fn timeout(mut self, d: Duration) -> Request {
+        self.timeout = Some(d);
+        self
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("filter", &self.filter)
+            .finish()
+    }
+}
+
+/// A response.
+#[derive(Clone)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+    /// The URL that answered (after redirects).
+    pub url: String,
+}
+
+impl Response {
+    /// The body as JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// `x-openstack-request-id` (or `x-compute-request-id`).
+    pub fn request_id(&self) -> Option<&str> {
+        request_id(&self.headers)
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response").field("status", &self.status).field("url", &self.url).finish()
+    }
+}
+
+pub(crate) fn request_id(h: &HeaderMap) -> Option<&str> {
+    h.get("x-openstack-request-id").or_else(|| h.get("x-compute-request-id")).and_then(|v| v.to_str().ok())
+}
+
+/// What can go wrong with a request. Never holds a credential.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The session could not be built (a TLS file, say).
+    #[error("{0}")]
+    Config(String),
+    /// Authentication failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The catalog has no endpoint for the filter.
+    #[error(transparent)]
+    EndpointNotFound(#[from] EndpointNotFound),
+    /// A relative URL with nothing to resolve it against.
+    #[error(
+        "{method} {url}: a relative URL needs an endpoint filter, an endpoint override, or an auth plugin with a fixed endpoint"
+    )]
+    NoEndpoint {
+        /// The method.
+        method: String,
+        /// The URL as given.
+        url: String,
+    },
+    /// The request must be authenticated but no plugin was given.
+    #[error("{method} {url}: the request must be authenticated but there is no auth plugin")]
+    NoAuth {
+        /// The method.
+        method: String,
+        /// The URL.
+        url: String,
+    },
+    /// No response arrived.
+    #[error("{method} {url} failed after {attempts} attempt{s}: {source}", s = if *.attempts == 1 { "" } else { "s" })]
+    Transport {
+        /// The method.
+        method: String,
+        /// The URL.
+        url: String,
+        /// How many times it was tried.
+        attempts: u32,
+        /// Why.
+        source: TransportError,
+    },
+    /// An error status.
+    #[error("{method} {url} answered HTTP {status}{}: {message}", request_id.as_ref().map(|r| format!(" (request id {r})")).unwrap_or_default())]
+    Http {
+        /// The method.
+        method: String,
+        /// The URL.
+        url: String,
+        /// The status.
+        status: u16,
+        /// The service's explanation.
+        message: String,
+        /// The request id, if the service sent one.
+        request_id: Option<String>,
+    },
+    /// Too many redirects.
+    #[error("{method} {url}: more than {limit} redirects")]
+    TooManyRedirects {
+        /// The method.
+        method: String,
+        /// The first URL.
+        url: String,
+        /// The limit.
+        limit: usize,
+    },
+}
