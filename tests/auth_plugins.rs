@@ -251,7 +251,7 @@ async fn malformed_token_responses_are_errors() {
         (Reply::json(201, json!({"nope": 1})).header("X-Subject-Token", "t"), "no \"token\" object"),
         (Reply::json(201, v3_token_body(EXPIRES, "http://x")), "X-Subject-Token"),
         (Reply::json(201, v3_token_body("soon", "http://x")).header("X-Subject-Token", "t"), "not a time"),
-        (Reply { status: 201, headers: vec![], body: b"<html>".to_vec() }, "not JSON"),
+        (Reply { status: 201, headers: vec![], body: b"<html>".to_vec(), delay: None }, "not JSON"),
     ] {
         let s = TestServer::start(move |_| reply.clone()).await;
         let d = Dir::new();

@@ -33,6 +33,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Wait this long before answering.
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Reply {
@@ -41,7 +43,17 @@ impl Reply {
             status,
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: body.to_string().into_bytes(),
+            delay: None,
         }
+    }
+
+    pub fn empty(status: u16) -> Reply {
+        Reply { status, headers: vec![], body: vec![], delay: None }
+    }
+
+    pub fn after(mut self, d: std::time::Duration) -> Reply {
+        self.delay = Some(d);
+        self
     }
 
     pub fn header(mut self, k: &str, v: &str) -> Reply {
@@ -62,7 +74,12 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server on 127.0.0.1 with an ephemeral port.
     pub async fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        TestServer::start_on("127.0.0.1", handler).await
+    }
+
+    /// Starts a server on `ip` (a loopback address) with an ephemeral port.
+    pub async fn start_on(ip: &str, handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> TestServer {
+        let listener = TcpListener::bind((ip, 0)).await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
@@ -105,6 +122,9 @@ impl TestServer {
                     let req = Recorded { method, path, headers, body };
                     let reply = handler(&req);
                     recorded.lock().expect("lock").push(req);
+                    if let Some(d) = reply.delay {
+                        tokio::time::sleep(d).await;
+                    }
                     let mut out = format!(
                         "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
                         reply.status,
