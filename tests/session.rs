@@ -352,3 +352,16 @@ async fn per_request_and_per_adapter_auth_and_unauthenticated_requests() {
     let r = s.send(Request::get("/compute/servers").endpoint_override(c.server.url())).await.expect("ok");
     assert_eq!(r.status, 200);
 }
+
+#[tokio::test]
+async fn timings_are_collected_when_asked() {
+    let c = cloud(FAR).await;
+    let opts = stackauth::auth::SessionOptions { collect_timing: true, ..Default::default() };
+    let s = Session::builder().auth(plugin(&c.server.url())).options(opts).build().expect("session");
+    compute(&s).get("/servers").await.expect("ok");
+    compute(&s).send(Request::get("/missing").raise_on_error(false)).await.expect("a response");
+    let t = s.timings();
+    assert_eq!(t.iter().map(|t| (t.method.as_str(), t.status)).collect::<Vec<_>>(), [("GET", 200), ("GET", 404)]);
+    assert!(t[0].url.ends_with("/compute/servers"));
+    assert!(session(&c).timings().is_empty(), "off by default");
+}

@@ -16,6 +16,10 @@ use serde_json::{Value, json};
 
 pub const ADMIN_PASSWORD: &str = "stackauth-admin";
 
+/// Keystone's `[token] expiration` in the fixture: short, so tests can see
+/// tokens refreshed before they expire.
+pub const TOKEN_LIFETIME_SECS: u64 = 30;
+
 pub struct Keystone {
     /// `http://127.0.0.1:PORT/v3`
     pub url: String,
@@ -43,6 +47,7 @@ fn start() -> Result<Keystone, String> {
         .arg(port.to_string())
         .arg(std::process::id().to_string())
         .env("KEYSTONE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("KEYSTONE_TOKEN_EXPIRATION", TOKEN_LIFETIME_SECS.to_string())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
     if !out.status.success() {
