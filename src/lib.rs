@@ -18,6 +18,7 @@ pub mod auth;
 pub mod diagnostic;
 pub mod namespace;
 pub mod opt;
+pub mod reload;
 pub mod resolve;
 pub mod session;
 pub mod snapshot;

@@ -52,7 +52,7 @@ pub(super) fn build(loader: &Loader<'_>) -> Result<Snapshot, LoadError> {
     seen_groups.extend(layers.iter().flat_map(|l| l.entries.iter().map(|e| normalize_group(&e.group))));
     let mut b = Build {
         loader,
-        registry: loader.registry,
+        registry: loader.registry(),
         layers: Layers::new(layers),
         diags,
         claimed: HashSet::new(),
@@ -130,7 +130,7 @@ fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
     for (i, f) in files.into_iter().enumerate() {
         layers.push(Layer { rank: Rank::File(i), entries: f.entries });
     }
-    layers.push(Layer { rank: Rank::Env, entries: env_entries(loader.registry, &loader.env) });
+    layers.push(Layer { rank: Rank::Env, entries: env_entries(loader.registry(), &loader.env) });
     let cli = loader
         .cli
         .iter()

@@ -62,7 +62,7 @@ pub(crate) struct Programmatic {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Loader<'r> {
-    registry: &'r Registry,
+    registry: RegistryRef<'r>,
     paths: Vec<ConfigPath>,
     env: Env,
     cli: Vec<CliOverride>,
@@ -71,10 +71,29 @@ pub struct Loader<'r> {
     warned: Mutex<HashSet<(String, String)>>,
 }
 
+/// A borrowed registry, or a shared one that a long-lived loader owns.
+#[derive(Clone)]
+enum RegistryRef<'r> {
+    Borrowed(&'r Registry),
+    Shared(std::sync::Arc<Registry>),
+}
+
+impl Loader<'static> {
+    /// A loader that shares ownership of `registry`: one that can live as
+    /// long as a daemon (a reloading config keeps one).
+    pub fn shared(registry: std::sync::Arc<Registry>) -> Loader<'static> {
+        Loader::with_ref(RegistryRef::Shared(registry))
+    }
+}
+
 impl<'r> Loader<'r> {
     /// A loader for the options of `registry`, with no sources yet and an
     /// empty environment.
     pub fn new(registry: &'r Registry) -> Loader<'r> {
+        Loader::with_ref(RegistryRef::Borrowed(registry))
+    }
+
+    fn with_ref(registry: RegistryRef<'r>) -> Loader<'r> {
         Loader {
             registry,
             paths: Vec::new(),
@@ -140,7 +159,7 @@ impl<'r> Loader<'r> {
     /// (auth loading adds a plugin's options once `auth_type` is known).
     pub fn with_registry<'s>(&self, registry: &'s Registry) -> Loader<'s> {
         Loader {
-            registry,
+            registry: RegistryRef::Borrowed(registry),
             paths: self.paths.clone(),
             env: self.env.clone(),
             cli: self.cli.clone(),
@@ -151,8 +170,24 @@ impl<'r> Loader<'r> {
     }
 
     /// The registry this loader resolves.
-    pub fn registry(&self) -> &'r Registry {
-        self.registry
+    pub fn registry(&self) -> &Registry {
+        match &self.registry {
+            RegistryRef::Borrowed(r) => r,
+            RegistryRef::Shared(r) => r,
+        }
+    }
+
+    /// A copy of this loader (sources, environment, overrides, registry).
+    pub fn duplicate(&self) -> Loader<'r> {
+        Loader {
+            registry: self.registry.clone(),
+            paths: self.paths.clone(),
+            env: self.env.clone(),
+            cli: self.cli.clone(),
+            defaults: self.defaults.clone(),
+            overrides: self.overrides.clone(),
+            warned: Mutex::new(self.warned.lock().map(|s| s.clone()).unwrap_or_default()),
+        }
     }
 
     /// The files and dirs this loader reads, in order.

@@ -2,6 +2,8 @@
 //! token, and the request loop (auth, catalog, retries, redirects, logs).
 
 use std::sync::{Arc, Mutex};
+
+use arc_swap::{ArcSwap, ArcSwapOption};
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Method;
@@ -29,8 +31,13 @@ pub struct Timing {
 }
 
 struct Inner {
-    transport: ReqwestTransport,
-    auth: Option<Arc<AuthState>>,
+    /// Swapped when the transport options change on reload; a request
+    /// keeps the client it started with.
+    transport: ArcSwap<ReqwestTransport>,
+    /// Swapped when the credentials change on reload; a request keeps the
+    /// auth state it started with.
+    auth: ArcSwapOption<AuthState>,
+    margin: Duration,
     user_agent: String,
     timings: Option<Mutex<Vec<Timing>>>,
     max_redirects: usize,
@@ -109,8 +116,31 @@ impl SessionBuilder {
 
     /// Builds the session: reads the TLS files and builds the client.
     pub fn build(self) -> Result<Session, SessionError> {
+        let client = build_client(&self.options)?;
+        let mut user_agent = String::new();
+        if let Some((n, v)) = &self.app {
+            user_agent.push_str(&format!("{n}/{v} "));
+        }
+        user_agent.push_str(concat!("stackauth/", env!("CARGO_PKG_VERSION")));
+        let margin = self.margin.unwrap_or(DEFAULT_REFRESH_MARGIN);
+        Ok(Session {
+            inner: Arc::new(Inner {
+                transport: ArcSwap::from_pointee(ReqwestTransport::new(client)),
+                auth: ArcSwapOption::new(self.plugin.map(|p| Arc::new(AuthState::new(p, margin)))),
+                margin,
+                user_agent,
+                timings: self.options.collect_timing.then(|| Mutex::new(Vec::new())),
+                max_redirects: self.max_redirects.unwrap_or(30),
+                retry: self.retry,
+            }),
+        })
+    }
+}
+
+/// An HTTP client for `o`: TLS roots, client identity, timeout.
+fn build_client(o: &SessionOptions) -> Result<reqwest::Client, SessionError> {
+    {
         crate::auth::transport::install_crypto_provider();
-        let o = &self.options;
         let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
         if let Some(t) = o.timeout {
             b = b.timeout(t);
@@ -152,23 +182,7 @@ impl SessionBuilder {
             tracing::warn!("insecure is set: TLS certificates will not be verified");
             b = b.tls_danger_accept_invalid_certs(true);
         }
-        let client = b.build().map_err(|e| SessionError::Config(format!("cannot build the HTTP client: {e}")))?;
-        let mut user_agent = String::new();
-        if let Some((n, v)) = &self.app {
-            user_agent.push_str(&format!("{n}/{v} "));
-        }
-        user_agent.push_str(concat!("stackauth/", env!("CARGO_PKG_VERSION")));
-        let margin = self.margin.unwrap_or(DEFAULT_REFRESH_MARGIN);
-        Ok(Session {
-            inner: Arc::new(Inner {
-                transport: ReqwestTransport::new(client),
-                auth: self.plugin.map(|p| Arc::new(AuthState::new(p, margin))),
-                user_agent,
-                timings: o.collect_timing.then(|| Mutex::new(Vec::new())),
-                max_redirects: self.max_redirects.unwrap_or(30),
-                retry: self.retry,
-            }),
-        })
+        b.build().map_err(|e| SessionError::Config(format!("cannot build the HTTP client: {e}")))
     }
 }
 
@@ -200,9 +214,29 @@ impl Session {
         Session::builder().auth(loaded.plugin.clone()).options(loaded.session.clone()).build()
     }
 
-    /// The session's auth state (plugin, cached token, fetch count).
-    pub fn auth_state(&self) -> Option<&Arc<AuthState>> {
-        self.inner.auth.as_ref()
+    /// The session's current auth state (plugin, cached token, fetch count).
+    pub fn auth_state(&self) -> Option<Arc<AuthState>> {
+        self.inner.auth.load_full()
+    }
+
+    /// Authenticates with `plugin` from now on, after checking that it can:
+    /// its first token is fetched before the swap, so a plugin whose
+    /// credentials are refused never replaces one that works. Requests
+    /// already under way finish with the old token.
+    pub async fn replace_auth(&self, plugin: Arc<dyn AuthPlugin>) -> Result<(), SessionError> {
+        let state = Arc::new(AuthState::new(plugin, self.inner.margin));
+        let t = self.inner.transport.load_full();
+        state.get(t.as_ref()).await?;
+        self.inner.auth.store(Some(state));
+        Ok(())
+    }
+
+    /// Rebuilds the HTTP client with new TLS and timeout settings; requests
+    /// under way finish on the old client.
+    pub fn replace_transport(&self, options: &SessionOptions) -> Result<(), SessionError> {
+        let client = build_client(options)?;
+        self.inner.transport.store(Arc::new(ReqwestTransport::new(client)));
+        Ok(())
     }
 
     /// The user agent sent.
@@ -217,16 +251,15 @@ impl Session {
 
     /// The session's credentials, fetching them if needed.
     pub async fn credentials(&self) -> Result<Arc<Credentials>, SessionError> {
-        let state =
-            self.inner.auth.as_ref().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
-        Ok(state.get(&self.inner.transport).await?.credentials)
+        let state = self.auth_state().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
+        let t = self.inner.transport.load_full();
+        Ok(state.get(t.as_ref()).await?.credentials)
     }
 
     /// The URL the catalog gives for `filter`.
     pub async fn endpoint(&self, filter: &EndpointFilter) -> Result<String, SessionError> {
-        let state =
-            self.inner.auth.as_ref().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
-        self.endpoint_with(state, filter).await
+        let state = self.auth_state().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
+        self.endpoint_with(&state, filter).await
     }
 
     /// The URL `state`'s catalog gives for `filter`.
@@ -235,7 +268,8 @@ impl Session {
         state: &AuthState,
         filter: &EndpointFilter,
     ) -> Result<String, SessionError> {
-        let c = state.get(&self.inner.transport).await?;
+        let t = self.inner.transport.load_full();
+        let c = state.get(t.as_ref()).await?;
         endpoint_of(&c, state.plugin().as_ref(), filter)
     }
 
@@ -265,14 +299,15 @@ impl Session {
     ) -> Result<Response, SessionError> {
         let method = req.method.to_string();
         let state: Option<Arc<AuthState>> =
-            req.auth.clone().or_else(|| adapter_auth.cloned()).or_else(|| self.inner.auth.clone());
+            req.auth.clone().or_else(|| adapter_auth.cloned()).or_else(|| self.auth_state());
         let use_auth = match (req.authenticated, &state) {
             (Some(false), _) => false,
             (Some(true), None) => return Err(SessionError::NoAuth { method, url: req.url.clone() }),
             (_, s) => s.is_some(),
         };
         let needs_catalog = !is_absolute(&req.url) && req.endpoint_override.is_none() && req.filter.is_some();
-        let t = &self.inner.transport;
+        let transport = self.inner.transport.load_full();
+        let t = transport.as_ref();
         let mut current = match &state {
             Some(s) if use_auth || needs_catalog => Some(s.get(t).await?),
             _ => None,
@@ -284,7 +319,7 @@ impl Session {
                 (Some(c), true) => c.credentials.headers(),
                 _ => Vec::new(),
             };
-            let resp = self.send_once(&req, &url, &headers, user_agent).await?;
+            let resp = self.send_once(&transport, &req, &url, &headers, user_agent).await?;
             if resp.status == 401 && use_auth {
                 if let (false, Some(s), Some(c)) = (renewed, &state, &current) {
                     if matches!(*c.credentials, Credentials::Token(_)) {
@@ -330,13 +365,14 @@ impl Session {
     /// status-code retries and redirects happen inside.
     async fn send_once(
         &self,
+        transport: &ReqwestTransport,
         req: &Request,
         first_url: &str,
         auth_headers: &[(&'static str, Secret)],
         user_agent: &str,
     ) -> Result<Response, SessionError> {
         let policy = req.retry.as_ref().unwrap_or(&self.inner.retry);
-        let client = self.inner.transport.client();
+        let client = transport.client();
         let (mut url, mut method, mut body) = (first_url.to_owned(), req.method.clone(), req.body.clone());
         let start_origin = origin(first_url);
         let mut send_auth = true;
@@ -517,6 +553,7 @@ fn http_error(method: &str, resp: &Response, extra: &str) -> SessionError {
 /// The session's client as a transport for auth plugins (no token sent).
 impl Transport for Session {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-        self.inner.transport.send(req)
+        let t = self.inner.transport.load_full();
+        Box::pin(async move { t.send(req).await })
     }
 }
