@@ -10,15 +10,22 @@
 //! `--once` lists the projects and users the service user can see, as one
 //! line of JSON, and exits; without it, it does so every `--interval`
 //! seconds.
+//!
+//! Reload: with `--watch` it follows its config files, and SIGHUP reloads
+//! them at once. A changed password (or any credential, or `auth_type`) is
+//! used as soon as the identity service accepts it; a refused one is
+//! reported and the daemon goes on with the token it has. No restart.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 use stackauth::Loader;
 use stackauth::auth::{self, Interface, PluginRegistry};
 use stackauth::opt::Registry;
+use stackauth::reload::LiveConfig;
 use stackauth::session::{Adapter, Session};
 use stackauth::source::Env;
 
@@ -36,30 +43,46 @@ struct Args {
     /// Seconds between listings.
     #[arg(long, default_value_t = 30)]
     interval: u64,
+    /// Follow the config files and rotate credentials when they change.
+    #[arg(long)]
+    watch: bool,
 }
 
 async fn list(identity: &Adapter) -> Result<serde_json::Value, stackauth::session::SessionError> {
     let names = |v: serde_json::Value, key: &str| -> Vec<String> {
         v[key].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str().map(str::to_owned)).collect()
     };
-    let projects = identity.get("/projects").await?.json::<serde_json::Value>().unwrap_or_default();
-    let users = identity.get("/users").await?.json::<serde_json::Value>().unwrap_or_default();
+    // Any user may list the projects its token can use; listing users needs
+    // an admin role, so it is shown only when allowed.
+    let projects = identity.get("/auth/projects").await?.json::<serde_json::Value>().unwrap_or_default();
+    let users = match identity.get("/users").await {
+        Ok(r) => serde_json::json!(names(r.json().unwrap_or_default(), "users")),
+        Err(stackauth::session::SessionError::Http { status: 403, .. }) => serde_json::Value::Null,
+        Err(e) => return Err(e),
+    };
     Ok(serde_json::json!({
         "endpoint": identity.endpoint().await?,
         "projects": names(projects, "projects"),
-        "users": names(users, "users"),
+        "users": users,
     }))
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let registry = Registry::new();
-    let mut loader = Loader::new(&registry).env(Env::from_process());
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).init();
+    let mut loader = Loader::shared(Arc::new(Registry::new())).env(Env::from_process());
     for f in &args.config_file {
         loader = loader.config_file(f);
     }
-    let loaded = match auth::load_from_group(&loader, &PluginRegistry::builtin(), &args.group) {
+    let live = match LiveConfig::new(loader) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let loaded = match auth::load_from_group(live.loader(), &PluginRegistry::builtin(), &args.group) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");
@@ -85,9 +108,37 @@ async fn main() -> ExitCode {
     let identity = Adapter::from_options(&session, &loaded.adapter)
         .service_type("identity")
         .interfaces([Interface::Internal, Interface::Public]);
+    // Keep these alive for as long as the daemon runs.
+    let mut _watching = None;
+    let mut _managed = None;
+    if args.watch {
+        match live.watch() {
+            Ok(w) => _watching = Some(w),
+            Err(e) => eprintln!("cannot watch the config files: {e}"),
+        }
+        _managed = Some(live.manage_session(session.clone(), &args.group, PluginRegistry::builtin()));
+        #[cfg(unix)]
+        {
+            let live = live.clone();
+            tokio::spawn(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                let Ok(mut hup) = signal(SignalKind::hangup()) else { return };
+                while hup.recv().await.is_some() {
+                    let live = live.clone();
+                    let _ = tokio::task::spawn_blocking(move || live.reload()).await;
+                }
+            });
+        }
+    }
     loop {
         match list(&identity).await {
-            Ok(v) => println!("{v}"),
+            Ok(mut v) => {
+                // Which token served this listing (its audit id, not the token).
+                if let Ok(c) = session.credentials().await {
+                    v["token_audit_id"] = serde_json::json!(c.access().and_then(|a| a.audit_id()));
+                }
+                println!("{v}");
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 if args.once {

@@ -146,7 +146,9 @@ impl Snapshot {
 
     /// A group's values.
     pub fn group(&self, name: &str) -> Option<&GroupValues> {
-        self.groups.get(&normalize_group(name))
+        // Most callers pass the registered spelling: skip the allocation
+        // that normalizing costs.
+        self.groups.get(name).or_else(|| self.groups.get(&normalize_group(name)))
     }
 
     /// Every group, in registration order.
