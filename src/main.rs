@@ -1,14 +1,20 @@
 //! The `stackauth` command: a thin shell over the library's tools.
+//!
+//! Exit codes: 0 success (warnings allowed), 1 the configuration has errors
+//! (or needs migrating, with `migrate --check`; or authentication failed),
+//! 2 a usage or I/O problem.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use stackauth::diagnostic::Code;
+use stackauth::auth::{EndpointFilter, Interface, PluginRegistry};
+use stackauth::diagnostic::{Code, Diagnostic};
 use stackauth::opt::Registry;
 use stackauth::resolve::ConfigPath;
+use stackauth::session::Session;
 use stackauth::source::{CliOverride, Env};
-use stackauth::tools::show::{self, ShowOptions};
+use stackauth::tools::{generate, migrate, optdata, render, schema, show, validate};
 use stackauth::{Loader, namespace};
 
 /// Config-driven service-to-service auth for OpenStack-style identity.
@@ -21,8 +27,31 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check config files: syntax, types, unknown and deprecated options, auth plugins.
+    Validate(ValidateArgs),
     /// Print every option's effective value and where it came from.
     Show(ShowArgs),
+    /// Write a commented sample configuration.
+    Generate(GenerateArgs),
+    /// Rewrite deprecated and legacy options to current ones, keeping everything else.
+    Migrate(MigrateArgs),
+    /// Write JSON Schemas of the TOML form, for editors.
+    Schema(SchemaArgs),
+    /// Authenticate with a group's credentials and print the token's metadata.
+    Token(TokenArgs),
+    /// Authenticate and print the catalog endpoint of a service.
+    Endpoint(EndpointArgs),
+}
+
+/// Which options are known.
+#[derive(Args, Clone)]
+struct SchemaSources {
+    /// A namespace of options: keystonemiddleware.auth_token, keystoneauth[:GROUP].
+    #[arg(long = "namespace", value_name = "NS")]
+    namespace: Vec<String>,
+    /// Options from `oslo-config-generator --format yaml|json` output.
+    #[arg(long = "opt-data", value_name = "FILE")]
+    opt_data: Vec<PathBuf>,
 }
 
 /// Where the configuration comes from.
@@ -37,17 +66,39 @@ struct SourceArgs {
     /// Override an option: GROUP.OPTION=VALUE (OPTION=VALUE for [DEFAULT]).
     #[arg(long = "set", value_name = "GROUP.OPTION=VALUE", value_parser = CliOverride::parse)]
     set: Vec<CliOverride>,
-    /// A namespace of options to know (default: keystonemiddleware.auth_token).
-    #[arg(long = "namespace", value_name = "NS")]
-    namespace: Vec<String>,
     /// Do not read OS_<GROUP>__<OPTION> environment variables.
     #[arg(long = "no-env")]
     no_env: bool,
+    #[command(flatten)]
+    schema: SchemaSources,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
+enum ValidateFormat {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    #[command(flatten)]
+    sources: SourceArgs,
+    /// Exit 1 on warnings too.
+    #[arg(long = "fatal-warnings")]
+    fatal_warnings: bool,
+    /// Ignore findings in this group.
+    #[arg(long = "exclude-group", value_name = "GROUP")]
+    exclude_group: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ValidateFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ShowFormat {
+    Ini,
+    Toml,
     Json,
 }
 
@@ -55,15 +106,117 @@ enum Format {
 struct ShowArgs {
     #[command(flatten)]
     sources: SourceArgs,
+    /// Only these groups.
+    #[arg(long = "group", value_name = "GROUP")]
+    group: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    #[arg(long, value_enum, default_value = "ini")]
+    format: ShowFormat,
     /// Print secrets in clear text.
     #[arg(long = "reveal-secrets")]
     reveal_secrets: bool,
     /// Also list options that have no value.
     #[arg(long)]
     all: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SampleFormat {
+    Ini,
+    Toml,
+    Yaml,
+    Json,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    #[command(flatten)]
+    schema: SchemaSources,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "ini")]
+    format: SampleFormat,
+    /// Only required options and options without a default.
+    #[arg(long)]
+    minimal: bool,
+    /// Write to this file instead of standard output.
+    #[arg(long = "output-file", value_name = "FILE")]
+    output_file: Option<PathBuf>,
+    /// The `#:schema` reference written at the top of a TOML sample.
+    #[arg(long = "schema-url", value_name = "URL")]
+    schema_url: Option<String>,
+}
+
+#[derive(Args)]
+struct MigrateArgs {
+    #[command(flatten)]
+    schema: SchemaSources,
+    /// Exit 1 if a file needs migrating; change nothing.
+    #[arg(long, conflicts_with_all = ["diff", "in_place"])]
+    check: bool,
+    /// Print a unified diff; change nothing.
+    #[arg(long, conflicts_with = "in_place")]
+    diff: bool,
+    /// Rewrite the files (atomically, keeping their mode).
+    #[arg(long = "in-place")]
+    in_place: bool,
+    /// Convert to TOML (printed, or written beside the file with --in-place).
+    #[arg(long = "to", value_enum)]
+    to: Option<MigrateTarget>,
+    /// The INI files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MigrateTarget {
+    Toml,
+}
+
+#[derive(Args)]
+struct SchemaArgs {
+    #[command(flatten)]
+    schema: SchemaSources,
+    /// Write one <namespace>.json per namespace into this directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    #[command(flatten)]
+    sources: SourceArgs,
+    /// The group with the credentials.
+    #[arg(long)]
+    group: String,
+    /// Also print the token itself.
+    #[arg(long)]
+    reveal: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct EndpointArgs {
+    #[command(flatten)]
+    sources: SourceArgs,
+    /// The group with the credentials.
+    #[arg(long)]
+    group: String,
+    /// The service type (identity, image, compute...).
+    #[arg(long = "service-type")]
+    service_type: String,
+    /// Interfaces in order of preference.
+    #[arg(long, value_delimiter = ',', default_value = "public")]
+    interface: Vec<String>,
+    /// The region.
+    #[arg(long = "region-name")]
+    region_name: Option<String>,
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
 }
 
 /// `--config-file` and `--config-dir` in the order they were given.
@@ -78,55 +231,326 @@ fn config_paths(m: &ArgMatches, args: &SourceArgs) -> Vec<ConfigPath> {
     all.into_iter().map(|(_, p)| p).collect()
 }
 
-fn registry(names: &[String]) -> Result<Registry, String> {
-    let names: Vec<&str> = if names.is_empty() {
-        vec![namespace::keystonemiddleware::NAMESPACE]
-    } else {
-        names.iter().map(String::as_str).collect()
-    };
+/// The registry of the named namespaces and opt-data files; the
+/// keystonemiddleware namespace when neither is given.
+fn registry(s: &SchemaSources) -> Result<Registry, Vec<Diagnostic>> {
     let mut reg = Registry::new();
+    let default = [namespace::keystonemiddleware::NAMESPACE.to_owned()];
+    let names: &[String] = if s.namespace.is_empty() && s.opt_data.is_empty() { &default } else { &s.namespace };
+    let usage = |m: String| vec![Diagnostic::error(Code::Io, m)];
     for n in names {
         let ns = namespace::by_name(n)
-            .ok_or_else(|| format!("unknown namespace {n:?}; built in: {}", namespace::BUILTIN.join(", ")))?;
-        reg.merge(&ns).map_err(|e| e.to_string())?;
+            .ok_or_else(|| usage(format!("unknown namespace {n:?}; built in: {}", namespace::BUILTIN.join(", "))))?;
+        reg.merge(&ns).map_err(|e| usage(e.to_string()))?;
+    }
+    for f in &s.opt_data {
+        let data = optdata::read(f)?;
+        reg.merge(&data).map_err(|e| usage(format!("{}: {e}", f.display())))?;
     }
     Ok(reg)
 }
 
-fn show(m: &ArgMatches, args: &ShowArgs) -> ExitCode {
-    let registry = match registry(&args.sources.namespace) {
+fn print_diagnostics(ds: &[Diagnostic]) {
+    for d in ds {
+        eprintln!("{d}");
+    }
+}
+
+fn loader<'r>(m: &ArgMatches, a: &SourceArgs, reg: &'r Registry) -> Loader<'r> {
+    let mut l = Loader::new(reg).config_paths(config_paths(m, a));
+    if !a.no_env {
+        l = l.env(Env::from_process());
+    }
+    for o in &a.set {
+        l = l.cli(o.clone());
+    }
+    l
+}
+
+fn run_validate(m: &ArgMatches, a: &ValidateArgs) -> ExitCode {
+    let reg = match registry(&a.sources.schema) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
+        Err(ds) => {
+            print_diagnostics(&ds);
             return ExitCode::from(2);
         }
     };
-    let mut loader = Loader::new(&registry).config_paths(config_paths(m, &args.sources));
-    if !args.sources.no_env {
-        loader = loader.env(Env::from_process());
+    let l = loader(m, &a.sources, &reg);
+    let report =
+        validate::validate(&l, &PluginRegistry::builtin(), &validate::ValidateOptions { exclude_groups: a.exclude_group.clone() });
+    match a.format {
+        ValidateFormat::Human => print!("{}", render::human(&report, &reg)),
+        ValidateFormat::Json => println!("{:#}", render::json(&report)),
+        ValidateFormat::Github => print!("{}", render::github(&report)),
     }
-    for o in &args.sources.set {
-        loader = loader.cli(o.clone());
-    }
-    match loader.load() {
-        Ok(snapshot) => {
-            for w in snapshot.warnings() {
-                eprintln!("{w}");
+    ExitCode::from(report.exit_code(a.fatal_warnings))
+}
+
+fn run_show(m: &ArgMatches, a: &ShowArgs) -> ExitCode {
+    let reg = match registry(&a.sources.schema) {
+        Ok(r) => r,
+        Err(ds) => {
+            print_diagnostics(&ds);
+            return ExitCode::from(2);
+        }
+    };
+    match loader(m, &a.sources, &reg).load() {
+        Ok(mut snapshot) => {
+            print_diagnostics(snapshot.warnings());
+            if !a.group.is_empty() {
+                snapshot.retain_groups(&a.group);
             }
-            let opts = ShowOptions { reveal_secrets: args.reveal_secrets, all: args.all };
-            match args.format {
-                Format::Text => print!("{}", show::render_text(&snapshot, opts)),
-                Format::Json => println!("{:#}", show::render_json(&snapshot, opts)),
+            let opts = show::ShowOptions { reveal_secrets: a.reveal_secrets, all: a.all };
+            match a.format {
+                ShowFormat::Ini => print!("{}", show::render_text(&snapshot, opts)),
+                ShowFormat::Toml => print!("{}", show::render_toml(&snapshot, opts)),
+                ShowFormat::Json => println!("{:#}", show::render_json(&snapshot, opts)),
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            for d in e.diagnostics() {
-                eprintln!("{d}");
-            }
-            let io = e.errors().any(|d| d.code == Code::Io);
-            ExitCode::from(if io { 2 } else { 1 })
+            print_diagnostics(e.diagnostics());
+            ExitCode::from(if e.errors().any(|d| d.code == Code::Io) { 2 } else { 1 })
         }
+    }
+}
+
+fn run_generate(a: &GenerateArgs) -> ExitCode {
+    let reg = match registry(&a.schema) {
+        Ok(r) => r,
+        Err(ds) => {
+            print_diagnostics(&ds);
+            return ExitCode::from(2);
+        }
+    };
+    let format = match a.format {
+        SampleFormat::Ini => generate::SampleFormat::Ini,
+        SampleFormat::Toml => generate::SampleFormat::Toml,
+        SampleFormat::Yaml => generate::SampleFormat::Yaml,
+        SampleFormat::Json => generate::SampleFormat::Json,
+    };
+    let text = generate::sample(&reg, &generate::GenerateOptions { format, minimal: a.minimal, schema_url: a.schema_url.clone() });
+    match &a.output_file {
+        Some(f) => match std::fs::write(f, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(format!("cannot write {}: {e}", f.display())),
+        },
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn run_migrate(a: &MigrateArgs) -> ExitCode {
+    let reg = match registry(&a.schema) {
+        Ok(r) => r,
+        Err(ds) => {
+            print_diagnostics(&ds);
+            return ExitCode::from(2);
+        }
+    };
+    let mut needs = false;
+    let mut broken = false;
+    for f in &a.files {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => return fail(format!("cannot read {}: {e}", f.display())),
+        };
+        let m = match migrate::migrate_ini(&text, f, &reg) {
+            Ok(m) => m,
+            Err(ds) => {
+                print_diagnostics(&ds);
+                broken = true;
+                continue;
+            }
+        };
+        needs |= m.changed();
+        for c in &m.changes {
+            eprintln!("{}: {c}", f.display());
+        }
+        for c in &m.manual {
+            eprintln!("{}: needs attention: {c}", f.display());
+        }
+        if let Some(MigrateTarget::Toml) = a.to {
+            let toml = match migrate::to_toml(&m.migrated, f, &reg) {
+                Ok(t) => t,
+                Err(ds) => {
+                    print_diagnostics(&ds);
+                    broken = true;
+                    continue;
+                }
+            };
+            if a.in_place {
+                let out = f.with_extension("toml");
+                if let Err(e) = std::fs::write(&out, toml) {
+                    return fail(format!("cannot write {}: {e}", out.display()));
+                }
+                eprintln!("{}: written", out.display());
+            } else if !a.check {
+                print!("{toml}");
+            }
+            continue;
+        }
+        if a.diff && m.changed() {
+            print!("{}", migrate::diff(&m, f));
+        } else if a.in_place && m.changed() {
+            if let Err(e) = migrate::write_in_place(f, &m.migrated) {
+                return fail(format!("cannot rewrite {}: {e} (the file is unchanged)", f.display()));
+            }
+            eprintln!("{}: migrated", f.display());
+        } else if !a.check && !a.diff && !a.in_place {
+            print!("{}", m.migrated);
+        }
+    }
+    if broken {
+        ExitCode::from(1)
+    } else if a.check && needs {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_schema(a: &SchemaArgs) -> ExitCode {
+    let names: Vec<String> = if a.schema.namespace.is_empty() && a.schema.opt_data.is_empty() {
+        namespace::BUILTIN.iter().map(|s| s.to_string()).collect()
+    } else {
+        a.schema.namespace.clone()
+    };
+    let mut outputs: Vec<(String, serde_json::Value)> = Vec::new();
+    for n in &names {
+        match namespace::by_name(n) {
+            Some(r) => outputs.push((n.clone(), schema::json_schema(&r, n))),
+            None => return fail(format!("unknown namespace {n:?}; built in: {}", namespace::BUILTIN.join(", "))),
+        }
+    }
+    for f in &a.schema.opt_data {
+        match optdata::read(f) {
+            Ok(r) => {
+                let name = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                outputs.push((name.clone(), schema::json_schema(&r, &name)));
+            }
+            Err(ds) => {
+                print_diagnostics(&ds);
+                return ExitCode::from(2);
+            }
+        }
+    }
+    for (name, s) in outputs {
+        let text = format!("{s:#}\n");
+        match &a.out {
+            Some(dir) => {
+                let path = dir.join(format!("{name}.json"));
+                if let Err(e) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text)) {
+                    return fail(format!("cannot write {}: {e}", path.display()));
+                }
+                eprintln!("{}: written", path.display());
+            }
+            None => print!("{text}"),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+async fn session_for(m: &ArgMatches, a: &SourceArgs, group: &str) -> Result<(Session, Registry), ExitCode> {
+    let mut reg = match registry(&a.schema) {
+        Ok(r) => r,
+        Err(ds) => {
+            print_diagnostics(&ds);
+            return Err(ExitCode::from(2));
+        }
+    };
+    if reg.group(group).is_none() {
+        let _ = reg.merge(&namespace::keystoneauth(group));
+    }
+    let l = loader(m, a, &reg);
+    let loaded = match stackauth::auth::load_from_group(&l, &PluginRegistry::builtin(), group) {
+        Ok(x) => x,
+        Err(e) => {
+            print_diagnostics(e.diagnostics());
+            return Err(ExitCode::from(1));
+        }
+    };
+    match Session::from_loaded(&loaded) {
+        Ok(s) => Ok((s, reg)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+fn run_token(m: &ArgMatches, a: &TokenArgs) -> ExitCode {
+    block_on(async {
+        let (s, _) = match session_for(m, &a.sources, &a.group).await {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
+        let creds = match s.credentials().await {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let Some(t) = creds.access() else {
+            println!("the {} plugin has no token (it sends fixed headers)", s.auth_state().map(|a| a.plugin().plugin_name().to_owned()).unwrap_or_default());
+            return ExitCode::SUCCESS;
+        };
+        let name = |i: &stackauth::auth::IdName| i.name.clone().or_else(|| i.id.clone()).unwrap_or_default();
+        let v = serde_json::json!({
+            "user": {"id": t.user.ident.id, "name": t.user.ident.name, "domain": t.user.domain.as_ref().map(name)},
+            "project": t.project.as_ref().map(|p| serde_json::json!({"id": p.ident.id, "name": p.ident.name, "domain": p.domain.as_ref().map(name)})),
+            "domain": t.domain.as_ref().map(name),
+            "system": t.system_all,
+            "roles": t.role_names(),
+            "expires_at": stackauth::auth::format_iso8601(t.expires_at),
+            "audit_ids": t.audit_ids,
+            "methods": t.methods,
+            "catalog": t.catalog.endpoints().iter().map(|e| format!("{} {} {}", e.service_type, e.interface.as_str(), e.url)).collect::<Vec<_>>(),
+            "token": if a.reveal { serde_json::json!(t.token.expose()) } else { serde_json::json!(stackauth::session::token_hash(&t.token)) },
+        });
+        if a.json {
+            println!("{v:#}");
+        } else {
+            for (k, val) in v.as_object().into_iter().flatten() {
+                println!("{k}: {}", if val.is_string() { val.as_str().unwrap_or_default().to_owned() } else { val.to_string() });
+            }
+        }
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_endpoint(m: &ArgMatches, a: &EndpointArgs) -> ExitCode {
+    block_on(async {
+        let (s, _) = match session_for(m, &a.sources, &a.group).await {
+            Ok(x) => x,
+            Err(c) => return c,
+        };
+        let mut f = EndpointFilter::new(&a.service_type);
+        f.interfaces = match a.interface.iter().map(|i| Interface::parse(i).ok_or(i)).collect::<Result<Vec<_>, _>>() {
+            Ok(i) => i,
+            Err(bad) => return fail(format!("{bad:?} is not an interface (public, internal, admin)")),
+        };
+        f.region_name = a.region_name.clone();
+        match s.endpoint(&f).await {
+            Ok(url) => {
+                println!("{url}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}
+
+fn block_on<F: std::future::Future<Output = ExitCode>>(f: F) -> ExitCode {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(f),
+        Err(e) => fail(format!("cannot start the async runtime: {e}")),
     }
 }
 
@@ -136,10 +560,14 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
+    let sub = |name: &str| matches.subcommand_matches(name).cloned().unwrap_or_default();
     match &cli.command {
-        Command::Show(args) => {
-            let sub = matches.subcommand_matches("show").unwrap_or(&matches);
-            show(sub, args)
-        }
+        Command::Validate(a) => run_validate(&sub("validate"), a),
+        Command::Show(a) => run_show(&sub("show"), a),
+        Command::Generate(a) => run_generate(a),
+        Command::Migrate(a) => run_migrate(a),
+        Command::Schema(a) => run_schema(a),
+        Command::Token(a) => run_token(&sub("token"), a),
+        Command::Endpoint(a) => run_endpoint(&sub("endpoint"), a),
     }
 }

@@ -4,8 +4,27 @@ pub mod keystonemiddleware;
 
 use crate::opt::Registry;
 
-/// The names of the built-in namespaces.
-pub const BUILTIN: &[&str] = &[keystonemiddleware::NAMESPACE];
+/// The names of the built-in namespaces (`keystoneauth` stands for
+/// `keystoneauth:service_user`).
+pub const BUILTIN: &[&str] = &[keystonemiddleware::NAMESPACE, "keystoneauth"];
+
+/// keystoneauth's loading, session and adapter options in `group`: what an
+/// application registers for a group it loads an auth plugin from. The
+/// plugin's own options depend on `auth_type` and are added when it is
+/// known.
+pub fn keystoneauth(group: &str) -> Registry {
+    let mut r = Registry::new();
+    r.register_group(group, "Options for loading an auth plugin, a session and an adapter (keystoneauth1).");
+    for o in crate::auth::schema::loading_opts()
+        .into_iter()
+        .chain(crate::auth::schema::session_opts())
+        .chain(crate::auth::schema::adapter_opts())
+    {
+        // Static data: a duplicate here is a bug caught by the tests.
+        let _ = r.register_opt(group, o);
+    }
+    r
+}
 
 /// The registry of a built-in namespace, by name.
 ///
@@ -13,10 +32,16 @@ pub const BUILTIN: &[&str] = &[keystonemiddleware::NAMESPACE];
 /// let reg = stackauth::namespace::by_name("keystonemiddleware.auth_token").unwrap();
 /// assert!(reg.find("keystone_authtoken", "www_authenticate_uri").is_some());
 /// assert!(stackauth::namespace::by_name("nope").is_none());
+/// let ka = stackauth::namespace::by_name("keystoneauth:keystoneclient").unwrap();
+/// assert!(ka.find("keystoneclient", "auth_type").is_some());
 /// ```
 pub fn by_name(name: &str) -> Option<Registry> {
-    match name {
-        keystonemiddleware::NAMESPACE => Some(keystonemiddleware::registry()),
-        _ => None,
+    match name.split_once(':') {
+        Some(("keystoneauth", group)) if !group.is_empty() => Some(keystoneauth(group)),
+        _ => match name {
+            keystonemiddleware::NAMESPACE => Some(keystonemiddleware::registry()),
+            "keystoneauth" => Some(keystoneauth("service_user")),
+            _ => None,
+        },
     }
 }

@@ -2,6 +2,9 @@
 //! parses arguments and prints.
 
 pub mod generate;
+pub mod migrate;
 pub mod optdata;
+pub mod render;
 pub mod schema;
 pub mod show;
+pub mod validate;

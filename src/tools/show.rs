@@ -110,3 +110,51 @@ pub fn render_json(snapshot: &Snapshot, opts: ShowOptions) -> serde_json::Value 
         .collect();
     json!({"groups": groups, "unknown": unknown})
 }
+
+fn toml_str(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+fn toml_value(v: &crate::opt::Value, secret: bool) -> String {
+    use crate::opt::Value;
+    if secret {
+        return toml_str(MASK);
+    }
+    match v {
+        Value::Str(s) => toml_str(s),
+        Value::Secret(_) => toml_str(MASK),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) if f.is_finite() => format!("{f:?}"),
+        Value::Float(f) => toml_str(&f.to_string()),
+        Value::Bool(b) => b.to_string(),
+        Value::List(l) => format!("[{}]", l.iter().map(|x| toml_value(x, false)).collect::<Vec<_>>().join(", ")),
+        Value::Dict(d) => format!(
+            "{{ {} }}",
+            d.iter().map(|(k, x)| format!("{} = {}", toml_str(k), toml_value(x, false))).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// The snapshot as TOML: each group a table, each option with its value
+/// and a comment saying where it came from.
+pub fn render_toml(snapshot: &Snapshot, opts: ShowOptions) -> String {
+    let mut out = String::new();
+    for g in snapshot.groups() {
+        let rows: Vec<(&str, &Resolved)> = g.iter().filter(|(_, r)| r.value.is_some()).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let bare = g.name().chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let _ = writeln!(out, "[{}]", if bare { g.name().to_owned() } else { toml_str(g.name()) });
+        for (name, r) in rows {
+            if let Some(v) = &r.value {
+                let _ = writeln!(out, "# {}", provenance(r));
+                let _ = writeln!(out, "{name} = {}", toml_value(v, r.secret && !opts.reveal_secrets));
+            }
+        }
+    }
+    out
+}

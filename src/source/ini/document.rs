@@ -22,6 +22,12 @@ impl IniLine {
     pub fn kind(&self) -> &LineKind {
         &self.kind
     }
+
+    /// The line's ending: `\n`, `\r\n`, `\r`, or empty for a last line
+    /// without one.
+    pub fn eol(&self) -> &str {
+        &self.eol
+    }
 }
 
 /// What a line is.
