@@ -276,10 +276,13 @@ fn run_validate(m: &ArgMatches, a: &ValidateArgs) -> ExitCode {
         }
     };
     let l = loader(m, &a.sources, &reg);
-    let report =
-        validate::validate(&l, &PluginRegistry::builtin(), &validate::ValidateOptions { exclude_groups: a.exclude_group.clone() });
+    let report = validate::validate(
+        &l,
+        &PluginRegistry::builtin(),
+        &validate::ValidateOptions { exclude_groups: a.exclude_group.clone() },
+    );
     match a.format {
-        ValidateFormat::Human => print!("{}", render::human(&report, &reg)),
+        ValidateFormat::Human => print!("{}", render::human(&report)),
         ValidateFormat::Json => println!("{:#}", render::json(&report)),
         ValidateFormat::Github => print!("{}", render::github(&report)),
     }
@@ -329,7 +332,10 @@ fn run_generate(a: &GenerateArgs) -> ExitCode {
         SampleFormat::Yaml => generate::SampleFormat::Yaml,
         SampleFormat::Json => generate::SampleFormat::Json,
     };
-    let text = generate::sample(&reg, &generate::GenerateOptions { format, minimal: a.minimal, schema_url: a.schema_url.clone() });
+    let text = generate::sample(
+        &reg,
+        &generate::GenerateOptions { format, minimal: a.minimal, schema_url: a.schema_url.clone() },
+    );
     match &a.output_file {
         Some(f) => match std::fs::write(f, text) {
             Ok(()) => ExitCode::SUCCESS,
@@ -403,13 +409,7 @@ fn run_migrate(a: &MigrateArgs) -> ExitCode {
             print!("{}", m.migrated);
         }
     }
-    if broken {
-        ExitCode::from(1)
-    } else if a.check && needs {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if broken || (a.check && needs) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn run_schema(a: &SchemaArgs) -> ExitCode {
@@ -495,7 +495,10 @@ fn run_token(m: &ArgMatches, a: &TokenArgs) -> ExitCode {
             }
         };
         let Some(t) = creds.access() else {
-            println!("the {} plugin has no token (it sends fixed headers)", s.auth_state().map(|a| a.plugin().plugin_name().to_owned()).unwrap_or_default());
+            println!(
+                "the {} plugin has no token (it sends fixed headers)",
+                s.auth_state().map(|a| a.plugin().plugin_name().to_owned()).unwrap_or_default()
+            );
             return ExitCode::SUCCESS;
         };
         let name = |i: &stackauth::auth::IdName| i.name.clone().or_else(|| i.id.clone()).unwrap_or_default();
@@ -515,7 +518,10 @@ fn run_token(m: &ArgMatches, a: &TokenArgs) -> ExitCode {
             println!("{v:#}");
         } else {
             for (k, val) in v.as_object().into_iter().flatten() {
-                println!("{k}: {}", if val.is_string() { val.as_str().unwrap_or_default().to_owned() } else { val.to_string() });
+                println!(
+                    "{k}: {}",
+                    if val.is_string() { val.as_str().unwrap_or_default().to_owned() } else { val.to_string() }
+                );
             }
         }
         ExitCode::SUCCESS

@@ -44,7 +44,10 @@ struct Lines {
 
 impl Lines {
     fn of(doc: &IniDocument) -> Lines {
-        Lines { lines: doc.lines().iter().map(|l| (l.text().to_owned(), l.eol().to_owned())).collect(), bom: doc.has_bom() }
+        Lines {
+            lines: doc.lines().iter().map(|l| (l.text().to_owned(), l.eol().to_owned())).collect(),
+            bom: doc.has_bom(),
+        }
     }
 
     fn eol(&self) -> String {
@@ -174,7 +177,9 @@ fn is_current(registry: &Registry, group: &str, key: &str) -> bool {
 fn renames(doc: &IniDocument, registry: &Registry, changes: &mut Vec<String>) -> Edits {
     let mut edits = Edits::default();
     let entries: Vec<IniEntry<'_>> = doc.entries().collect();
-    let has = |g: &str, k: &str| entries.iter().any(|e| normalize_group(e.group) == normalize_group(g) && e.key.replace('-', "_") == k);
+    let has = |g: &str, k: &str| {
+        entries.iter().any(|e| normalize_group(e.group) == normalize_group(g) && e.key.replace('-', "_") == k)
+    };
     // The last line of each group's last block, for moved options.
     let mut group_end: HashMap<String, usize> = HashMap::new();
     let mut current: Option<String> = None;
@@ -286,7 +291,8 @@ fn legacy_admin(doc: &IniDocument, registry: &Registry, changes: &mut Vec<String
         if registry.find(&g, "admin_user").is_none() {
             continue;
         }
-        let find = |k: &str| entries.iter().filter(|e| normalize_group(e.group) == g && e.key.replace('-', "_") == k).last();
+        let find =
+            |k: &str| entries.iter().rev().find(|e| normalize_group(e.group) == g && e.key.replace('-', "_") == k);
         let (Some(user), Some(password)) = (find("admin_user"), find("admin_password")) else { continue };
         if find("auth_type").is_some() || find("auth_plugin").is_some() {
             continue;
@@ -442,7 +448,11 @@ pub fn to_toml(text: &str, path: &Path, registry: &Registry) -> Result<String, V
                 let g = normalize_group(&last_group);
                 if written.insert((g.clone(), key.clone())) {
                     let vals = values.get(&(g.clone(), key.clone())).cloned().unwrap_or_default();
-                    Some(format!("{} = {}", toml_key(key), toml_value(registry, if g == DEFAULT_GROUP { DEFAULT_GROUP } else { &g }, key, &vals)))
+                    Some(format!(
+                        "{} = {}",
+                        toml_key(key),
+                        toml_value(registry, if g == DEFAULT_GROUP { DEFAULT_GROUP } else { &g }, key, &vals)
+                    ))
                 } else {
                     None
                 }

@@ -70,7 +70,8 @@ fn known_open(registry: &Registry, group: &str, key: &str) -> bool {
 }
 
 /// The report as compilers print it: each finding with its source line.
-pub fn human(report: &Report, registry: &Registry) -> String {
+pub fn human(report: &Report) -> String {
+    let registry = &report.registry;
     let mut files: HashMap<PathBuf, Vec<String>> = HashMap::new();
     let mut out = String::new();
     for d in &report.findings {
@@ -95,7 +96,11 @@ pub fn human(report: &Report, registry: &Registry) -> String {
                 let text = text.trim_start_matches('\u{feff}');
                 let _ = writeln!(out, "{:width$} |", "");
                 let _ = writeln!(out, "{line:width$} | {text}");
-                let pad: String = text.chars().take(col.saturating_sub(1) as usize).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let pad: String = text
+                    .chars()
+                    .take(col.saturating_sub(1) as usize)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
                 let _ = writeln!(out, "{:width$} | {pad}^", "");
             }
         } else if let Some(o) = &d.origin {
@@ -108,7 +113,14 @@ pub fn human(report: &Report, registry: &Registry) -> String {
     }
     let (e, w) = (report.errors(), report.warnings());
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let _ = writeln!(out, "{e} error{}, {w} warning{} in {} file{}", plural(e), plural(w), report.files.len(), plural(report.files.len()));
+    let _ = writeln!(
+        out,
+        "{e} error{}, {w} warning{} in {} file{}",
+        plural(e),
+        plural(w),
+        report.files.len(),
+        plural(report.files.len())
+    );
     out
 }
 
@@ -120,7 +132,9 @@ pub fn json(report: &Report) -> serde_json::Value {
         .map(|d| {
             let (file, line, column) = match location(d) {
                 Some((p, l, c)) => (Some(p.display().to_string()), Some(l), Some(c)),
-                None => (d.origin.as_ref().and_then(|o| o.location()).map(|l| l.path.display().to_string()), None, None),
+                None => {
+                    (d.origin.as_ref().and_then(|o| o.location()).map(|l| l.path.display().to_string()), None, None)
+                }
             };
             json!({
                 "severity": severity(d),

@@ -26,6 +26,9 @@ pub struct Report {
     pub findings: Vec<Diagnostic>,
     /// The files that were read.
     pub files: Vec<PathBuf>,
+    /// The schema the files were checked against (auth groups' plugin
+    /// options included).
+    pub registry: crate::opt::Registry,
 }
 
 impl Report {
@@ -64,17 +67,82 @@ fn config_files(loader: &Loader<'_>) -> Vec<PathBuf> {
     files
 }
 
-/// The groups that some file writes (normalized names).
-fn written_groups(files: &[PathBuf]) -> BTreeSet<String> {
-    files
+/// The last value each file gives `key` in `group`, as text.
+fn raw(sources: &[crate::source::FileSource], group: &str, keys: &[&str]) -> Option<String> {
+    sources
         .iter()
-        .filter_map(|f| crate::source::read(f).ok())
-        .flat_map(|s| s.groups.into_iter().map(|(g, _)| normalize_group(&g)))
-        .collect()
+        .rev()
+        .flat_map(|s| s.entries.iter().rev())
+        .find(|e| {
+            normalize_group(&e.group) == normalize_group(group) && keys.contains(&e.key.replace('-', "_").as_str())
+        })
+        .and_then(|e| e.value.scalar_text())
+        .filter(|v| !v.is_empty())
 }
 
-fn in_groups(d: &Diagnostic, groups: &[String]) -> bool {
-    d.group.as_deref().is_some_and(|g| groups.iter().any(|x| normalize_group(x) == normalize_group(g)))
+fn add_missing(reg: &mut crate::opt::Registry, group: &str, opts: Vec<crate::opt::Opt>) {
+    for o in opts {
+        if reg.find(group, o.dest()).is_none() {
+            let _ = reg.register_opt(group, o);
+        }
+    }
+}
+
+/// The registry with each written auth group's plugin options added (the
+/// plugin read from the files' own `auth_type`, after `auth_section`), so
+/// one resolution types and checks plugin options like any other, even
+/// when something else in the configuration is broken.
+fn with_plugin_options(
+    registry: &crate::opt::Registry,
+    sources: &[crate::source::FileSource],
+    plugins: &PluginRegistry,
+) -> (crate::opt::Registry, Vec<String>, Vec<(String, String)>) {
+    use crate::auth::schema;
+    let mut reg = registry.clone();
+    let mut chosen = Vec::new();
+    let written: BTreeSet<String> =
+        sources.iter().flat_map(|s| s.groups.iter().map(|(g, _)| normalize_group(g))).collect();
+    let auth_groups: Vec<String> = registry
+        .groups()
+        .filter(|g| g.opt("auth_type").is_some() && written.contains(&normalize_group(g.name())))
+        .map(|g| g.name().to_owned())
+        .collect();
+    for g in &auth_groups {
+        add_missing(&mut reg, g, schema::loading_opts());
+        add_missing(&mut reg, g, schema::session_opts());
+        add_missing(&mut reg, g, schema::adapter_opts());
+        let target = raw(sources, g, &["auth_section"]).unwrap_or_else(|| g.clone());
+        add_missing(&mut reg, &target, schema::loading_opts());
+        let Some(ptype) = raw(sources, &target, &["auth_type", "auth_plugin"]).and_then(|n| plugins.get(&n).cloned())
+        else {
+            continue;
+        };
+        let mut options = ptype.options().to_vec();
+        if ptype.name() == "v3multifactor" {
+            let methods: Vec<String> = raw(sources, &target, &["auth_methods"])
+                .map(|m| m.split(',').map(|x| x.trim().to_owned()).collect())
+                .unwrap_or_default();
+            let refs: Vec<&str> = methods.iter().map(String::as_str).collect();
+            options = schema::v3multifactor_with(&refs).unwrap_or(options);
+        }
+        add_missing(&mut reg, &target, options);
+        chosen.push((normalize_group(&target), ptype.name().to_owned()));
+    }
+    (reg, auth_groups, chosen)
+}
+
+/// Findings only an auth load makes.
+fn auth_level(d: &Diagnostic) -> bool {
+    matches!(
+        d.code,
+        Code::MissingAuthType
+            | Code::UnknownAuthType
+            | Code::AuthSection
+            | Code::AuthOption
+            | Code::AdapterConflict
+            | Code::LegacyAuth
+            | Code::MissingRequired
+    )
 }
 
 /// Validates the configuration `loader` reads against its registry, and
@@ -82,37 +150,46 @@ fn in_groups(d: &Diagnostic, groups: &[String]) -> bool {
 /// plugin `auth_type` selects.
 pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOptions) -> Report {
     let files = config_files(loader);
+    let sources: Vec<crate::source::FileSource> = files.iter().filter_map(|f| crate::source::read(f).ok()).collect();
+    let (registry, auth_groups, chosen) = with_plugin_options(loader.registry(), &sources, plugins);
+    let scoped = loader.with_registry(&registry);
+    let loader = &scoped;
     let mut findings = match loader.load() {
         Ok(s) => s.warnings().to_vec(),
         Err(e) => e.diagnostics().to_vec(),
     };
-    let written = written_groups(&files);
-    let auth_groups: Vec<String> = loader
-        .registry()
-        .groups()
-        .filter(|g| g.opt("auth_type").is_some() && written.contains(&normalize_group(g.name())))
-        .map(|g| g.name().to_owned())
-        .collect();
-    let syntax_broken = findings.iter().any(|d| d.is_error() && matches!(d.code, Code::Io | Code::IniSyntax | Code::TomlSyntax));
-    if !syntax_broken {
-        for g in auth_groups {
-            let (auth_findings, scope) = match load_from_group(loader, plugins, &g) {
-                Ok(l) => (l.snapshot.warnings().to_vec(), vec![g.clone(), l.auth_group.clone()]),
-                Err(e) => (e.diagnostics().to_vec(), vec![g.clone()]),
-            };
-            // The plugin's options looked unknown before the plugin was
-            // known: the auth load's findings replace the base ones there.
-            findings.retain(|d| !in_groups(d, &scope));
-            findings.extend(auth_findings.into_iter().filter(|d| in_groups(d, &scope) || d.group.is_none() && d.code != Code::Io));
+    for g in auth_groups {
+        let auth_findings: Vec<Diagnostic> = match load_from_group(loader, plugins, &g) {
+            Ok(l) => l.snapshot.warnings().to_vec(),
+            Err(e) => e.diagnostics().to_vec(),
+        };
+        for d in auth_findings.into_iter().filter(auth_level) {
+            // The auth load's word on an option replaces the plain one
+            // (it names the plugin that needs it).
+            findings.retain(|x| !(x.code == d.code && x.group == d.group && x.option == d.option));
+            findings.push(d);
+        }
+    }
+    for d in findings.iter_mut().filter(|d| d.code == Code::MissingRequired) {
+        let plugin = d.group.as_deref().and_then(|g| chosen.iter().find(|(cg, _)| *cg == normalize_group(g)));
+        if let Some((_, name)) = plugin {
+            d.message = format!("the {name} auth plugin needs this option, and it has no value");
         }
     }
     findings.retain(|d| !in_groups(d, &opts.exclude_groups));
     let mut seen = HashSet::new();
     findings.retain(|d| seen.insert((d.code, d.origin.clone(), d.message.clone(), d.option.clone())));
     findings.sort_by_key(|d| match &d.origin {
-        Some(Origin::File(l)) => (0, files.iter().position(|f| f.as_path() == &*l.path).unwrap_or(usize::MAX), l.line, l.column),
+        Some(Origin::File(l)) => {
+            (0, files.iter().position(|f| f.as_path() == &*l.path).unwrap_or(usize::MAX), l.line, l.column)
+        }
         Some(_) => (1, 0, 0, 0),
         None => (2, 0, 0, 0),
     });
-    Report { findings, files }
+    drop(scoped);
+    Report { findings, files, registry }
+}
+
+fn in_groups(d: &Diagnostic, groups: &[String]) -> bool {
+    d.group.as_deref().is_some_and(|g| groups.iter().any(|x| normalize_group(x) == normalize_group(g)))
 }

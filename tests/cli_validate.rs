@@ -1,0 +1,103 @@
+//! `stackauth validate` on the cases in tests/data/findings: one case per
+//! finding code, its JSON and human output compared with expected files.
+//! `STACKAUTH_BLESS=1 cargo test --test cli_validate` rewrites them.
+
+use std::path::Path;
+use std::process::Command;
+
+const DIR: &str = "tests/data/findings";
+
+fn run(args: &[String], format: &str) -> (String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_stackauth"))
+        .arg("validate")
+        .arg("--no-env")
+        .args(["--format", format])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+}
+
+fn check(expected: &Path, actual: &str) -> Option<String> {
+    if std::env::var("STACKAUTH_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(expected, actual).expect("bless");
+        return None;
+    }
+    let want = std::fs::read_to_string(expected).unwrap_or_default();
+    (want != actual).then(|| format!("{} differs:\n--- expected\n{want}\n--- actual\n{actual}", expected.display()))
+}
+
+#[test]
+fn one_case_per_finding_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIR);
+    let mut cases: Vec<String> = std::fs::read_dir(&root)
+        .expect("cases")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".args")).map(str::to_owned))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 19, "{cases:?}");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let args: Vec<String> = std::fs::read_to_string(root.join(format!("{case}.args")))
+            .expect("args")
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let (json, code) = run(&args, "json");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{case}: {e}\n{json}"));
+        let codes: Vec<&str> =
+            v["findings"].as_array().into_iter().flatten().filter_map(|f| f["code"].as_str()).collect();
+        if !codes.contains(&case.as_str()) {
+            failures.push(format!("{case}: no finding with code {case}: {codes:?}"));
+        }
+        let errors = v["summary"]["errors"].as_u64().unwrap_or(0);
+        let want_exit = if case == "io" {
+            2
+        } else if errors > 0 {
+            1
+        } else {
+            0
+        };
+        if code != want_exit {
+            failures.push(format!("{case}: exit {code}, expected {want_exit}"));
+        }
+        failures.extend(check(&root.join(format!("{case}.json")), &json));
+        let (human, _) = run(&args, "human");
+        failures.extend(check(&root.join(format!("{case}.txt")), &human));
+        for secret in ["GLANCE_PASS", "SERVICE_PASS", "ADMIN_TOKEN"] {
+            if json.contains(secret) || human.contains(secret) {
+                failures.push(format!("{case}: {secret} shown"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn github_annotations() {
+    let args = vec!["--config-file".to_owned(), format!("{DIR}/invalid-value.conf")];
+    let (out, code) = run(&args, "github");
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with(
+            "::error file=tests/data/findings/invalid-value.conf,line=9,col=20,title=stackauth invalid-value::"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn fatal_warnings_and_excluded_groups() {
+    let args = |extra: &[&str]| {
+        let mut a = vec!["--config-file".to_owned(), format!("{DIR}/deprecated-name.conf")];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    assert_eq!(run(&args(&[]), "json").1, 0);
+    assert_eq!(run(&args(&["--fatal-warnings"]), "json").1, 1);
+    let (json, code) = run(&args(&["--fatal-warnings", "--exclude-group", "keystone_authtoken"]), "json");
+    assert_eq!(code, 0, "{json}");
+}
