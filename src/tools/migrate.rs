@@ -181,22 +181,33 @@ fn renames(doc: &IniDocument, registry: &Registry, changes: &mut Vec<String>) ->
         entries.iter().any(|e| normalize_group(e.group) == normalize_group(g) && e.key.replace('-', "_") == k)
     };
     // The last line of each group's last block, for moved options.
-    let mut group_end: HashMap<String, usize> = HashMap::new();
+    // After a group's last entry; in a group without entries, after its
+    // block's last non-blank line (its comments stay above the option).
+    let mut last_entry: HashMap<String, usize> = HashMap::new();
+    let mut last_line: HashMap<String, usize> = HashMap::new();
     let mut current: Option<String> = None;
     for (i, l) in doc.lines().iter().enumerate() {
         match l.kind() {
             LineKind::Section { name } => {
                 current = Some(normalize_group(name));
-                group_end.insert(normalize_group(name), i);
+                last_line.insert(normalize_group(name), i);
             }
             LineKind::Entry { .. } | LineKind::Continuation { .. } => {
                 if let Some(g) = &current {
-                    group_end.insert(g.clone(), i);
+                    last_entry.insert(g.clone(), i);
+                    last_line.insert(g.clone(), i);
                 }
             }
-            _ => {}
+            LineKind::Comment | LineKind::Invalid => {
+                if let Some(g) = &current {
+                    last_line.insert(g.clone(), i);
+                }
+            }
+            LineKind::Blank => {}
         }
     }
+    let group_end: HashMap<String, usize> =
+        last_line.iter().map(|(g, l)| (g.clone(), last_entry.get(g).copied().unwrap_or(*l))).collect();
     let mut appended: HashMap<String, Vec<String>> = HashMap::new();
     for e in &entries {
         if is_current(registry, e.group, e.key) {
