@@ -140,3 +140,14 @@ fn exit_codes() {
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).1.contains("unknown namespace"));
 }
+
+#[test]
+fn show_as_toml_for_one_group() {
+    let o = stackauth(&["show", "--no-env", "--config-file", "examples/conf/glance-api.conf", "--format", "toml", "--group", "keystone_authtoken"]);
+    let (stdout, stderr) = out(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stdout.starts_with("[keystone_authtoken]\n"), "{stdout}");
+    assert!(stdout.contains("token_cache_time = 300\n") && stdout.contains("admin_password = \"****\"\n"), "{stdout}");
+    assert!(!stdout.contains("[DEFAULT]"));
+    stdout.parse::<toml::Table>().unwrap_or_else(|e| panic!("{e}\n{stdout}"));
+}
