@@ -212,6 +212,15 @@ struct EndpointArgs {
     /// The region.
     #[arg(long = "region-name")]
     region_name: Option<String>,
+    /// The API version wanted (3, 2.1, latest): discovered and printed.
+    #[arg(long, conflicts_with_all = ["min_version", "max_version"])]
+    version: Option<String>,
+    /// The lowest acceptable API version.
+    #[arg(long = "min-version")]
+    min_version: Option<String>,
+    /// The highest acceptable API version.
+    #[arg(long = "max-version")]
+    max_version: Option<String>,
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -540,6 +549,35 @@ fn run_endpoint(m: &ArgMatches, a: &EndpointArgs) -> ExitCode {
             Err(bad) => return fail(format!("{bad:?} is not an interface (public, internal, admin)")),
         };
         f.region_name = a.region_name.clone();
+        let spec = match stackauth::session::VersionSpec::parse(a.version.as_deref(), a.min_version.as_deref(), a.max_version.as_deref()) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        if let Some(spec) = spec {
+            return match s.endpoint_data(&f, Some(&spec)).await {
+                Ok(d) => {
+                    let show = |v: Option<stackauth::session::Version>| v.map(|v| v.to_string());
+                    println!(
+                        "{:#}",
+                        serde_json::json!({
+                            "service_type": d.service_type,
+                            "url": d.url,
+                            "catalog_url": d.catalog_url,
+                            "api_version": show(d.api_version),
+                            "min_microversion": show(d.min_microversion),
+                            "max_microversion": show(d.max_microversion),
+                            "interface": d.interface.map(|i| i.as_str()),
+                            "region": d.region,
+                        })
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         match s.endpoint(&f).await {
             Ok(url) => {
                 println!("{url}");

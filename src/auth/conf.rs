@@ -131,6 +131,11 @@ impl GroupReader<'_> {
         if version.is_some() && (min_version.is_some() || max_version.is_some()) {
             return Err(("version".into(), "version is mutually exclusive with min_version and max_version".into()));
         }
+        for (dest, v) in [("version", &version), ("min_version", &min_version), ("max_version", &max_version)] {
+            if let Some(Err(e)) = v.as_deref().map(str::parse::<crate::session::Version>) {
+                return Err((dest.into(), e));
+            }
+        }
         let count = |dest: &str| self.int(dest).and_then(|i| u32::try_from(i).ok());
         let delay = |dest: &str| self.float(dest).filter(|d| *d >= 0.0 && d.is_finite()).map(Duration::from_secs_f64);
         Ok(AdapterOptions {

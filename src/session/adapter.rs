@@ -30,6 +30,7 @@ pub struct Adapter {
     auth: Option<Arc<AuthState>>,
     retry: Option<RetryPolicy>,
     client: Option<(String, String)>,
+    version: Option<super::discover::VersionSpec>,
 }
 
 impl Adapter {
@@ -42,12 +43,12 @@ impl Adapter {
             auth: None,
             retry: None,
             client: None,
+            version: None,
         }
     }
 
     /// An adapter with a group's adapter options (service type,
-    /// interfaces, region, override, retries). Version bounds are kept in
-    /// the options but not applied yet (version discovery is still to come).
+    /// interfaces, region, override, retries, version bounds).
     pub fn from_options(session: &Session, o: &AdapterOptions) -> Adapter {
         let mut a = Adapter::new(session);
         if let Some(t) = &o.service_type {
@@ -77,7 +78,25 @@ impl Adapter {
         if any {
             a.retry = Some(retry);
         }
+        // Checked when the group was loaded; an unreadable version here
+        // means the options were built by hand, and is left out.
+        a.version = super::discover::VersionSpec::parse(o.version.as_deref(), o.min_version.as_deref(), o.max_version.as_deref())
+            .ok()
+            .flatten();
         a
+    }
+
+    /// The API version this adapter's requests want (discovered from the
+    /// catalog endpoint).
+    pub fn version(mut self, spec: super::discover::VersionSpec) -> Adapter {
+        self.version = Some(spec);
+        self
+    }
+
+    /// The endpoint and version data this adapter's requests use.
+    pub async fn endpoint_data(&self) -> Result<super::EndpointData, SessionError> {
+        let f = self.filter.clone().unwrap_or_default();
+        self.session.endpoint_data(&f, self.version.as_ref()).await
     }
 
     /// The catalog service type.
@@ -146,6 +165,7 @@ impl Adapter {
         r.filter = self.filter.clone();
         r.endpoint_override = self.endpoint_override.clone();
         r.retry = self.retry.clone();
+        r.version = self.version;
         r
     }
 
@@ -160,6 +180,9 @@ impl Adapter {
         }
         if req.retry.is_none() {
             req.retry = self.retry.clone();
+        }
+        if req.version.is_none() {
+            req.version = self.version;
         }
         let ua = self.session.user_agent_with(self.client.as_ref());
         let auth = self.auth.clone();

@@ -1,9 +1,13 @@
 //! The Session: one HTTP client, its TLS settings, the auth plugin's
 //! token, and the request loop (auth, catalog, retries, redirects, logs).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
+
+use super::discover::{Version, VersionData, VersionSpec, choose, discovery_urls, microversion_headers, parse_versions};
+use crate::auth::Interface;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Method;
@@ -42,6 +46,38 @@ struct Inner {
     timings: Option<Mutex<Vec<Timing>>>,
     max_redirects: usize,
     retry: RetryPolicy,
+    /// Version documents per catalog URL: shared by every adapter, fetched
+    /// once however many requests want them, kept for `discovery_ttl`.
+    discovery: Mutex<HashMap<String, (Instant, Arc<tokio::sync::OnceCell<Discovered>>)>>,
+    discovery_ttl: Duration,
+}
+
+/// What discovery found at a catalog URL.
+#[derive(Clone, Debug)]
+struct Discovered {
+    versions: Vec<VersionData>,
+    project: Option<String>,
+}
+
+/// A service's endpoint and version, as discovery found them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointData {
+    /// The service type.
+    pub service_type: String,
+    /// The URL to send requests to (versioned when a version was asked).
+    pub url: String,
+    /// The catalog's URL.
+    pub catalog_url: String,
+    /// The API version, when one was asked (or discovered).
+    pub api_version: Option<Version>,
+    /// The lowest microversion.
+    pub min_microversion: Option<Version>,
+    /// The highest microversion.
+    pub max_microversion: Option<Version>,
+    /// The interface.
+    pub interface: Option<Interface>,
+    /// The region.
+    pub region: Option<String>,
 }
 
 /// One HTTP client with its transport security and its auth plugin's
@@ -75,9 +111,16 @@ pub struct SessionBuilder {
     margin: Option<Duration>,
     max_redirects: Option<usize>,
     retry: RetryPolicy,
+    discovery_ttl: Option<Duration>,
 }
 
 impl SessionBuilder {
+    /// How long a discovered version document is kept (300 s by default).
+    pub fn discovery_ttl(mut self, ttl: Duration) -> Self {
+        self.discovery_ttl = Some(ttl);
+        self
+    }
+
     /// The auth plugin.
     pub fn auth(mut self, plugin: Arc<dyn AuthPlugin>) -> Self {
         self.plugin = Some(plugin);
@@ -132,6 +175,8 @@ impl SessionBuilder {
                 timings: self.options.collect_timing.then(|| Mutex::new(Vec::new())),
                 max_redirects: self.max_redirects.unwrap_or(30),
                 retry: self.retry,
+                discovery: Mutex::new(HashMap::new()),
+                discovery_ttl: self.discovery_ttl.unwrap_or(Duration::from_secs(300)),
             }),
         })
     }
@@ -312,7 +357,31 @@ impl Session {
             Some(s) if use_auth || needs_catalog => Some(s.get(t).await?),
             _ => None,
         };
-        let url = self.resolve(&req, state.as_deref(), current.as_ref())?;
+        let mut url = self.resolve(&req, state.as_deref(), current.as_ref())?;
+        let mut extra_headers: Vec<(String, String)> = Vec::new();
+        if (req.version.is_some() || req.microversion.is_some()) && needs_catalog {
+            let service_type = req.filter.as_ref().map(|f| f.service_type.clone()).unwrap_or_default();
+            let base = self.resolve(&Request { url: String::new(), ..req.clone() }, state.as_deref(), current.as_ref())?;
+            let spec = req.version.unwrap_or_else(|| {
+                VersionSpec::version(Version(req.microversion.map_or(0, |m| m.0), 0))
+            });
+            let auth: Vec<(&'static str, Secret)> = current.as_ref().map(|c| c.credentials.headers()).unwrap_or_default();
+            let chosen = self.choose_version(&base, &service_type, &spec, &auth).await?;
+            if let Some(mv) = req.microversion {
+                check_microversion(&service_type, &chosen, mv)?;
+                extra_headers = microversion_headers(&service_type, mv);
+            }
+            url = join(&chosen.url, &req.url);
+        }
+        let req = if extra_headers.is_empty() {
+            req
+        } else {
+            let mut r = req;
+            for (k, v) in &extra_headers {
+                r = r.header(k, v);
+            }
+            r
+        };
         let mut renewed = false;
         loop {
             let headers = match (&current, use_auth) {
@@ -337,6 +406,128 @@ impl Session {
                 return Err(http_error(&method, &resp, ""));
             }
             return Ok(resp);
+        }
+    }
+
+    /// The version documents at a catalog URL: fetched once per URL (and
+    /// per time-to-live) however many requests ask at the same time.
+    async fn discover(&self, catalog_url: &str, auth: &[(&'static str, Secret)]) -> Result<Discovered, SessionError> {
+        let cell = {
+            let mut cache = self.inner.discovery.lock().map_err(|_| SessionError::Config("discovery cache poisoned".into()))?;
+            let fresh = cache.get(catalog_url).filter(|(at, _)| at.elapsed() < self.inner.discovery_ttl).map(|(_, c)| c.clone());
+            match fresh {
+                Some(c) => c,
+                None => {
+                    let c = Arc::new(tokio::sync::OnceCell::new());
+                    cache.insert(catalog_url.to_owned(), (Instant::now(), c.clone()));
+                    c
+                }
+            }
+        };
+        let found = cell
+            .get_or_try_init(|| async {
+                let (urls, project, url_version) = discovery_urls(catalog_url);
+                let transport = self.inner.transport.load_full();
+                for u in &urls {
+                    let req = Request::get(u.clone()).raise_on_error(false);
+                    let Ok(resp) = self.send_once(&transport, &req, u, auth, &self.inner.user_agent).await else { continue };
+                    if !(200..300).contains(&resp.status) && resp.status != 300 {
+                        continue;
+                    }
+                    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&resp.body) else { continue };
+                    let versions = parse_versions(&doc, &resp.url);
+                    if !versions.is_empty() {
+                        return Ok::<_, SessionError>(Discovered { versions, project });
+                    }
+                }
+                // Nothing published: the URL's own version is all there is.
+                let versions = url_version
+                    .map(|v| {
+                        vec![VersionData {
+                            version: v,
+                            status: "CURRENT".into(),
+                            url: urls.last().cloned().unwrap_or_default(),
+                            min_microversion: None,
+                            max_microversion: None,
+                        }]
+                    })
+                    .unwrap_or_default();
+                Ok(Discovered { versions, project })
+            })
+            .await?;
+        Ok(found.clone())
+    }
+
+    async fn choose_version(
+        &self,
+        catalog_url: &str,
+        service_type: &str,
+        spec: &VersionSpec,
+        auth: &[(&'static str, Secret)],
+    ) -> Result<VersionData, SessionError> {
+        let d = self.discover(catalog_url, auth).await?;
+        match choose(&d.versions, spec, false, false) {
+            Some(mut v) => {
+                if let Some(p) = &d.project {
+                    v.url = join(&v.url, p);
+                }
+                Ok(v)
+            }
+            None => Err(SessionError::VersionNotFound {
+                service_type: service_type.to_owned(),
+                url: catalog_url.to_owned(),
+                asked: spec.to_string(),
+                offered: if d.versions.is_empty() {
+                    "no version document".into()
+                } else {
+                    d.versions.iter().map(|v| format!("{} {}", v.version, v.status)).collect::<Vec<_>>().join(", ")
+                },
+            }),
+        }
+    }
+
+    /// The endpoint and version for `filter` (and `spec`, if given): the
+    /// URL, API version, microversion bounds, interface and region.
+    pub async fn endpoint_data(&self, filter: &EndpointFilter, spec: Option<&VersionSpec>) -> Result<EndpointData, SessionError> {
+        let state = self.auth_state().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
+        let t = self.inner.transport.load_full();
+        let c = state.get(t.as_ref()).await?;
+        let (catalog_url, interface, region) = match (state.plugin().endpoint(), c.credentials.access()) {
+            (Some(e), _) => (e.to_owned(), None, None),
+            (None, Some(a)) => {
+                let e = a.catalog.find(filter)?;
+                (e.url.clone(), Some(e.interface), e.region_id.clone().or_else(|| e.region.clone()))
+            }
+            (None, None) => return Err(SessionError::NoEndpoint { method: "-".into(), url: filter.service_type.clone() }),
+        };
+        let mut data = EndpointData {
+            service_type: filter.service_type.clone(),
+            url: catalog_url.clone(),
+            catalog_url: catalog_url.clone(),
+            api_version: None,
+            min_microversion: None,
+            max_microversion: None,
+            interface,
+            region,
+        };
+        if let Some(spec) = spec {
+            let v = self.choose_version(&catalog_url, &filter.service_type, spec, &c.credentials.headers()).await?;
+            data.url = v.url;
+            data.api_version = Some(v.version);
+            data.min_microversion = v.min_microversion;
+            data.max_microversion = v.max_microversion;
+        }
+        Ok(data)
+    }
+
+    /// Whether the cloud offers `filter`'s service (at a version `spec`
+    /// accepts). Failures to authenticate or reach a server are errors, not
+    /// `false`.
+    pub async fn is_available(&self, filter: &EndpointFilter, spec: Option<&VersionSpec>) -> Result<bool, SessionError> {
+        match self.endpoint_data(filter, spec).await {
+            Ok(_) => Ok(true),
+            Err(SessionError::EndpointNotFound(_) | SessionError::VersionNotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
@@ -499,6 +690,22 @@ impl Session {
             })?;
             return Ok(Response { status, headers, body: bytes.to_vec(), url });
         }
+    }
+}
+
+fn check_microversion(service_type: &str, v: &VersionData, mv: Version) -> Result<(), SessionError> {
+    let err = |min: String, max: String| SessionError::Microversion {
+        service_type: service_type.to_owned(),
+        version: v.version.to_string(),
+        url: v.url.clone(),
+        asked: mv.to_string(),
+        min,
+        max,
+    };
+    match (v.min_microversion, v.max_microversion) {
+        (lo, Some(hi)) if mv.0 == hi.0 && mv <= hi && lo.is_none_or(|lo| mv >= lo) => Ok(()),
+        (lo, Some(hi)) => Err(err(lo.map_or("-".into(), |l| l.to_string()), hi.to_string())),
+        (_, None) => Err(err("none".into(), "none".into())),
     }
 }
 

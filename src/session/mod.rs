@@ -15,13 +15,15 @@
 mod adapter;
 mod auth_state;
 mod core;
+pub mod discover;
 mod redact;
 mod request;
 mod retry;
 
 pub use adapter::Adapter;
 pub use auth_state::{AuthState, DEFAULT_REFRESH_MARGIN};
-pub use core::{Session, SessionBuilder, Timing};
+pub use core::{EndpointData, Session, SessionBuilder, Timing};
+pub use discover::{Version, VersionSpec};
 pub use redact::token_hash;
 pub use request::{Body, Request, Response, SessionError};
 pub use retry::{RetryPolicy, backoff, idempotent, retry_after};

@@ -46,6 +46,8 @@ pub struct Request {
     pub(crate) raise: bool,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) version: Option<super::discover::VersionSpec>,
+    pub(crate) microversion: Option<super::discover::Version>,
 }
 
 impl Request {
@@ -64,6 +66,8 @@ impl Request {
             raise: true,
             retry: None,
             timeout: None,
+            version: None,
+            microversion: None,
         }
     }
 
@@ -143,6 +147,21 @@ impl Request {
     /// Retry settings for this request.
     pub fn retry(mut self, policy: RetryPolicy) -> Request {
         self.retry = Some(policy);
+        self
+    }
+
+    /// The API version wanted: the catalog endpoint is discovered and the
+    /// request goes to the highest matching version.
+    pub fn version(mut self, spec: super::discover::VersionSpec) -> Request {
+        self.version = Some(spec);
+        self
+    }
+
+    /// A microversion: sent as `OpenStack-API-Version` (and the older
+    /// per-service header); a microversion the server does not offer is an
+    /// error before anything is sent.
+    pub fn microversion(mut self, v: super::discover::Version) -> Request {
+        self.microversion = Some(v);
         self
     }
 
@@ -258,6 +277,34 @@ pub enum SessionError {
         message: String,
         /// The request id, if the service sent one.
         request_id: Option<String>,
+    },
+    /// No version of the service matches the request.
+    #[error("{service_type} at {url} has no version matching {asked}; it offers: {offered}")]
+    VersionNotFound {
+        /// The service type.
+        service_type: String,
+        /// The catalog URL discovery started from.
+        url: String,
+        /// What was asked.
+        asked: String,
+        /// What the service offers (`3.14 CURRENT`...).
+        offered: String,
+    },
+    /// The microversion asked is outside what the server offers.
+    #[error("{service_type} {version} at {url} offers microversions {min} to {max}, not {asked}")]
+    Microversion {
+        /// The service type.
+        service_type: String,
+        /// The API version.
+        version: String,
+        /// The versioned URL.
+        url: String,
+        /// The microversion asked.
+        asked: String,
+        /// The lowest offered.
+        min: String,
+        /// The highest offered.
+        max: String,
     },
     /// Too many redirects.
     #[error("{method} {url}: more than {limit} redirects")]

@@ -1,0 +1,273 @@
+//! Version discovery, as keystoneauth1's `discover` module does it: find
+//! the versions a service offers from its catalog URL, pick the one a
+//! request asks for, and send microversion headers.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::Value as J;
+
+/// The highest minor version ("latest").
+pub const LATEST: u32 = u32::MAX;
+
+/// An API version: major and minor (`LATEST` for "the highest").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(pub u32, pub u32);
+
+impl Version {
+    /// The highest version there is.
+    pub const LATEST: Version = Version(LATEST, LATEST);
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0, self.1) {
+            (LATEST, _) => f.write_str("latest"),
+            (m, LATEST) => write!(f, "{m}.latest"),
+            (m, n) => write!(f, "{m}.{n}"),
+        }
+    }
+}
+
+impl FromStr for Version {
+    type Err = String;
+
+    /// `3`, `2.1`, `v2.1`, `v3.14`, `latest`, `2.latest`.
+    fn from_str(s: &str) -> Result<Version, String> {
+        let t = s.trim().trim_start_matches(['v', 'V']);
+        if t.eq_ignore_ascii_case("latest") {
+            return Ok(Version::LATEST);
+        }
+        let bad = || format!("{s:?} is not a version (such as 3, 2.1 or latest)");
+        let (maj, min) = t.split_once('.').unwrap_or((t, "0"));
+        let major = maj.parse::<u32>().map_err(|_| bad())?;
+        let minor = if min.eq_ignore_ascii_case("latest") { LATEST } else { min.parse::<u32>().map_err(|_| bad())? };
+        Ok(Version(major, minor))
+    }
+}
+
+/// The versions a request accepts: keystoneauth's `version`, or
+/// `min_version` and `max_version`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionSpec {
+    /// The lowest acceptable.
+    pub min: Version,
+    /// The highest acceptable.
+    pub max: Version,
+}
+
+impl VersionSpec {
+    /// `version = 3` accepts 3.0 up to 3.latest; `version = 2.1` accepts
+    /// 2.1 up to 2.latest; `latest` accepts anything.
+    pub fn version(v: Version) -> VersionSpec {
+        if v == Version::LATEST {
+            return VersionSpec { min: Version(0, 0), max: Version::LATEST };
+        }
+        VersionSpec { min: v, max: Version(v.0, LATEST) }
+    }
+
+    /// Bounds (either may be missing).
+    pub fn between(min: Option<Version>, max: Option<Version>) -> VersionSpec {
+        let min = min.unwrap_or(Version(0, 0));
+        let max = match max {
+            Some(Version(m, n)) if n != LATEST && m != LATEST => Version(m, n),
+            Some(v) => v,
+            None => Version::LATEST,
+        };
+        VersionSpec { min, max }
+    }
+
+    /// Reads `version`, `min_version` and `max_version` strings.
+    pub fn parse(version: Option<&str>, min: Option<&str>, max: Option<&str>) -> Result<Option<VersionSpec>, String> {
+        let p = |s: Option<&str>| s.map(str::parse::<Version>).transpose();
+        Ok(match (p(version)?, p(min)?, p(max)?) {
+            (Some(v), None, None) => Some(VersionSpec::version(v)),
+            (Some(_), _, _) => return Err("version is mutually exclusive with min_version and max_version".into()),
+            (None, None, None) => None,
+            (None, lo, hi) => Some(VersionSpec::between(lo, hi)),
+        })
+    }
+
+    /// Whether `v` is acceptable. A bound's `latest` minor accepts every
+    /// minor of that major.
+    pub fn accepts(&self, v: Version) -> bool {
+        v >= self.min && (self.max.0 == LATEST || v.0 < self.max.0 || (v.0 == self.max.0 && (self.max.1 == LATEST || v.1 <= self.max.1)))
+    }
+}
+
+impl fmt::Display for VersionSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.min == Version(0, 0) && self.max == Version::LATEST {
+            f.write_str("latest")
+        } else if self.max.1 == LATEST && self.max.0 == self.min.0 {
+            write!(f, "{}", self.min)
+        } else {
+            write!(f, "{} to {}", self.min, self.max)
+        }
+    }
+}
+
+/// One version of a service, as discovered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionData {
+    /// The version.
+    pub version: Version,
+    /// The status, upper case (`CURRENT`, `SUPPORTED`, `DEPRECATED`,
+    /// `EXPERIMENTAL`; `STABLE` counts as `CURRENT`).
+    pub status: String,
+    /// The versioned URL.
+    pub url: String,
+    /// The lowest microversion, if the version has microversions.
+    pub min_microversion: Option<Version>,
+    /// The highest microversion.
+    pub max_microversion: Option<Version>,
+}
+
+impl VersionData {
+    /// Whether a plain request may use it (not deprecated or experimental).
+    pub fn usable(&self, allow_deprecated: bool, allow_experimental: bool) -> bool {
+        match self.status.as_str() {
+            "DEPRECATED" => allow_deprecated,
+            "EXPERIMENTAL" => allow_experimental,
+            _ => true,
+        }
+    }
+}
+
+/// Joins a link to the URL it was found at.
+fn absolute(base: &str, href: &str) -> String {
+    reqwest::Url::parse(base).and_then(|b| b.join(href)).map(|u| u.to_string()).unwrap_or_else(|_| href.to_owned())
+}
+
+fn normalize_status(s: &str) -> String {
+    let u = s.trim().to_ascii_uppercase();
+    if u == "STABLE" { "CURRENT".into() } else { u }
+}
+
+/// Reads a version document: `{"versions": {"values": [...]}}` (Keystone),
+/// `{"versions": [...]}` (Nova, Glance, Cinder, Placement), or
+/// `{"version": {...}}` (an already versioned endpoint).
+pub fn parse_versions(doc: &J, found_at: &str) -> Vec<VersionData> {
+    let list: Vec<&J> = match (doc.get("versions"), doc.get("version")) {
+        (Some(J::Object(v)), _) => v.get("values").and_then(J::as_array).map(|a| a.iter().collect()).unwrap_or_default(),
+        (Some(J::Array(a)), _) => a.iter().collect(),
+        (_, Some(v)) if v.is_object() => vec![v],
+        _ => Vec::new(),
+    };
+    let micro = |v: &J, k: &str| v.get(k).and_then(J::as_str).filter(|s| !s.is_empty()).and_then(|s| s.parse::<Version>().ok());
+    list.into_iter()
+        .filter_map(|v| {
+            let version: Version = v.get("id").and_then(J::as_str)?.parse().ok()?;
+            let href = v
+                .get("links")
+                .and_then(J::as_array)
+                .and_then(|l| l.iter().find(|x| x.get("rel").and_then(J::as_str) == Some("self")))
+                .and_then(|x| x.get("href").and_then(J::as_str))
+                .unwrap_or(found_at);
+            let max = micro(v, "max_version").or_else(|| micro(v, "version"));
+            Some(VersionData {
+                version,
+                status: normalize_status(v.get("status").and_then(J::as_str).unwrap_or("CURRENT")),
+                url: absolute(found_at, href),
+                min_microversion: max.and(micro(v, "min_version")),
+                max_microversion: max,
+            })
+        })
+        .collect()
+}
+
+/// Where to look for a catalog URL's version document, keystoneauth's way:
+/// its root (version and project-id segments removed) first, then the URL
+/// itself. Also returns a project id to put back on the chosen URL, and the
+/// version the URL itself names (for when discovery finds nothing).
+pub fn discovery_urls(catalog_url: &str) -> (Vec<String>, Option<String>, Option<Version>) {
+    let Ok(mut u) = reqwest::Url::parse(catalog_url.trim_end_matches('/')) else {
+        return (vec![catalog_url.to_owned()], None, None);
+    };
+    let mut parts: Vec<String> = u.path().split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let is_version = |s: &str| s.starts_with(['v', 'V']) && s.parse::<Version>().is_ok();
+    let mut project = None;
+    if parts.len() >= 2 && is_version(&parts[parts.len() - 2]) && !is_version(&parts[parts.len() - 1]) {
+        project = parts.pop();
+    }
+    let url_version = parts.last().filter(|s| is_version(s)).and_then(|s| s.parse().ok());
+    let versioned = {
+        u.set_path(&parts.join("/"));
+        u.to_string()
+    };
+    if url_version.is_some() {
+        parts.pop();
+        u.set_path(&format!("{}/", parts.join("/")));
+        (vec![u.to_string(), versioned], project, url_version)
+    } else {
+        (vec![versioned], project, None)
+    }
+}
+
+/// The best version for `spec`: the highest acceptable one whose status is
+/// not deprecated or experimental (unless allowed).
+pub fn choose(versions: &[VersionData], spec: &VersionSpec, allow_deprecated: bool, allow_experimental: bool) -> Option<VersionData> {
+    versions
+        .iter()
+        .filter(|v| spec.accepts(v.version) && v.usable(allow_deprecated, allow_experimental))
+        .max_by_key(|v| v.version)
+        .cloned()
+}
+
+/// The microversion headers for `service_type`: `OpenStack-API-Version`,
+/// plus the older per-service header where a service had one.
+pub fn microversion_headers(service_type: &str, mv: Version) -> Vec<(String, String)> {
+    let t = service_type.to_ascii_lowercase().replace('_', "-");
+    let header_type = match t.as_str() {
+        "block-storage" | "volumev3" | "volumev2" => "volume",
+        "shared-file-system" | "sharev2" => "sharev2",
+        other => other,
+    };
+    let mut out = vec![("OpenStack-API-Version".to_owned(), format!("{header_type} {mv}"))];
+    let legacy = match header_type {
+        "compute" => Some("X-OpenStack-Nova-API-Version"),
+        "baremetal" => Some("X-OpenStack-Ironic-API-Version"),
+        "sharev2" => Some("X-OpenStack-Manila-API-Version"),
+        _ => None,
+    };
+    if let Some(h) = legacy {
+        out.push((h.to_owned(), mv.to_string()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_specs() {
+        assert_eq!("v2.1".parse::<Version>(), Ok(Version(2, 1)));
+        assert_eq!("3".parse::<Version>(), Ok(Version(3, 0)));
+        assert_eq!("latest".parse::<Version>(), Ok(Version::LATEST));
+        assert!("three".parse::<Version>().is_err());
+        let v3 = VersionSpec::version(Version(3, 0));
+        assert!(v3.accepts(Version(3, 14)) && !v3.accepts(Version(2, 0)) && !v3.accepts(Version(4, 0)));
+        let b = VersionSpec::between(Some(Version(2, 1)), Some(Version(2, 5)));
+        assert!(b.accepts(Version(2, 5)) && !b.accepts(Version(2, 6)) && !b.accepts(Version(2, 0)));
+        assert!(VersionSpec::parse(Some("3"), Some("2"), None).is_err());
+    }
+
+    #[test]
+    fn discovery_url_choices() {
+        let (urls, project, v) = discovery_urls("http://nova:8774/v2.1/4f1a9c2e");
+        assert_eq!(urls, ["http://nova:8774/", "http://nova:8774/v2.1"]);
+        assert_eq!((project.as_deref(), v), (Some("4f1a9c2e"), Some(Version(2, 1))));
+        let (urls, project, v) = discovery_urls("http://glance:9292");
+        assert_eq!((urls, project, v), (vec!["http://glance:9292/".to_owned()], None, None));
+        let (urls, _, _) = discovery_urls("http://k/identity/v3/");
+        assert_eq!(urls, ["http://k/identity/", "http://k/identity/v3"]);
+    }
+
+    #[test]
+    fn headers() {
+        let h = microversion_headers("compute", Version(2, 60));
+        assert_eq!(h, [("OpenStack-API-Version".into(), "compute 2.60".into()), ("X-OpenStack-Nova-API-Version".into(), "2.60".into())]);
+        assert_eq!(microversion_headers("block-storage", Version(3, 0))[0].1, "volume 3.0");
+    }
+}
