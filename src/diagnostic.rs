@@ -57,6 +57,10 @@ pub enum Code {
     AdapterConflict,
     /// A legacy keystonemiddleware group loaded as a modern plugin.
     LegacyAuth,
+    /// An `oslo-config-generator --format yaml|json` file that is not valid
+    /// YAML or JSON, is not shaped as that output, or (as a warning) holds
+    /// something that was imported only in part.
+    OptData,
 }
 
 impl Code {
@@ -82,6 +86,7 @@ impl Code {
             Code::AuthOption => "auth-option",
             Code::AdapterConflict => "adapter-conflict",
             Code::LegacyAuth => "legacy-auth",
+            Code::OptData => "opt-data",
         }
     }
 }

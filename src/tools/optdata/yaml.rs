@@ -1,0 +1,305 @@
+//! YAML as PyYAML writes it, read into [`Node`]s with their positions.
+//!
+//! `oslo-config-generator --format yaml` writes with PyYAML's `safe_dump`,
+//! which follows YAML 1.1: a plain scalar is a string unless PyYAML's
+//! YAML 1.1 rules make it something else. A YAML 1.2 reader would take
+//! plain `1e3` or `0o17` (strings to PyYAML, written unquoted) for numbers,
+//! so scalars are resolved here with PyYAML's own rules (`yaml/resolver.py`,
+//! `yaml/constructor.py`): `yes`/`on` are booleans, `010` is octal, `1:30`
+//! is base 60, and a float needs a dot.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+
+use super::{Node, NodeValue};
+
+/// How many nodes aliases may copy in all: a guard against "billion
+/// laughs" documents (nested anchors that expand exponentially).
+const ALIAS_BUDGET: usize = 1_000_000;
+
+/// A syntax error: message, 1-based line and column.
+#[derive(Debug)]
+pub(super) struct SyntaxError {
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+enum Frame {
+    Seq { anchor: usize, at: (u32, u32), items: Vec<Node> },
+    Map { anchor: usize, at: (u32, u32), entries: Vec<(String, Node)>, key: Option<String> },
+}
+
+/// Reads the single document of `text`.
+pub(super) fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut docs: Vec<Node> = Vec::new();
+    let mut budget = ALIAS_BUDGET;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(scan_error)?;
+        let at = position(&span);
+        let node = match event {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd => {
+                continue;
+            }
+            Event::Alias(id) => {
+                let node = anchors.get(&id).cloned().ok_or_else(|| error("unknown alias", at))?;
+                budget =
+                    budget.checked_sub(node.count()).ok_or_else(|| error("aliases expand to too many nodes", at))?;
+                node
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = scalar(&text, style, tag.as_deref()).map_err(|m| error(&m, at))?;
+                let node = Node { value, line: at.0, column: at.1 };
+                if anchor > 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+            Event::SequenceStart(anchor, tag) => {
+                collection_tag(tag.as_deref(), "seq").map_err(|m| error(&m, at))?;
+                stack.push(Frame::Seq { anchor, at, items: Vec::new() });
+                continue;
+            }
+            Event::MappingStart(anchor, tag) => {
+                collection_tag(tag.as_deref(), "map").map_err(|m| error(&m, at))?;
+                stack.push(Frame::Map { anchor, at, entries: Vec::new(), key: None });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (anchor, node) = match stack.pop() {
+                    Some(Frame::Seq { anchor, at, items }) => {
+                        (anchor, Node { value: NodeValue::Seq(items), line: at.0, column: at.1 })
+                    }
+                    Some(Frame::Map { anchor, at, entries, .. }) => {
+                        (anchor, Node { value: NodeValue::Map(entries), line: at.0, column: at.1 })
+                    }
+                    None => return Err(error("unbalanced collection end", at)),
+                };
+                if anchor > 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+        };
+        match stack.last_mut() {
+            None => docs.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let (line, column) = (node.line, node.column);
+                    let text =
+                        node.key_text().ok_or_else(|| error("a mapping key must be a scalar", (line, column)))?;
+                    if entries.iter().any(|(k, _)| *k == text) {
+                        return Err(error(&format!("duplicate key {text:?}"), (line, column)));
+                    }
+                    *key = Some(text);
+                }
+                Some(k) => entries.push((k, node)),
+            },
+        }
+    }
+    match docs.len() {
+        1 => Ok(docs.pop().expect("one document")),
+        0 => Err(SyntaxError { message: "the file holds no YAML document".into(), line: 0, column: 0 }),
+        n => Err(SyntaxError { message: format!("expected one YAML document, found {n}"), line: 0, column: 0 }),
+    }
+}
+
+fn position(span: &Span) -> (u32, u32) {
+    (span.start.line() as u32, span.start.col() as u32 + 1)
+}
+
+fn error(message: &str, at: (u32, u32)) -> SyntaxError {
+    SyntaxError { message: message.to_owned(), line: at.0, column: at.1 }
+}
+
+fn scan_error(e: ScanError) -> SyntaxError {
+    let m = e.marker();
+    SyntaxError { message: e.info().to_owned(), line: m.line() as u32, column: m.col() as u32 + 1 }
+}
+
+/// `!!seq` and `!!map` are fine on collections; other tags (`!!set`,
+/// `!!omap`, `!!python/tuple`...) are not what `safe_dump` writes here.
+fn collection_tag(tag: Option<&Tag>, own: &str) -> Result<(), String> {
+    match tag {
+        None => Ok(()),
+        Some(t) if t.is_yaml_core_schema() && t.suffix == own => Ok(()),
+        Some(t) => Err(format!("unsupported tag {}", tag_text(t))),
+    }
+}
+
+fn tag_text(t: &Tag) -> String {
+    if t.is_yaml_core_schema() { format!("!!{}", t.suffix) } else { format!("{}{}", t.handle, t.suffix) }
+}
+
+/// A scalar as PyYAML's `safe_load` reads it.
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<NodeValue, String> {
+    if let Some(t) = tag {
+        if !t.is_yaml_core_schema() {
+            return Err(format!("unsupported tag {}", tag_text(t)));
+        }
+        let bad = || format!("{text:?} is not a valid !!{}", t.suffix);
+        return match t.suffix.as_str() {
+            "str" => Ok(NodeValue::Str(text.to_owned())),
+            "null" => Ok(NodeValue::Null),
+            "bool" => BOOL.is_match(text).then(|| NodeValue::Bool(is_true(text))).ok_or_else(bad),
+            "int" => int_value(text).ok_or_else(bad),
+            "float" => float_value(text).or_else(|| int_value(text)).ok_or_else(bad),
+            _ => Err(format!("unsupported tag {}", tag_text(t))),
+        };
+    }
+    if style != ScalarStyle::Plain {
+        return Ok(NodeValue::Str(text.to_owned()));
+    }
+    Ok(resolve_plain(text))
+}
+
+/// PyYAML's implicit resolvers, in its order of precedence.
+fn resolve_plain(text: &str) -> NodeValue {
+    if NULL.is_match(text) {
+        return NodeValue::Null;
+    }
+    if BOOL.is_match(text) {
+        return NodeValue::Bool(is_true(text));
+    }
+    if INT.is_match(text) {
+        if let Some(v) = int_value(text) {
+            return v;
+        }
+    }
+    if FLOAT.is_match(text) {
+        if let Some(v) = float_value(text) {
+            return v;
+        }
+    }
+    NodeValue::Str(text.to_owned())
+}
+
+static NULL: LazyLock<regex_lite::Regex> = LazyLock::new(|| regex(r"^(?:~|null|Null|NULL|)$"));
+static BOOL: LazyLock<regex_lite::Regex> =
+    LazyLock::new(|| regex(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$"));
+static INT: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
+    regex(concat!(
+        r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)",
+        r"|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
+    ))
+});
+static FLOAT: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
+    regex(concat!(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
+        r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ))
+});
+
+fn regex(source: &str) -> regex_lite::Regex {
+    regex_lite::Regex::new(source).expect("a valid built-in pattern")
+}
+
+fn is_true(text: &str) -> bool {
+    matches!(text.to_ascii_lowercase().as_str(), "yes" | "true" | "on")
+}
+
+/// PyYAML's `construct_yaml_int`: `_` dropped, `0b`, `0x`, leading-`0`
+/// octal, and `:`-separated base 60.
+fn int_value(text: &str) -> Option<NodeValue> {
+    let clean = text.replace('_', "");
+    let (negative, body) = match clean.as_bytes().first() {
+        Some(b'-') => (true, &clean[1..]),
+        Some(b'+') => (false, &clean[1..]),
+        _ => (false, clean.as_str()),
+    };
+    let magnitude: i128 = if body == "0" {
+        0
+    } else if let Some(bin) = body.strip_prefix("0b") {
+        i128::from_str_radix(bin, 2).ok()?
+    } else if let Some(hex) = body.strip_prefix("0x") {
+        i128::from_str_radix(hex, 16).ok()?
+    } else if body.starts_with('0') {
+        i128::from_str_radix(body, 8).ok()?
+    } else if body.contains(':') {
+        body.split(':').try_fold(0i128, |acc, d| acc.checked_mul(60)?.checked_add(d.parse::<i128>().ok()?))?
+    } else {
+        body.parse().ok()?
+    };
+    Some(NodeValue::Int(if negative { -magnitude } else { magnitude }))
+}
+
+/// PyYAML's `construct_yaml_float`.
+fn float_value(text: &str) -> Option<NodeValue> {
+    let clean = text.replace('_', "").to_ascii_lowercase();
+    let (sign, body) = match clean.as_bytes().first() {
+        Some(b'-') => (-1.0, &clean[1..]),
+        Some(b'+') => (1.0, &clean[1..]),
+        _ => (1.0, clean.as_str()),
+    };
+    let magnitude = match body {
+        ".inf" => f64::INFINITY,
+        ".nan" => f64::NAN,
+        b if b.contains(':') => b.split(':').try_fold(0.0f64, |acc, d| Some(acc * 60.0 + d.parse::<f64>().ok()?))?,
+        b => b.parse().ok()?,
+    };
+    Some(NodeValue::Float(sign * magnitude))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(text: &str) -> NodeValue {
+        parse(&format!("k: {text}\n")).unwrap_or_else(|e| panic!("{text}: {}", e.message)).into_map().remove(0).1.value
+    }
+
+    #[test]
+    fn plain_scalars_resolve_as_pyyaml_does() {
+        assert_eq!(value("~"), NodeValue::Null);
+        assert_eq!(value(""), NodeValue::Null);
+        assert_eq!(value("null"), NodeValue::Null);
+        assert_eq!(value("yes"), NodeValue::Bool(true));
+        assert_eq!(value("Off"), NodeValue::Bool(false));
+        assert_eq!(value("true"), NodeValue::Bool(true));
+        assert_eq!(value("42"), NodeValue::Int(42));
+        assert_eq!(value("-1_000"), NodeValue::Int(-1000));
+        assert_eq!(value("010"), NodeValue::Int(8));
+        assert_eq!(value("0x1F"), NodeValue::Int(31));
+        assert_eq!(value("0b101"), NodeValue::Int(5));
+        assert_eq!(value("1:30"), NodeValue::Int(90));
+        assert_eq!(value("1.5"), NodeValue::Float(1.5));
+        assert_eq!(value("1.0e+20"), NodeValue::Float(1e20));
+        assert_eq!(value("-.inf"), NodeValue::Float(f64::NEG_INFINITY));
+        assert!(matches!(value(".nan"), NodeValue::Float(f) if f.is_nan()));
+        // Strings to PyYAML (a YAML 1.2 reader would see numbers).
+        assert_eq!(value("1e3"), NodeValue::Str("1e3".into()));
+        assert_eq!(value("0o17"), NodeValue::Str("0o17".into()));
+        assert_eq!(value("None"), NodeValue::Str("None".into()));
+        assert_eq!(value("2001-12-14"), NodeValue::Str("2001-12-14".into()));
+        // Quoted and tagged.
+        assert_eq!(value("'yes'"), NodeValue::Str("yes".into()));
+        assert_eq!(value("\"42\""), NodeValue::Str("42".into()));
+        assert_eq!(value("!!str 42"), NodeValue::Str("42".into()));
+        assert_eq!(value("!!int '42'"), NodeValue::Int(42));
+    }
+
+    #[test]
+    fn positions_anchors_and_errors() {
+        let doc = parse("a:\n  - &x [1, 2]\n  - *x\nb: {c: d}\n").unwrap();
+        let map = doc.into_map();
+        assert_eq!(map[0].0, "a");
+        let NodeValue::Seq(items) = &map[0].1.value else { panic!("a sequence") };
+        assert_eq!(items[0].value, items[1].value);
+        // A node with an anchor starts at its anchor.
+        assert_eq!((items[0].line, items[0].column), (2, 5));
+        assert_eq!((map[1].1.line, map[1].1.column), (4, 4));
+
+        let e = parse("a: [1, 2\nb: 3\n").expect_err("an error");
+        assert!(e.line >= 1, "{}", e.message);
+        let e = parse("a: 1\na: 2\n").expect_err("an error");
+        assert_eq!((e.line, e.message.as_str()), (2, "duplicate key \"a\""));
+        assert!(parse("a: !!python/tuple [1, 2]\n").is_err());
+        assert!(parse("").is_err());
+        assert!(parse("a: 1\n---\nb: 2\n").is_err());
+    }
+}
