@@ -427,10 +427,10 @@ fn run_schema(a: &SchemaArgs) -> ExitCode {
     } else {
         a.schema.namespace.clone()
     };
-    let mut outputs: Vec<(String, serde_json::Value)> = Vec::new();
+    let mut outputs: Vec<(String, String)> = Vec::new();
     for n in &names {
-        match namespace::by_name(n) {
-            Some(r) => outputs.push((n.clone(), schema::json_schema(&r, n))),
+        match schema::builtin_schema_text(n) {
+            Some(text) => outputs.push((n.clone(), text)),
             None => return fail(format!("unknown namespace {n:?}; built in: {}", namespace::BUILTIN.join(", "))),
         }
     }
@@ -438,7 +438,7 @@ fn run_schema(a: &SchemaArgs) -> ExitCode {
         match optdata::read(f) {
             Ok(r) => {
                 let name = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                outputs.push((name.clone(), schema::json_schema(&r, &name)));
+                outputs.push((name.clone(), format!("{:#}\n", schema::json_schema(&r, &name))));
             }
             Err(ds) => {
                 print_diagnostics(&ds);
@@ -446,11 +446,10 @@ fn run_schema(a: &SchemaArgs) -> ExitCode {
             }
         }
     }
-    for (name, s) in outputs {
-        let text = format!("{s:#}\n");
+    for (name, text) in outputs {
         match &a.out {
             Some(dir) => {
-                let path = dir.join(format!("{name}.json"));
+                let path = dir.join(schema::schema_file_name(&name));
                 if let Err(e) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text)) {
                     return fail(format!("cannot write {}: {e}", path.display()));
                 }
@@ -549,7 +548,11 @@ fn run_endpoint(m: &ArgMatches, a: &EndpointArgs) -> ExitCode {
             Err(bad) => return fail(format!("{bad:?} is not an interface (public, internal, admin)")),
         };
         f.region_name = a.region_name.clone();
-        let spec = match stackauth::session::VersionSpec::parse(a.version.as_deref(), a.min_version.as_deref(), a.max_version.as_deref()) {
+        let spec = match stackauth::session::VersionSpec::parse(
+            a.version.as_deref(),
+            a.min_version.as_deref(),
+            a.max_version.as_deref(),
+        ) {
             Ok(s) => s,
             Err(e) => return fail(e),
         };

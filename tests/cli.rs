@@ -143,7 +143,16 @@ fn exit_codes() {
 
 #[test]
 fn show_as_toml_for_one_group() {
-    let o = stackauth(&["show", "--no-env", "--config-file", "examples/conf/glance-api.conf", "--format", "toml", "--group", "keystone_authtoken"]);
+    let o = stackauth(&[
+        "show",
+        "--no-env",
+        "--config-file",
+        "examples/conf/glance-api.conf",
+        "--format",
+        "toml",
+        "--group",
+        "keystone_authtoken",
+    ]);
     let (stdout, stderr) = out(&o);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     assert!(stdout.starts_with("[keystone_authtoken]\n"), "{stdout}");

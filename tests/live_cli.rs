@@ -8,8 +8,16 @@ use common::Dir;
 use common::keystone::{ADMIN_PASSWORD, keystone};
 
 fn run(args: &[&str]) -> (String, String, i32) {
-    let o = Command::new(env!("CARGO_BIN_EXE_stackauth")).args(args).env_remove("OS_SERVICE_USER__PASSWORD").output().expect("runs");
-    (String::from_utf8_lossy(&o.stdout).into(), String::from_utf8_lossy(&o.stderr).into(), o.status.code().unwrap_or(-1))
+    let o = Command::new(env!("CARGO_BIN_EXE_stackauth"))
+        .args(args)
+        .env_remove("OS_SERVICE_USER__PASSWORD")
+        .output()
+        .expect("runs");
+    (
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+        o.status.code().unwrap_or(-1),
+    )
 }
 
 #[test]
@@ -33,21 +41,37 @@ fn token_and_endpoint_authenticate_for_real() {
     assert!(v["roles"].as_array().is_some_and(|r| r.iter().any(|x| x == "admin")), "{v}");
     assert!(v["token"].as_str().is_some_and(|t| t.starts_with("{SHA256}")), "{v}");
     assert!(!out.contains(ADMIN_PASSWORD) && !err.contains(ADMIN_PASSWORD));
-    let (out, _, code) = run(&["token", "--no-env", "--config-file", c, "--group", "service_user", "--json", "--reveal"]);
+    let (out, _, code) =
+        run(&["token", "--no-env", "--config-file", c, "--group", "service_user", "--json", "--reveal"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert!(v["token"].as_str().is_some_and(|t| t.starts_with("gAAAA")), "a fernet token: {v}");
 
-    let (out, err, code) =
-        run(&["endpoint", "--no-env", "--config-file", c, "--group", "service_user", "--service-type", "identity", "--interface", "internal,public"]);
+    let (out, err, code) = run(&[
+        "endpoint",
+        "--no-env",
+        "--config-file",
+        c,
+        "--group",
+        "service_user",
+        "--service-type",
+        "identity",
+        "--interface",
+        "internal,public",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.trim(), ks.url);
-    let (_, err, code) = run(&["endpoint", "--no-env", "--config-file", c, "--group", "service_user", "--service-type", "image"]);
+    let (_, err, code) =
+        run(&["endpoint", "--no-env", "--config-file", c, "--group", "service_user", "--service-type", "image"]);
     assert_eq!(code, 1);
     assert!(err.contains("no endpoint in the service catalog for service_type \"image\""), "{err}");
 
-    let bad = d.write("bad.conf", format!("[service_user]\nauth_type = v3password\nauth_url = {}\nuser_id = nobody\npassword = nope\n", ks.url));
-    let (_, err, code) = run(&["token", "--no-env", "--config-file", bad.to_str().expect("utf-8"), "--group", "service_user"]);
+    let bad = d.write(
+        "bad.conf",
+        format!("[service_user]\nauth_type = v3password\nauth_url = {}\nuser_id = nobody\npassword = nope\n", ks.url),
+    );
+    let (_, err, code) =
+        run(&["token", "--no-env", "--config-file", bad.to_str().expect("utf-8"), "--group", "service_user"]);
     assert_eq!(code, 1);
     assert!(err.contains("HTTP 401"), "{err}");
 }

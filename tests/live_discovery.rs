@@ -42,7 +42,10 @@ async fn identity_versions_from_the_catalog() {
     let latest = s.endpoint_data(&id, Some(&VersionSpec::version(Version::LATEST))).await.expect("latest");
     assert_eq!(latest.api_version, d.api_version);
     let e = s.endpoint_data(&id, Some(&spec("2"))).await.expect_err("no v2");
-    assert!(e.to_string().contains("identity at") && e.to_string().contains("has no version matching 2.0; it offers: 3."), "{e}");
+    assert!(
+        e.to_string().contains("identity at") && e.to_string().contains("has no version matching 2.0; it offers: 3."),
+        "{e}"
+    );
     assert!(s.is_available(&id, Some(&spec("3"))).await.expect("ok"));
     assert!(!s.is_available(&id, Some(&spec("2"))).await.expect("ok"));
     let a = Adapter::new(&s).service_type("identity").version(spec("3"));
@@ -52,7 +55,9 @@ async fn identity_versions_from_the_catalog() {
 #[tokio::test]
 async fn an_unversioned_catalog_entry_is_discovered_from_its_root() {
     let Some(ks) = keystone() else { return };
-    let (st, svc) = ks.api(Method::POST, "/services", Some(json!({"service": {"type": "identity-root", "name": "keystone-root"}}))).await;
+    let (st, svc) = ks
+        .api(Method::POST, "/services", Some(json!({"service": {"type": "identity-root", "name": "keystone-root"}})))
+        .await;
     assert_eq!(st, 201, "{svc}");
     let sid = svc["service"]["id"].as_str().expect("id").to_owned();
     let (st, ep) = ks

@@ -365,3 +365,45 @@ async fn timings_are_collected_when_asked() {
     assert!(t[0].url.ends_with("/compute/servers"));
     assert!(session(&c).timings().is_empty(), "off by default");
 }
+
+/// A server whose first `drops` connections read the request and close
+/// without an answer; later ones answer 200. Returns its URL and a counter
+/// of connections.
+async fn dropping_server(drops: u32) -> (String, Arc<AtomicU32>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let conns = Arc::new(AtomicU32::new(0));
+    let c = conns.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let n = c.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                if n >= drops {
+                    let _ =
+                        sock.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}").await;
+                }
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    (url, conns)
+}
+
+#[tokio::test]
+async fn a_connection_closed_without_an_answer_is_resent_once_only_when_safe() {
+    let s = Session::builder().build().expect("session");
+    let (url, conns) = dropping_server(1).await;
+    let r = s.send(Request::get(format!("{url}/x"))).await.expect("resent");
+    assert_eq!((r.status, conns.load(Ordering::SeqCst)), (200, 2));
+    let (url, conns) = dropping_server(1).await;
+    let e = s.send(Request::post(format!("{url}/x")).json(json!({}))).await.expect_err("not resent");
+    assert_eq!(conns.load(Ordering::SeqCst), 1);
+    assert!(e.to_string().contains("connection closed before message completed"), "{e}");
+    let (url, conns) = dropping_server(5).await;
+    let e = s.send(Request::get(format!("{url}/x"))).await.expect_err("resent once, not more");
+    assert_eq!(conns.load(Ordering::SeqCst), 2);
+    assert!(e.to_string().contains("failed after 2 attempts"), "{e}");
+}

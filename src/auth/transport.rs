@@ -105,6 +105,18 @@ pub struct TransportError {
     pub connect: bool,
     /// Whether it timed out.
     pub timeout: bool,
+    /// Whether the server closed the connection before answering: the race
+    /// of a reused keep-alive connection that the server was closing
+    /// (uwsgi after 4 s idle, Apache after 5 s). Safe to resend on a new
+    /// connection when resending is safe at all.
+    pub stale: bool,
+}
+
+impl TransportError {
+    /// An error that is none of connect, timeout or stale.
+    pub fn other(message: impl Into<String>) -> TransportError {
+        TransportError { message: message.into(), connect: false, timeout: false, stale: false }
+    }
 }
 
 /// Something that sends requests for auth plugins.
@@ -135,11 +147,10 @@ impl ReqwestTransport {
     /// A transport with a default client (system roots, a timeout).
     pub fn with_timeout(timeout: Duration) -> Result<ReqwestTransport, TransportError> {
         install_crypto_provider();
-        let client = reqwest::Client::builder().timeout(timeout).build().map_err(|e| TransportError {
-            message: format!("cannot build the HTTP client: {e}"),
-            connect: false,
-            timeout: false,
-        })?;
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| TransportError::other(format!("cannot build the HTTP client: {e}")))?;
         Ok(ReqwestTransport { client })
     }
 
@@ -161,12 +172,36 @@ pub(crate) fn describe(e: reqwest::Error) -> TransportError {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    TransportError { message, connect, timeout }
+    // A connection closed or reset while the request went out: what a
+    // server that was closing a kept-alive connection does to the next
+    // request on it.
+    let stale = !connect
+        && !timeout
+        && (message.contains("connection closed before message completed")
+            || message.contains("IncompleteMessage")
+            || message.contains("Connection reset by peer"));
+    TransportError { message, connect, timeout, stale }
 }
 
 impl Transport for ReqwestTransport {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
+            // Auth requests are GETs and token POSTs: sending one again on a
+            // fresh connection after a stale one is harmless.
+            match self.send_once(&req).await {
+                Err(e) if e.stale => {
+                    tracing::debug!(url = %req.url, "the server closed a reused connection; sending again");
+                    self.send_once(&req).await
+                }
+                other => other,
+            }
+        })
+    }
+}
+
+impl ReqwestTransport {
+    async fn send_once(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        {
             let mut b = match req.method {
                 Method::Get => self.client.get(&req.url),
                 Method::Post => self.client.post(&req.url),
@@ -175,11 +210,8 @@ impl Transport for ReqwestTransport {
                 b = b.header(*k, v);
             }
             for (k, v) in &req.secret_headers {
-                let mut value = reqwest::header::HeaderValue::from_str(v.expose()).map_err(|_| TransportError {
-                    message: format!("the {k} header value is not valid in HTTP"),
-                    connect: false,
-                    timeout: false,
-                })?;
+                let mut value = reqwest::header::HeaderValue::from_str(v.expose())
+                    .map_err(|_| TransportError::other(format!("the {k} header value is not valid in HTTP")))?;
                 value.set_sensitive(true);
                 b = b.header(*k, value);
             }
@@ -191,6 +223,6 @@ impl Transport for ReqwestTransport {
             let headers = resp.headers().clone();
             let body = resp.bytes().await.map_err(describe)?.to_vec();
             Ok(HttpResponse { status, headers, body })
-        })
+        }
     }
 }

@@ -80,9 +80,13 @@ impl Adapter {
         }
         // Checked when the group was loaded; an unreadable version here
         // means the options were built by hand, and is left out.
-        a.version = super::discover::VersionSpec::parse(o.version.as_deref(), o.min_version.as_deref(), o.max_version.as_deref())
-            .ok()
-            .flatten();
+        a.version = super::discover::VersionSpec::parse(
+            o.version.as_deref(),
+            o.min_version.as_deref(),
+            o.max_version.as_deref(),
+        )
+        .ok()
+        .flatten();
         a
     }
 

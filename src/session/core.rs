@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
 
-use super::discover::{Version, VersionData, VersionSpec, choose, discovery_urls, microversion_headers, parse_versions};
+use super::discover::{
+    Version, VersionData, VersionSpec, choose, discovery_urls, microversion_headers, parse_versions,
+};
 use crate::auth::Interface;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -48,9 +50,12 @@ struct Inner {
     retry: RetryPolicy,
     /// Version documents per catalog URL: shared by every adapter, fetched
     /// once however many requests want them, kept for `discovery_ttl`.
-    discovery: Mutex<HashMap<String, (Instant, Arc<tokio::sync::OnceCell<Discovered>>)>>,
+    discovery: DiscoveryCache,
     discovery_ttl: Duration,
 }
+
+/// Version documents by catalog URL, with when they were fetched.
+type DiscoveryCache = Mutex<HashMap<String, (Instant, Arc<tokio::sync::OnceCell<Discovered>>)>>;
 
 /// What discovery found at a catalog URL.
 #[derive(Clone, Debug)]
@@ -361,11 +366,12 @@ impl Session {
         let mut extra_headers: Vec<(String, String)> = Vec::new();
         if (req.version.is_some() || req.microversion.is_some()) && needs_catalog {
             let service_type = req.filter.as_ref().map(|f| f.service_type.clone()).unwrap_or_default();
-            let base = self.resolve(&Request { url: String::new(), ..req.clone() }, state.as_deref(), current.as_ref())?;
-            let spec = req.version.unwrap_or_else(|| {
-                VersionSpec::version(Version(req.microversion.map_or(0, |m| m.0), 0))
-            });
-            let auth: Vec<(&'static str, Secret)> = current.as_ref().map(|c| c.credentials.headers()).unwrap_or_default();
+            let base =
+                self.resolve(&Request { url: String::new(), ..req.clone() }, state.as_deref(), current.as_ref())?;
+            let spec =
+                req.version.unwrap_or_else(|| VersionSpec::version(Version(req.microversion.map_or(0, |m| m.0), 0)));
+            let auth: Vec<(&'static str, Secret)> =
+                current.as_ref().map(|c| c.credentials.headers()).unwrap_or_default();
             let chosen = self.choose_version(&base, &service_type, &spec, &auth).await?;
             if let Some(mv) = req.microversion {
                 check_microversion(&service_type, &chosen, mv)?;
@@ -413,8 +419,12 @@ impl Session {
     /// per time-to-live) however many requests ask at the same time.
     async fn discover(&self, catalog_url: &str, auth: &[(&'static str, Secret)]) -> Result<Discovered, SessionError> {
         let cell = {
-            let mut cache = self.inner.discovery.lock().map_err(|_| SessionError::Config("discovery cache poisoned".into()))?;
-            let fresh = cache.get(catalog_url).filter(|(at, _)| at.elapsed() < self.inner.discovery_ttl).map(|(_, c)| c.clone());
+            let mut cache =
+                self.inner.discovery.lock().map_err(|_| SessionError::Config("discovery cache poisoned".into()))?;
+            let fresh = cache
+                .get(catalog_url)
+                .filter(|(at, _)| at.elapsed() < self.inner.discovery_ttl)
+                .map(|(_, c)| c.clone());
             match fresh {
                 Some(c) => c,
                 None => {
@@ -430,7 +440,9 @@ impl Session {
                 let transport = self.inner.transport.load_full();
                 for u in &urls {
                     let req = Request::get(u.clone()).raise_on_error(false);
-                    let Ok(resp) = self.send_once(&transport, &req, u, auth, &self.inner.user_agent).await else { continue };
+                    let Ok(resp) = self.send_once(&transport, &req, u, auth, &self.inner.user_agent).await else {
+                        continue;
+                    };
                     if !(200..300).contains(&resp.status) && resp.status != 300 {
                         continue;
                     }
@@ -473,7 +485,7 @@ impl Session {
                 }
                 Ok(v)
             }
-            None => Err(SessionError::VersionNotFound {
+            None => Err(SessionError::VersionNotFound(Box::new(super::request::VersionNotFound {
                 service_type: service_type.to_owned(),
                 url: catalog_url.to_owned(),
                 asked: spec.to_string(),
@@ -482,13 +494,17 @@ impl Session {
                 } else {
                     d.versions.iter().map(|v| format!("{} {}", v.version, v.status)).collect::<Vec<_>>().join(", ")
                 },
-            }),
+            }))),
         }
     }
 
     /// The endpoint and version for `filter` (and `spec`, if given): the
     /// URL, API version, microversion bounds, interface and region.
-    pub async fn endpoint_data(&self, filter: &EndpointFilter, spec: Option<&VersionSpec>) -> Result<EndpointData, SessionError> {
+    pub async fn endpoint_data(
+        &self,
+        filter: &EndpointFilter,
+        spec: Option<&VersionSpec>,
+    ) -> Result<EndpointData, SessionError> {
         let state = self.auth_state().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
         let t = self.inner.transport.load_full();
         let c = state.get(t.as_ref()).await?;
@@ -498,7 +514,9 @@ impl Session {
                 let e = a.catalog.find(filter)?;
                 (e.url.clone(), Some(e.interface), e.region_id.clone().or_else(|| e.region.clone()))
             }
-            (None, None) => return Err(SessionError::NoEndpoint { method: "-".into(), url: filter.service_type.clone() }),
+            (None, None) => {
+                return Err(SessionError::NoEndpoint { method: "-".into(), url: filter.service_type.clone() });
+            }
         };
         let mut data = EndpointData {
             service_type: filter.service_type.clone(),
@@ -523,10 +541,14 @@ impl Session {
     /// Whether the cloud offers `filter`'s service (at a version `spec`
     /// accepts). Failures to authenticate or reach a server are errors, not
     /// `false`.
-    pub async fn is_available(&self, filter: &EndpointFilter, spec: Option<&VersionSpec>) -> Result<bool, SessionError> {
+    pub async fn is_available(
+        &self,
+        filter: &EndpointFilter,
+        spec: Option<&VersionSpec>,
+    ) -> Result<bool, SessionError> {
         match self.endpoint_data(filter, spec).await {
             Ok(_) => Ok(true),
-            Err(SessionError::EndpointNotFound(_) | SessionError::VersionNotFound { .. }) => Ok(false),
+            Err(SessionError::EndpointNotFound(_) | SessionError::VersionNotFound(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -568,6 +590,7 @@ impl Session {
         let start_origin = origin(first_url);
         let mut send_auth = true;
         let (mut redirects, mut connect_tries, mut status_tries, mut attempts) = (0usize, 0u32, 0u32, 0u32);
+        let mut stale_retried = false;
         let token_log = auth_headers.iter().find(|(k, _)| *k == "X-Auth-Token").map(|(_, v)| token_hash(v));
         loop {
             attempts += 1;
@@ -598,6 +621,13 @@ impl Session {
                 Err(e) => {
                     let err = describe(e);
                     tracing::debug!(method = %method, url = %url, attempt = attempts, error = %err.message, "request failed");
+                    // A reused connection the server was closing: once more on
+                    // a new one, if sending twice is safe.
+                    if err.stale && !stale_retried && idempotent(&method) {
+                        stale_retried = true;
+                        tracing::debug!(url = %url, "the server closed a reused connection; sending again");
+                        continue;
+                    }
                     if err.connect && connect_tries < policy.connect_retries {
                         let delay = backoff(connect_tries, policy.connect_retry_delay, policy.max_delay);
                         connect_tries += 1;
@@ -646,11 +676,7 @@ impl Session {
                             method: method.to_string(),
                             url,
                             attempts,
-                            source: TransportError {
-                                message: format!("invalid redirect location {loc:?}"),
-                                connect: false,
-                                timeout: false,
-                            },
+                            source: TransportError::other(format!("invalid redirect location {loc:?}")),
                         });
                     };
                     // keystoneauth forwards the token to any host; a token
@@ -694,13 +720,15 @@ impl Session {
 }
 
 fn check_microversion(service_type: &str, v: &VersionData, mv: Version) -> Result<(), SessionError> {
-    let err = |min: String, max: String| SessionError::Microversion {
-        service_type: service_type.to_owned(),
-        version: v.version.to_string(),
-        url: v.url.clone(),
-        asked: mv.to_string(),
-        min,
-        max,
+    let err = |min: String, max: String| {
+        SessionError::Microversion(Box::new(super::request::MicroversionOutOfRange {
+            service_type: service_type.to_owned(),
+            version: v.version.to_string(),
+            url: v.url.clone(),
+            asked: mv.to_string(),
+            min,
+            max,
+        }))
     };
     match (v.min_microversion, v.max_microversion) {
         (lo, Some(hi)) if mv.0 == hi.0 && mv <= hi && lo.is_none_or(|lo| mv >= lo) => Ok(()),

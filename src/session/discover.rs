@@ -91,7 +91,10 @@ impl VersionSpec {
     /// Whether `v` is acceptable. A bound's `latest` minor accepts every
     /// minor of that major.
     pub fn accepts(&self, v: Version) -> bool {
-        v >= self.min && (self.max.0 == LATEST || v.0 < self.max.0 || (v.0 == self.max.0 && (self.max.1 == LATEST || v.1 <= self.max.1)))
+        v >= self.min
+            && (self.max.0 == LATEST
+                || v.0 < self.max.0
+                || (v.0 == self.max.0 && (self.max.1 == LATEST || v.1 <= self.max.1)))
     }
 }
 
@@ -149,12 +152,15 @@ fn normalize_status(s: &str) -> String {
 /// `{"version": {...}}` (an already versioned endpoint).
 pub fn parse_versions(doc: &J, found_at: &str) -> Vec<VersionData> {
     let list: Vec<&J> = match (doc.get("versions"), doc.get("version")) {
-        (Some(J::Object(v)), _) => v.get("values").and_then(J::as_array).map(|a| a.iter().collect()).unwrap_or_default(),
+        (Some(J::Object(v)), _) => {
+            v.get("values").and_then(J::as_array).map(|a| a.iter().collect()).unwrap_or_default()
+        }
         (Some(J::Array(a)), _) => a.iter().collect(),
         (_, Some(v)) if v.is_object() => vec![v],
         _ => Vec::new(),
     };
-    let micro = |v: &J, k: &str| v.get(k).and_then(J::as_str).filter(|s| !s.is_empty()).and_then(|s| s.parse::<Version>().ok());
+    let micro =
+        |v: &J, k: &str| v.get(k).and_then(J::as_str).filter(|s| !s.is_empty()).and_then(|s| s.parse::<Version>().ok());
     list.into_iter()
         .filter_map(|v| {
             let version: Version = v.get("id").and_then(J::as_str)?.parse().ok()?;
@@ -206,7 +212,12 @@ pub fn discovery_urls(catalog_url: &str) -> (Vec<String>, Option<String>, Option
 
 /// The best version for `spec`: the highest acceptable one whose status is
 /// not deprecated or experimental (unless allowed).
-pub fn choose(versions: &[VersionData], spec: &VersionSpec, allow_deprecated: bool, allow_experimental: bool) -> Option<VersionData> {
+pub fn choose(
+    versions: &[VersionData],
+    spec: &VersionSpec,
+    allow_deprecated: bool,
+    allow_experimental: bool,
+) -> Option<VersionData> {
     versions
         .iter()
         .filter(|v| spec.accepts(v.version) && v.usable(allow_deprecated, allow_experimental))
@@ -267,7 +278,13 @@ mod tests {
     #[test]
     fn headers() {
         let h = microversion_headers("compute", Version(2, 60));
-        assert_eq!(h, [("OpenStack-API-Version".into(), "compute 2.60".into()), ("X-OpenStack-Nova-API-Version".into(), "2.60".into())]);
+        assert_eq!(
+            h,
+            [
+                ("OpenStack-API-Version".into(), "compute 2.60".into()),
+                ("X-OpenStack-Nova-API-Version".into(), "2.60".into())
+            ]
+        );
         assert_eq!(microversion_headers("block-storage", Version(3, 0))[0].1, "volume 3.0");
     }
 }

@@ -25,5 +25,5 @@ pub use auth_state::{AuthState, DEFAULT_REFRESH_MARGIN};
 pub use core::{EndpointData, Session, SessionBuilder, Timing};
 pub use discover::{Version, VersionSpec};
 pub use redact::token_hash;
-pub use request::{Body, Request, Response, SessionError};
+pub use request::{Body, MicroversionOutOfRange, Request, Response, SessionError, VersionNotFound};
 pub use retry::{RetryPolicy, backoff, idempotent, retry_after};

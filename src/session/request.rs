@@ -279,33 +279,11 @@ pub enum SessionError {
         request_id: Option<String>,
     },
     /// No version of the service matches the request.
-    #[error("{service_type} at {url} has no version matching {asked}; it offers: {offered}")]
-    VersionNotFound {
-        /// The service type.
-        service_type: String,
-        /// The catalog URL discovery started from.
-        url: String,
-        /// What was asked.
-        asked: String,
-        /// What the service offers (`3.14 CURRENT`...).
-        offered: String,
-    },
+    #[error(transparent)]
+    VersionNotFound(Box<VersionNotFound>),
     /// The microversion asked is outside what the server offers.
-    #[error("{service_type} {version} at {url} offers microversions {min} to {max}, not {asked}")]
-    Microversion {
-        /// The service type.
-        service_type: String,
-        /// The API version.
-        version: String,
-        /// The versioned URL.
-        url: String,
-        /// The microversion asked.
-        asked: String,
-        /// The lowest offered.
-        min: String,
-        /// The highest offered.
-        max: String,
-    },
+    #[error(transparent)]
+    Microversion(Box<MicroversionOutOfRange>),
     /// Too many redirects.
     #[error("{method} {url}: more than {limit} redirects")]
     TooManyRedirects {
@@ -316,4 +294,36 @@ pub enum SessionError {
         /// The limit.
         limit: usize,
     },
+}
+
+/// No version of a service matches a request.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{service_type} at {url} has no version matching {asked}; it offers: {offered}")]
+pub struct VersionNotFound {
+    /// The service type.
+    pub service_type: String,
+    /// The catalog URL discovery started from.
+    pub url: String,
+    /// What was asked.
+    pub asked: String,
+    /// What the service offers (`3.14 CURRENT`...).
+    pub offered: String,
+}
+
+/// A microversion outside what the server offers.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{service_type} {version} at {url} offers microversions {min} to {max}, not {asked}")]
+pub struct MicroversionOutOfRange {
+    /// The service type.
+    pub service_type: String,
+    /// The API version.
+    pub version: String,
+    /// The versioned URL.
+    pub url: String,
+    /// The microversion asked.
+    pub asked: String,
+    /// The lowest offered.
+    pub min: String,
+    /// The highest offered.
+    pub max: String,
 }

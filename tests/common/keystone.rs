@@ -89,12 +89,19 @@ impl Keystone {
                 "name": "admin", "domain": {"id": "default"}, "password": ADMIN_PASSWORD}}},
             "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}
         }});
-        let resp = reqwest::Client::new()
-            .post(format!("{}/auth/tokens", self.url))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin token request");
+        // uwsgi now and then closes a connection without answering: the
+        // fixture's own calls try again (stackauth's transport does too).
+        let mut tries = 0;
+        let resp = loop {
+            match reqwest::Client::new().post(format!("{}/auth/tokens", self.url)).json(&body).send().await {
+                Ok(r) => break r,
+                Err(e) if tries < 3 => {
+                    tries += 1;
+                    eprintln!("fixture: admin token request failed ({e}); trying again");
+                }
+                Err(e) => panic!("admin token request: {e}"),
+            }
+        };
         assert_eq!(resp.status().as_u16(), 201, "admin token");
         resp.headers().get("X-Subject-Token").and_then(|v| v.to_str().ok()).expect("token").to_owned()
     }

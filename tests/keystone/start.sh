@@ -44,8 +44,12 @@ manage bootstrap --bootstrap-password "$password" \
     --bootstrap-public-url "http://127.0.0.1:$port/v3" \
     --bootstrap-region-id RegionOne
 
+# uwsgi's plain HTTP socket closes the connection after each response; say
+# so, or clients reuse a closed connection (its HTTP/1.1 socket, tried
+# instead, dropped requests under the tests' load).
 OS_KEYSTONE_CONFIG_FILES="$dir/keystone.conf" setsid "$venv/bin/uwsgi" \
-    --http11-socket "127.0.0.1:$port" --module keystone.wsgi.api:application \
+    --http-socket "127.0.0.1:$port" --add-header "Connection: close" \
+    --module keystone.wsgi.api:application \
     --master --processes 1 --threads 4 --die-on-term --need-app \
     --pidfile "$dir/uwsgi.pid" --logto "$dir/uwsgi.log" --disable-logging &
 uwsgi_pid=$!
