@@ -101,3 +101,68 @@ fn fatal_warnings_and_excluded_groups() {
     let (json, code) = run(&args(&["--fatal-warnings", "--exclude-group", "keystone_authtoken"]), "json");
     assert_eq!(code, 0, "{json}");
 }
+
+/// Keystone's own options, from `oslo-config-generator --format yaml`
+/// (tests/data/optdata, provenance in its README), validate a keystone.conf
+/// without Python, its auth group included.
+#[test]
+fn a_real_service_s_opt_data() {
+    let args: Vec<String> =
+        ["--opt-data", "tests/data/optdata/keystone.yaml", "--config-file", "tests/data/keystone.conf"]
+            .map(String::from)
+            .to_vec();
+    let (json, code) = run(&args, "json");
+    assert_eq!(code, 1, "{json}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let found: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_owned();
+            (s("code"), s("option"), s("suggestion"))
+        })
+        .collect();
+    let has = |code: &str, option: &str| found.iter().any(|(c, o, _)| c == code && o == option);
+    assert!(has("invalid-value", "max_project_tree_depth"), "{found:?}");
+    assert!(has("invalid-value", "enabled"), "{found:?}");
+    assert!(
+        found.iter().any(|(c, o, s)| c == "unknown-option" && o == "public_endpint" && s.contains("public_endpoint")),
+        "{found:?}"
+    );
+    // The auth group is checked with the password plugin's schema: a project
+    // name without its domain.
+    assert!(has("auth-option", "project_name"), "{found:?}");
+    assert!(!found.iter().any(|(c, o, _)| c == "unknown-option" && (o == "username" || o == "password")), "{found:?}");
+    assert!(!json.contains("KEYSTONE_PASS"));
+}
+
+#[test]
+fn generate_and_schema_commands() {
+    let cmd = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_stackauth"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("runs");
+        (String::from_utf8_lossy(&o.stdout).into_owned(), o.status.code().unwrap_or(-1))
+    };
+    let (ini, code) = cmd(&["generate", "--namespace", "keystonemiddleware.auth_token"]);
+    assert_eq!(code, 0);
+    assert!(ini.contains("[keystone_authtoken]") && ini.contains("#www_authenticate_uri = <None>"), "{ini}");
+    let (toml, code) =
+        cmd(&["generate", "--format", "toml", "--schema-url", "schema/keystonemiddleware.auth_token.json"]);
+    assert_eq!(code, 0);
+    assert!(toml.starts_with("#:schema schema/keystonemiddleware.auth_token.json\n"), "{toml}");
+    let (yaml, code) =
+        cmd(&["generate", "--format", "yaml", "--opt-data", "tests/data/optdata/keystone.yaml", "--minimal"]);
+    assert_eq!(code, 0);
+    assert!(yaml.contains("options:"), "{yaml}");
+    let (schema, code) = cmd(&["schema", "--namespace", "keystoneauth:service_user"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&schema).expect("json");
+    assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert!(v["properties"]["service_user"]["properties"]["auth_type"].is_object(), "{v}");
+    let (_, code) = cmd(&["generate", "--namespace", "nope"]);
+    assert_eq!(code, 2);
+}

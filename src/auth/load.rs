@@ -201,7 +201,7 @@ fn name_plugin(mut e: LoadError, plugin: &str, auth_group: &str) -> LoadError {
 }
 
 /// A plugin-building problem as a finding at the option's position.
-fn plugin_error(e: PluginError, o: &PluginOptions<'_>) -> Diagnostic {
+pub(crate) fn plugin_error(e: PluginError, o: &PluginOptions<'_>) -> Diagnostic {
     let mut d = err(Code::AuthOption, o.group(), e.message);
     if let Some(opt) = &e.option {
         d.origin = o.origin(opt).cloned();

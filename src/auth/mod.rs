@@ -11,7 +11,7 @@ mod catalog;
 mod conf;
 mod fixed;
 pub mod identity;
-mod load;
+pub(crate) mod load;
 mod plugin;
 pub mod schema;
 mod time;

@@ -44,6 +44,17 @@ pub(super) struct Build<'a, 'r> {
 }
 
 pub(super) fn build(loader: &Loader<'_>) -> Result<Snapshot, LoadError> {
+    let (snapshot, diags) = build_lenient(loader);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(LoadError { diagnostics: diags });
+    }
+    Ok(snapshot)
+}
+
+/// Builds a snapshot whatever the errors (a value that failed is unset)
+/// and returns it with every finding; the snapshot's own warnings are the
+/// findings.
+pub(super) fn build_lenient(loader: &Loader<'_>) -> (Snapshot, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let (files, dirs, sources) = read_files(&loader.paths, &mut diags);
     let headers: Vec<(String, Origin)> = sources.iter().flat_map(|s| s.groups.iter().cloned()).collect();
@@ -77,11 +88,8 @@ pub(super) fn build(loader: &Loader<'_>) -> Result<Snapshot, LoadError> {
         Some(_) => (1, 0, 0, 0),
         None => (2, 0, 0, 0),
     });
-    if b.diags.iter().any(Diagnostic::is_error) {
-        return Err(LoadError { diagnostics: b.diags });
-    }
-    snapshot.warnings = b.diags;
-    Ok(snapshot)
+    snapshot.warnings = b.diags.clone();
+    (snapshot, b.diags)
 }
 
 /// Reads every file (dirs expanded) in order; problems go to `diags` and

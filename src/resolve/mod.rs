@@ -201,6 +201,14 @@ impl<'r> Loader<'r> {
         build::build(self)
     }
 
+    /// Reads every source and builds a snapshot even when there are
+    /// errors (values that failed are unset), with every finding: for tools
+    /// that must go on checking what they can, such as `validate`. A daemon
+    /// wants [`Loader::load`].
+    pub fn load_lenient(&self) -> (Snapshot, Vec<Diagnostic>) {
+        build::build_lenient(self)
+    }
+
     /// Logs a deprecation warning unless this loader already has.
     fn warn_once(&self, key: (String, String), message: &str) {
         let first = self.warned.lock().map(|mut set| set.insert(key.clone())).unwrap_or(true);

@@ -154,11 +154,27 @@ pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOp
     let (registry, auth_groups, chosen) = with_plugin_options(loader.registry(), &sources, plugins);
     let scoped = loader.with_registry(&registry);
     let loader = &scoped;
-    let mut findings = match loader.load() {
-        Ok(s) => s.warnings().to_vec(),
-        Err(e) => e.diagnostics().to_vec(),
-    };
-    for g in auth_groups {
+    let (snapshot, mut findings) = loader.load_lenient();
+    let broken = findings.iter().any(Diagnostic::is_error);
+    if broken {
+        // The auth load would stop at the same errors: build each plugin
+        // from what did resolve, for its own checks (scope, domains...).
+        for (target, name) in &chosen {
+            let Some(ptype) = plugins.get(name) else { continue };
+            let opts = crate::auth::PluginOptions::new(name, target, snapshot.group(target));
+            if let Err(e) = ptype.build(&opts) {
+                let d = crate::auth::load::plugin_error(e, &opts);
+                // A missing value that failed to parse is already reported.
+                if !findings
+                    .iter()
+                    .any(|x| x.is_error() && x.option == d.option && in_groups(x, std::slice::from_ref(target)))
+                {
+                    findings.push(d);
+                }
+            }
+        }
+    }
+    for g in auth_groups.into_iter().filter(|_| !broken) {
         let auth_findings: Vec<Diagnostic> = match load_from_group(loader, plugins, &g) {
             Ok(l) => l.snapshot.warnings().to_vec(),
             Err(e) => e.diagnostics().to_vec(),
