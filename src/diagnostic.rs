@@ -61,6 +61,8 @@ pub enum Code {
     /// YAML or JSON, is not shaped as that output, or (as a warning) holds
     /// something that was imported only in part.
     OptData,
+    /// A file that holds a secret is readable by every user.
+    InsecureFile,
 }
 
 impl Code {
@@ -86,6 +88,7 @@ impl Code {
             Code::AuthOption => "auth-option",
             Code::AdapterConflict => "adapter-conflict",
             Code::LegacyAuth => "legacy-auth",
+            Code::InsecureFile => "insecure-file",
             Code::OptData => "opt-data",
         }
     }

@@ -92,3 +92,23 @@ fn empty_and_comment_only_files_are_fine() {
         load_file(&reg(), &p).expect("loads");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_secret_in_a_world_readable_file_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let reg = registry([("g", Opt::string("password").secret()), ("g", Opt::string("user"))]);
+    let d = Dir::new();
+    let open = d.write("open.conf", "[g]\npassword = hunter2\n");
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let s = load_file(&reg, &open).expect("loads");
+    let w = warnings_with(&s, Code::InsecureFile);
+    assert_eq!(w.len(), 1);
+    assert!(w[0].message.contains("[g] password") && w[0].message.contains("0644"), "{}", w[0]);
+    assert!(!w[0].to_string().contains("hunter2"));
+    for (name, mode, body) in [("group.conf", 0o640, "[g]\npassword = x\n"), ("plain.conf", 0o644, "[g]\nuser = x\n")] {
+        let p = d.write(name, body);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        assert!(warnings_with(&load_file(&reg, &p).expect("loads"), Code::InsecureFile).is_empty(), "{name}");
+    }
+}

@@ -25,12 +25,57 @@ impl Build<'_, '_> {
     /// Interpolates and types every picked value into `snapshot`.
     pub(super) fn finish(&mut self, snapshot: &mut Snapshot) {
         let mut interp = Interp::default();
+        let mut secret_files: Vec<(std::sync::Arc<std::path::Path>, String, String)> = Vec::new();
         for i in 0..self.slots.len() {
             let resolved = self.resolve_slot(i, &mut interp);
             let slot = &self.slots[i];
+            if self.slots[i].opt.is_secret() {
+                if let Some(p) = &self.slots[i].pick {
+                    for (_, o) in &p.items {
+                        if let Origin::File(loc) = o {
+                            if !secret_files.iter().any(|(f, _, _)| *f == loc.path) {
+                                secret_files.push((
+                                    loc.path.clone(),
+                                    slot.group.to_owned(),
+                                    slot.opt.dest().to_owned(),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
             snapshot.insert(slot.group, slot.opt.dest(), resolved);
         }
+        for (path, group, option) in secret_files {
+            self.warn_if_world_readable(&path, &group, &option);
+        }
     }
+
+    /// Warns, as ssh does for keys, when a file that holds a secret can be
+    /// read by every user. (Readable by a group is the usual deployment:
+    /// `root:glance 0640`.)
+    #[cfg(unix)]
+    fn warn_if_world_readable(&mut self, path: &std::sync::Arc<std::path::Path>, group: &str, option: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(path) else { return };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o004 != 0 {
+            let loc = crate::source::Location { path: path.clone(), line: 0, column: 0 };
+            self.diags.push(
+                Diagnostic::warning(
+                    Code::InsecureFile,
+                    format!(
+                        "the file holds a secret ([{group}] {option}) and every user can read it (mode {mode:04o})"
+                    ),
+                )
+                .at(Origin::File(loc))
+                .suggest(format!("chmod o-r {} (0640 with the service's group, or 0600)", path.display())),
+            );
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn warn_if_world_readable(&mut self, _path: &std::sync::Arc<std::path::Path>, _group: &str, _option: &str) {}
 
     fn resolve_slot(&mut self, i: usize, interp: &mut Interp) -> Resolved {
         let (group, opt) = (self.slots[i].group, self.slots[i].opt);

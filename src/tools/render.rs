@@ -179,6 +179,8 @@ pub fn github(report: &Report) -> String {
             props.push(format!("file={}", gh_prop(&p.display().to_string())));
             props.push(format!("line={l}"));
             props.push(format!("col={c}"));
+        } else if let Some(loc) = d.origin.as_ref().and_then(|o| o.location()) {
+            props.push(format!("file={}", gh_prop(&loc.path.display().to_string())));
         }
         props.push(format!("title={}", gh_prop(&format!("stackauth {}", d.code))));
         let mut msg = match (&d.group, &d.option) {
