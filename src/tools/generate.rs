@@ -170,16 +170,7 @@ fn number_bounds(t: &OptType) -> (Option<String>, Option<String>) {
     }
 }
 
-/// A float as Python's `str()` writes the usual ones: `1.0`, `0.5`, `inf`.
-fn python_float(f: f64) -> String {
-    if f.is_nan() {
-        "nan".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        format!("{f:?}")
-    }
-}
+pub(crate) use crate::tools::text::python_float;
 
 /// The choices of a type, as text, with their descriptions.
 fn choice_texts(t: &OptType) -> Vec<(String, Option<String>)> {

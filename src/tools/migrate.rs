@@ -14,6 +14,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::{Compound, DEFAULT_GROUP, Registry, normalize_group};
 use crate::source::ini::{self, IniDocument, IniEntry, LineKind};
 use crate::source::{Location, Origin};
+use crate::tools::text::{toml_key, toml_string};
 
 /// A migrated file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -374,30 +375,6 @@ pub fn diff(m: &Migration, path: &Path) -> String {
         .context_radius(3)
         .header(&format!("a/{name}"), &format!("b/{name}"))
         .to_string()
-}
-
-fn toml_key(k: &str) -> String {
-    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        k.to_owned()
-    } else {
-        toml_string(k)
-    }
-}
-
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// A value as TOML: native where the option's type says so and the text

@@ -7,4 +7,5 @@ pub mod optdata;
 pub mod render;
 pub mod schema;
 pub mod show;
+pub mod text;
 pub mod validate;

@@ -234,7 +234,7 @@ impl Node {
             NodeValue::Str(s) => Some(s.clone()),
             NodeValue::Bool(b) => Some(b.to_string()),
             NodeValue::Int(i) => Some(i.to_string()),
-            NodeValue::Float(f) => Some(float_text(*f)),
+            NodeValue::Float(f) => Some(crate::tools::text::python_float(*f)),
             NodeValue::Null | NodeValue::Seq(_) | NodeValue::Map(_) => None,
         }
     }
@@ -261,17 +261,6 @@ impl Node {
             NodeValue::Map(m) => m,
             _ => panic!("not a mapping"),
         }
-    }
-}
-
-/// A float as config-file text, the same for YAML and JSON input.
-fn float_text(f: f64) -> String {
-    if f.is_nan() {
-        "nan".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        format!("{f:?}")
     }
 }
 

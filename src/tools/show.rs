@@ -147,8 +147,7 @@ pub fn render_toml(snapshot: &Snapshot, opts: ShowOptions) -> String {
         if !out.is_empty() {
             out.push('\n');
         }
-        let bare = g.name().chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        let _ = writeln!(out, "[{}]", if bare { g.name().to_owned() } else { toml_str(g.name()) });
+        let _ = writeln!(out, "[{}]", crate::tools::text::toml_key(g.name()));
         for (name, r) in rows {
             if let Some(v) = &r.value {
                 let _ = writeln!(out, "# {}", provenance(r));

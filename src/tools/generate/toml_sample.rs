@@ -4,32 +4,7 @@
 use super::{GenerateOptions, SampleGroup, describe};
 use crate::opt::{Opt, RawValue, Value};
 
-/// A TOML basic string.
-pub(super) fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || c == '\x7f' => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A TOML key: bare when it can be, quoted otherwise.
-pub(super) fn toml_key(k: &str) -> String {
-    let bare = !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if bare { k.to_owned() } else { toml_string(k) }
-}
+pub(super) use crate::tools::text::{toml_key, toml_string};
 
 /// A float as TOML writes it: always with a `.` or an exponent.
 fn toml_float(f: f64) -> String {
