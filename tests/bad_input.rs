@@ -112,3 +112,41 @@ fn a_secret_in_a_world_readable_file_is_warned_about() {
         assert!(warnings_with(&load_file(&reg, &p).expect("loads"), Code::InsecureFile).is_empty(), "{name}");
     }
 }
+
+#[test]
+fn deep_interpolation_chains_end_in_an_error_not_a_crash() {
+    let n = 5000;
+    let mut reg = stackauth::opt::Registry::new();
+    for i in 0..n {
+        reg.register_opt("g", Opt::string(format!("o{i}"))).expect("register");
+    }
+    let mut body = String::from("[g]\n");
+    for i in 0..n - 1 {
+        body.push_str(&format!("o{i} = x$o{}\n", i + 1));
+    }
+    body.push_str(&format!("o{} = end\n", n - 1));
+    let d = Dir::new();
+    let p = d.write("deep.conf", body);
+    // Run where a test thread's stack is small, as a daemon's might be.
+    let outcome = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || load_file(&reg, &p).map(|s| s.value("g", "o0").map(|v| v.to_plain_string().len())))
+        .expect("thread")
+        .join()
+        .expect("no crash");
+    match outcome {
+        Ok(len) => assert_eq!(len, Some(n - 1 + 3)),
+        Err(e) => assert!(errors(&e)[0].code == Code::Interpolation && e.to_string().contains("nested"), "{e}"),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_in_a_config_dir_is_an_error_naming_the_file() {
+    let d = Dir::new();
+    std::fs::create_dir(d.path().join("conf.d")).expect("mkdir");
+    std::os::unix::fs::symlink("loop.conf", d.path().join("conf.d/loop.conf")).expect("link");
+    let e = expect_err(Loader::new(&reg()).config_dir(d.path().join("conf.d")).load());
+    let msg = e.to_string();
+    assert!(msg.contains("loop.conf") && msg.contains("cannot read"), "{msg}");
+}

@@ -11,6 +11,10 @@ use crate::opt::{DEFAULT_GROUP, MASK, RawValue, Value, normalize_group};
 use crate::snapshot::{Resolved, Snapshot};
 use crate::source::{Env, Origin};
 
+/// How deep `$references` may nest: far beyond any real configuration, and
+/// well within a small thread stack (a chain of thousands would overflow it).
+const MAX_DEPTH: usize = 64;
+
 /// A slot's text for substitution, and whether it carries a secret.
 type Text = Result<(String, bool), String>;
 
@@ -257,6 +261,12 @@ impl Build<'_, '_> {
     fn slot_text(&self, slot: usize, interp: &mut Interp) -> Text {
         if let Some(done) = interp.memo.get(&slot) {
             return done.clone();
+        }
+        if interp.stack.len() >= MAX_DEPTH {
+            return Err(format!(
+                "interpolation nested too deeply (more than {MAX_DEPTH} levels, reaching {})",
+                self.slot_label(slot)
+            ));
         }
         if let Some(pos) = interp.stack.iter().position(|s| *s == slot) {
             let mut chain: Vec<String> = interp.stack[pos..].iter().map(|s| self.slot_label(*s)).collect();
