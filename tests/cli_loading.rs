@@ -166,9 +166,15 @@ fn session_flags() {
 fn help_lists_the_chosen_plugin_only() {
     let (mut cmd, _) = command(&args(&["--os-auth-type", "v3password"]), &Env::empty());
     let help = cmd.render_help().to_string();
-    for flag in
-        ["--os-auth-url", "--os-password", "--os-user-domain-name", "--os-auth-type", "--os-cacert", "--insecure"]
-    {
+    for flag in [
+        "--os-auth-url",
+        "--os-password",
+        "--os-user-domain-name",
+        "--os-auth-type",
+        "--os-cacert",
+        "--insecure",
+        "--os-cloud",
+    ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
     assert!(help.contains("OS_PASSWORD"), "{help}");
