@@ -8,6 +8,7 @@
 mod access;
 mod builtin;
 mod catalog;
+pub mod cli;
 mod conf;
 mod fixed;
 pub mod identity;

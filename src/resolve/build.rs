@@ -152,6 +152,13 @@ fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
                 key_origin: origin,
             }
         })
+        .chain(loader.sourced.iter().map(|(p, origin)| Entry {
+            group: p.group.clone(),
+            key: p.key.clone(),
+            value: p.value.clone(),
+            origin: origin.clone(),
+            key_origin: origin.clone(),
+        }))
         .collect();
     layers.push(Layer { rank: Rank::Cli, entries: cli });
     layers.push(Layer { rank: Rank::Override, entries: programmatic(&loader.overrides, Origin::Override) });

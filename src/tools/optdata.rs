@@ -50,7 +50,7 @@
 //! writes for such floats; JSON diagnostics carry positions only for syntax
 //! errors (the generator writes JSON on one line anyway).
 
-mod yaml;
+pub(crate) mod yaml;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -183,14 +183,14 @@ fn log_warnings(data: OptData) -> Registry {
 /// A YAML or JSON value with its position (line 0 when unknown, as for
 /// JSON).
 #[derive(Clone, Debug, PartialEq)]
-struct Node {
-    value: NodeValue,
-    line: u32,
-    column: u32,
+pub(crate) struct Node {
+    pub(crate) value: NodeValue,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum NodeValue {
+pub(crate) enum NodeValue {
     Null,
     Bool(bool),
     Int(i128),

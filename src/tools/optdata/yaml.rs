@@ -21,7 +21,7 @@ const ALIAS_BUDGET: usize = 1_000_000;
 
 /// A syntax error: message, 1-based line and column.
 #[derive(Debug)]
-pub(super) struct SyntaxError {
+pub(crate) struct SyntaxError {
     pub message: String,
     pub line: u32,
     pub column: u32,
@@ -33,7 +33,7 @@ enum Frame {
 }
 
 /// Reads the single document of `text`.
-pub(super) fn parse(text: &str) -> Result<Node, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut docs: Vec<Node> = Vec::new();
