@@ -190,35 +190,3 @@ fn deprecated_for_removal_warns_only_when_set() {
     assert!(w[0].message.contains("since Queens"));
     assert_eq!(w[0].suggestion.as_deref(), Some("Use y."));
 }
-
-#[test]
-fn the_deprecation_is_logged_once_per_option_through_tracing() {
-    use std::sync::{Arc, Mutex};
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().expect("lock").extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buf = Buf::default();
-    let sink = buf.clone();
-    let subscriber = tracing_subscriber::fmt().with_writer(move || sink.clone()).with_ansi(false).finish();
-    let d = Dir::new();
-    let p = d.write("a.conf", "[keystone_authtoken]\nauth_uri = http://a\n");
-    let q = d.write("b.conf", "[keystone_authtoken]\nauth_uri = http://b\n");
-    let reg = renamed();
-    tracing::subscriber::with_default(subscriber, || {
-        let loader = Loader::new(&reg).config_file(&p).config_file(&q);
-        loader.load().expect("loads");
-        loader.load().expect("loads again");
-    });
-    let log = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("utf-8");
-    let needle = "Option \"auth_uri\" from group \"keystone_authtoken\" is deprecated. Use option \"www_authenticate_uri\" from group \"keystone_authtoken\".";
-    assert_eq!(log.matches(needle).count(), 1, "{log}");
-    assert!(log.contains("WARN"), "{log}");
-}
