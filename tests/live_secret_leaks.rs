@@ -1,0 +1,193 @@
+//! Secrets never leak: the full flow (load, authenticate against Keystone,
+//! use the session, reload with a changed password, fail an auth, validate
+//! and show) with tracing at TRACE captured; no password, token,
+//! application credential secret, TOTP passcode or memcache secret key may
+//! appear in the logs, in Debug or Display output, in errors, or in the
+//! command's output. Alone in its binary: it installs the global subscriber.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::Dir;
+use common::keystone::keystone;
+use reqwest::Method;
+use serde_json::json;
+use stackauth::Loader;
+use stackauth::auth::{PluginRegistry, load_from_group};
+use stackauth::reload::{LiveConfig, ReloadEvent};
+use stackauth::session::{Adapter, Session};
+
+#[derive(Clone, Default)]
+struct Buf(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+const PASS1: &str = "leak-pass-one-7f3a";
+const PASS2: &str = "leak-pass-two-9c1d";
+const WRONG: &str = "leak-wrong-pass-2b8e";
+const MEMCACHE_KEY: &str = "leak-memcache-key-5d0c";
+const APPCRED: &str = "leak-appcred-secret-4e6f";
+const PASSCODE: &str = "864213";
+
+fn conf(url: &str, password: &str, project: &str) -> String {
+    format!(
+        "[keystone_authtoken]\nauth_type = password\nauth_url = {url}\nusername = leaky\npassword = {password}\n\
+         user_domain_id = default\nproject_name = {project}\nproject_domain_id = default\n\
+         memcache_secret_key = {MEMCACHE_KEY}\nmemcache_security_strategy = ENCRYPT\n"
+    )
+}
+
+async fn wait_for(
+    events: &mut tokio::sync::broadcast::Receiver<ReloadEvent>,
+    want: fn(&ReloadEvent) -> bool,
+) -> ReloadEvent {
+    loop {
+        let e = tokio::time::timeout(Duration::from_secs(30), events.recv())
+            .await
+            .expect("an event in time")
+            .expect("event");
+        if want(&e) {
+            return e;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_leaks_anywhere() {
+    let log = Buf::default();
+    let sink = log.clone();
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::fmt()
+            .with_writer(move || sink.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::TRACE)
+            .finish(),
+    )
+    .expect("the only subscriber");
+    let Some(ks) = keystone() else { return };
+    let mut seen: Vec<String> = Vec::new();
+
+    let (uid, pid, project) = ks.user_with_project("leaky", PASS1).await;
+    let d = Dir::new();
+    let path = d.write("glance-api.conf", conf(&ks.url, PASS1, &project));
+    let reg = Arc::new(stackauth::namespace::by_name("keystonemiddleware.auth_token").expect("namespace"));
+    let live = LiveConfig::new(Loader::shared(reg).config_file(&path)).expect("loads");
+    let plugins = PluginRegistry::builtin();
+    let loaded = load_from_group(live.loader(), &plugins, "keystone_authtoken").expect("auth loads");
+    seen.push(format!("{loaded:?} {:?} {:?}", live.snapshot(), loaded.snapshot));
+    seen.push(stackauth::tools::show::render_text(&loaded.snapshot, Default::default()));
+    // Positive control: revealed on purpose, the secrets are there, so the
+    // masked outputs checked below really had something to hide.
+    let revealed = stackauth::tools::show::render_text(
+        &loaded.snapshot,
+        stackauth::tools::show::ShowOptions { reveal_secrets: true, all: false },
+    );
+    assert!(revealed.contains(PASS1) && revealed.contains(MEMCACHE_KEY), "{revealed}");
+    seen.push(stackauth::tools::show::render_json(&loaded.snapshot, Default::default()).to_string());
+
+    // Authenticate and use the session.
+    let session = Session::from_loaded(&loaded).expect("session");
+    let identity = Adapter::new(&session).service_type("identity");
+    let r = identity.get("/auth/projects").await.expect("projects");
+    assert_eq!(r.status, 200);
+    let creds = session.credentials().await.expect("token");
+    let mut tokens = vec![creds.access().expect("token").token.expose().to_owned()];
+    seen.push(format!("{creds:?} {session:?} {identity:?} {r:?}"));
+
+    // An application credential, created and used.
+    let (s, ac) = ks
+        .api_with(
+            &tokens[0],
+            Method::POST,
+            &format!("/users/{uid}/application_credentials"),
+            Some(json!({"application_credential": {"name": "leak-ac", "secret": APPCRED, "roles": [{"name": "member"}]}})),
+        )
+        .await;
+    assert_eq!(s, 201, "{ac}");
+    let ac_id = ac["application_credential"]["id"].as_str().expect("id").to_owned();
+    let acpath = d.write(
+        "ac.conf",
+        format!(
+            "[svc]\nauth_type = v3applicationcredential\nauth_url = {}\napplication_credential_id = {ac_id}\n\
+             application_credential_secret = {APPCRED}\n",
+            ks.url
+        ),
+    );
+    let empty = stackauth::opt::Registry::new();
+    let ac_loaded = load_from_group(&Loader::new(&empty).config_file(&acpath), &plugins, "svc").expect("loads");
+    let ac_session = Session::from_loaded(&ac_loaded).expect("session");
+    let ac_creds = ac_session.credentials().await.expect("app credential token");
+    tokens.push(ac_creds.access().expect("token").token.expose().to_owned());
+    seen.push(format!("{ac_loaded:?} {ac_creds:?}"));
+
+    // A TOTP attempt that fails (TOTP is not enabled for the user).
+    let totp = d.write(
+        "totp.conf",
+        format!(
+            "[t]\nauth_type = v3totp\nauth_url = {}\nuser_id = {uid}\npasscode = {PASSCODE}\nproject_id = {pid}\n",
+            ks.url
+        ),
+    );
+    let t_loaded = load_from_group(&Loader::new(&empty).config_file(&totp), &plugins, "t").expect("loads");
+    let e = Session::from_loaded(&t_loaded).expect("session").credentials().await.expect_err("refused");
+    seen.push(format!("{e} {e:?} {t_loaded:?}"));
+
+    // Rotate the password: Keystone first, then the file.
+    let _managed = live.manage_session(session.clone(), "keystone_authtoken", plugins.clone());
+    let mut events = live.events();
+    let (s, _) = ks.api(Method::PATCH, &format!("/users/{uid}"), Some(json!({"user": {"password": PASS2}}))).await;
+    assert_eq!(s, 200);
+    std::fs::write(&path, conf(&ks.url, PASS2, &project)).expect("rewrite");
+    seen.push(format!("{:?}", live.reload()));
+    let e =
+        wait_for(&mut events, |e| matches!(e, ReloadEvent::AuthChanged { .. } | ReloadEvent::AuthFailed { .. })).await;
+    assert!(matches!(e, ReloadEvent::AuthChanged { .. }), "{e:?}");
+    let creds = session.credentials().await.expect("new token");
+    tokens.push(creds.access().expect("token").token.expose().to_owned());
+    identity.get("/auth/projects").await.expect("still serving");
+
+    // A wrong password: reported, the old one kept.
+    std::fs::write(&path, conf(&ks.url, WRONG, &project)).expect("rewrite");
+    seen.push(format!("{:?}", live.reload()));
+    let e =
+        wait_for(&mut events, |e| matches!(e, ReloadEvent::AuthChanged { .. } | ReloadEvent::AuthFailed { .. })).await;
+    assert!(matches!(e, ReloadEvent::AuthFailed { .. }), "{e:?}");
+    seen.push(format!("{e:?}"));
+
+    // validate and show, as the command prints them.
+    for args in [
+        vec!["validate", "--no-env", "--config-file"],
+        vec!["validate", "--no-env", "--format", "json", "--config-file"],
+        vec!["validate", "--no-env", "--format", "github", "--config-file"],
+        vec!["show", "--no-env", "--config-file"],
+        vec!["show", "--no-env", "--format", "json", "--config-file"],
+        vec!["show", "--no-env", "--format", "toml", "--config-file"],
+    ] {
+        let o =
+            std::process::Command::new(env!("CARGO_BIN_EXE_stackauth")).args(&args).arg(&path).output().expect("runs");
+        seen.push(String::from_utf8_lossy(&o.stdout).into_owned());
+        seen.push(String::from_utf8_lossy(&o.stderr).into_owned());
+    }
+
+    let logged = String::from_utf8(log.0.lock().expect("lock").clone()).expect("utf-8");
+    assert!(logged.contains("TRACE") || logged.contains("DEBUG"), "the log was captured");
+    assert!(logged.contains("{SHA256}"), "tokens appear hashed");
+    let everything = format!("{logged}\n{}", seen.join("\n"));
+    let mut leaks = Vec::new();
+    for secret in [PASS1, PASS2, WRONG, MEMCACHE_KEY, APPCRED, PASSCODE].iter().map(|s| s.to_string()).chain(tokens) {
+        if everything.contains(&secret) {
+            leaks.push(secret.chars().take(8).collect::<String>() + "…");
+        }
+    }
+    assert!(leaks.is_empty(), "leaked: {leaks:?}");
+}
