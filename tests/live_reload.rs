@@ -110,6 +110,9 @@ async fn the_daemon_rotates_its_password_without_restart() {
     let (s, body) =
         ks.api(Method::PATCH, &format!("/users/{uid}"), Some(json!({"user": {"password": "second-pass"}}))).await;
     assert_eq!(s, 200, "{body}");
+    // Keystone revokes the user's tokens with one-second granularity: a
+    // token issued in the same second as the change counts as revoked.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     std::fs::write(&path, conf(&ks.url, "second-pass", &project)).expect("rewrite");
     let (j, rotated) = expect_line(&stdout, &stderr, i + 1, "a listing with a new token", |s| {
         is_listing(s) && audit(s) != first_audit
