@@ -48,15 +48,8 @@ fn err(code: Code, group: &str, message: impl Into<String>) -> Diagnostic {
 /// registered there as they are (keystonemiddleware has its own `cafile`,
 /// `insecure`...).
 fn add_missing(reg: &mut Registry, group: &str, opts: Vec<Opt>) -> Result<(), LoadError> {
-    for o in opts {
-        if reg.find(group, o.dest()).is_none() {
-            let name = o.dest().to_owned();
-            reg.register_opt(group, o).map_err(|e| {
-                LoadError::new(vec![err(Code::AuthOption, group, format!("cannot register {name}: {e}"))])
-            })?;
-        }
-    }
-    Ok(())
+    reg.register_opts_if_absent(group, opts)
+        .map_err(|e| LoadError::new(vec![err(Code::AuthOption, group, format!("cannot register: {e}"))]))
 }
 
 /// Loads the auth plugin, session and adapter settings of `group`, with the

@@ -127,6 +127,23 @@ impl Registry {
         opts.into_iter().try_for_each(|o| self.register_opt(group, o))
     }
 
+    /// Registers each of `opts` in `group` unless an option with its dest is
+    /// already there (that one is kept as it is): how a plugin's or a
+    /// library's options join a group the application may have declared
+    /// some of itself (keystonemiddleware has its own `cafile`).
+    pub fn register_opts_if_absent(
+        &mut self,
+        group: &str,
+        opts: impl IntoIterator<Item = Opt>,
+    ) -> Result<(), RegistryError> {
+        for o in opts {
+            if self.find(group, o.dest()).is_none() {
+                self.register_opt(group, o)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Registers a compound deprecation in `group`; its target must already
     /// be registered there, and its template may name only its parts.
     pub fn register_compound(&mut self, group: &str, compound: Compound) -> Result<(), RegistryError> {

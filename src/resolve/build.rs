@@ -96,6 +96,20 @@ pub(super) fn build_lenient(loader: &Loader<'_>) -> (Snapshot, Vec<Diagnostic>) 
 /// the files that could be read are still used, so that every error in
 /// every file is reported in one pass.
 fn read_files(paths: &[ConfigPath], diags: &mut Vec<Diagnostic>) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<FileSource>) {
+    let (files, dirs) = expand(paths, diags);
+    let mut sources = Vec::new();
+    for f in &files {
+        match source::read(f) {
+            Ok(s) => sources.push(s),
+            Err(errs) => diags.extend(errs),
+        }
+    }
+    (files, dirs, sources)
+}
+
+/// The files to read, config dirs expanded in place, and the dirs; a dir
+/// that cannot be listed is a finding in `diags`.
+pub(super) fn expand(paths: &[ConfigPath], diags: &mut Vec<Diagnostic>) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     for p in paths {
@@ -110,14 +124,7 @@ fn read_files(paths: &[ConfigPath], diags: &mut Vec<Diagnostic>) -> (Vec<PathBuf
             }
         }
     }
-    let mut sources = Vec::new();
-    for f in &files {
-        match source::read(f) {
-            Ok(s) => sources.push(s),
-            Err(errs) => diags.extend(errs),
-        }
-    }
-    (files, dirs, sources)
+    (files, dirs)
 }
 
 /// Stacks the sources weakest first.

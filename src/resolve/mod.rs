@@ -189,8 +189,13 @@ impl<'r> Loader<'r> {
     /// The same sources, overrides and environment over another registry
     /// (auth loading adds a plugin's options once `auth_type` is known).
     pub fn with_registry<'s>(&self, registry: &'s Registry) -> Loader<'s> {
+        self.copy_over(RegistryRef::Borrowed(registry))
+    }
+
+    /// Everything but the registry, copied.
+    fn copy_over<'s>(&self, registry: RegistryRef<'s>) -> Loader<'s> {
         Loader {
-            registry: RegistryRef::Borrowed(registry),
+            registry,
             paths: self.paths.clone(),
             env: self.env.clone(),
             cli: self.cli.clone(),
@@ -211,16 +216,13 @@ impl<'r> Loader<'r> {
 
     /// A copy of this loader (sources, environment, overrides, registry).
     pub fn duplicate(&self) -> Loader<'r> {
-        Loader {
-            registry: self.registry.clone(),
-            paths: self.paths.clone(),
-            env: self.env.clone(),
-            cli: self.cli.clone(),
-            sourced: self.sourced.clone(),
-            defaults: self.defaults.clone(),
-            overrides: self.overrides.clone(),
-            warned: Mutex::new(self.warned.lock().map(|s| s.clone()).unwrap_or_default()),
-        }
+        self.copy_over(self.registry.clone())
+    }
+
+    /// The files this loader reads, config dirs expanded, in order (a dir
+    /// that cannot be listed adds nothing; `load` reports it).
+    pub fn config_files(&self) -> Vec<PathBuf> {
+        build::expand(&self.paths, &mut Vec::new()).0
     }
 
     /// The files and dirs this loader reads, in order.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::auth::{PluginRegistry, load_from_group};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::opt::normalize_group;
-use crate::resolve::{ConfigPath, Loader};
+use crate::resolve::Loader;
 use crate::source::Origin;
 
 /// What to check.
@@ -55,18 +55,6 @@ impl Report {
     }
 }
 
-/// The files a loader reads, config dirs expanded, in order.
-fn config_files(loader: &Loader<'_>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for p in loader.paths() {
-        match p {
-            ConfigPath::File(f) => files.push(f.clone()),
-            ConfigPath::Dir(d) => files.extend(crate::source::dir_files(d).unwrap_or_default()),
-        }
-    }
-    files
-}
-
 /// The last value each file gives `key` in `group`, as text.
 fn raw(sources: &[crate::source::FileSource], group: &str, keys: &[&str]) -> Option<String> {
     sources
@@ -80,12 +68,10 @@ fn raw(sources: &[crate::source::FileSource], group: &str, keys: &[&str]) -> Opt
         .filter(|v| !v.is_empty())
 }
 
+/// Best effort: an option the plugin cannot add here is reported by the
+/// auth load itself.
 fn add_missing(reg: &mut crate::opt::Registry, group: &str, opts: Vec<crate::opt::Opt>) {
-    for o in opts {
-        if reg.find(group, o.dest()).is_none() {
-            let _ = reg.register_opt(group, o);
-        }
-    }
+    let _ = reg.register_opts_if_absent(group, opts);
 }
 
 /// The registry with each written auth group's plugin options added (the
@@ -149,7 +135,7 @@ fn auth_level(d: &Diagnostic) -> bool {
 /// every auth group (a group whose schema has `auth_type`) against the
 /// plugin `auth_type` selects.
 pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOptions) -> Report {
-    let files = config_files(loader);
+    let files = loader.config_files();
     let sources: Vec<crate::source::FileSource> = files.iter().filter_map(|f| crate::source::read(f).ok()).collect();
     let (registry, auth_groups, chosen) = with_plugin_options(loader.registry(), &sources, plugins);
     let scoped = loader.with_registry(&registry);
