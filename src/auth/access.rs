@@ -88,6 +88,16 @@ fn str_at<'a>(v: &'a J, path: &[&str]) -> Option<&'a str> {
     path.iter().try_fold(v, |v, k| v.get(k))?.as_str()
 }
 
+/// The strings of the array at `v`.
+fn strings(v: Option<&J>) -> Vec<String> {
+    v.and_then(J::as_array).into_iter().flatten().filter_map(J::as_str).map(str::to_owned).collect()
+}
+
+/// The roles of the array at `v`.
+fn roles(v: Option<&J>) -> Vec<IdName> {
+    v.and_then(J::as_array).into_iter().flatten().filter_map(|r| id_name(Some(r))).collect()
+}
+
 fn id_name(v: Option<&J>) -> Option<IdName> {
     let v = v?;
     if !v.is_object() {
@@ -116,9 +126,6 @@ impl AccessInfo {
         let expires_at =
             parse_iso8601(expires).ok_or_else(|| InvalidToken(format!("expires_at {expires:?} is not a time")))?;
         let user = scoped(t.get("user")).ok_or_else(|| InvalidToken("the token has no user".into()))?;
-        let strings = |key: &str| -> Vec<String> {
-            t.get(key).and_then(J::as_array).into_iter().flatten().filter_map(J::as_str).map(str::to_owned).collect()
-        };
         Ok(AccessInfo {
             token: Secret::new(subject_token),
             version: TokenVersion::V3,
@@ -128,17 +135,11 @@ impl AccessInfo {
             project: scoped(t.get("project")),
             domain: id_name(t.get("domain")),
             system_all: t.pointer("/system/all").and_then(J::as_bool).unwrap_or(false),
-            roles: t
-                .get("roles")
-                .and_then(J::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|r| id_name(Some(r)))
-                .collect(),
+            roles: roles(t.get("roles")),
             trust_id: str_at(t, &["OS-TRUST:trust", "id"]).map(str::to_owned),
             application_credential_id: str_at(t, &["application_credential", "id"]).map(str::to_owned),
-            methods: strings("methods"),
-            audit_ids: strings("audit_ids"),
+            methods: strings(t.get("methods")),
+            audit_ids: strings(t.get("audit_ids")),
             catalog: t.get("catalog").map(ServiceCatalog::from_v3).unwrap_or_default(),
         })
     }
@@ -169,24 +170,11 @@ impl AccessInfo {
             project: scoped(tenant),
             domain: None,
             system_all: false,
-            roles: user
-                .get("roles")
-                .and_then(J::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|r| id_name(Some(r)))
-                .collect(),
+            roles: roles(user.get("roles")),
             trust_id: str_at(a, &["trust", "id"]).map(str::to_owned),
             application_credential_id: None,
             methods: Vec::new(),
-            audit_ids: a
-                .pointer("/token/audit_ids")
-                .and_then(J::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(J::as_str)
-                .map(str::to_owned)
-                .collect(),
+            audit_ids: strings(a.pointer("/token/audit_ids")),
             catalog: a.get("serviceCatalog").map(ServiceCatalog::from_v2).unwrap_or_default(),
         })
     }

@@ -269,6 +269,11 @@ impl Session {
         self.inner.auth.load_full()
     }
 
+    /// The current auth state, or the error a call that needs one gets.
+    fn require_auth(&self) -> Result<Arc<AuthState>, SessionError> {
+        self.auth_state().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })
+    }
+
     /// Authenticates with `plugin` from now on, after checking that it can:
     /// its first token is fetched before the swap, so a plugin whose
     /// credentials are refused never replaces one that works. Requests
@@ -301,14 +306,14 @@ impl Session {
 
     /// The session's credentials, fetching them if needed.
     pub async fn credentials(&self) -> Result<Arc<Credentials>, SessionError> {
-        let state = self.auth_state().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
+        let state = self.require_auth()?;
         let t = self.inner.transport.load_full();
         Ok(state.get(t.as_ref()).await?.credentials)
     }
 
     /// The URL the catalog gives for `filter`.
     pub async fn endpoint(&self, filter: &EndpointFilter) -> Result<String, SessionError> {
-        let state = self.auth_state().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
+        let state = self.require_auth()?;
         self.endpoint_with(&state, filter).await
     }
 
@@ -505,7 +510,7 @@ impl Session {
         filter: &EndpointFilter,
         spec: Option<&VersionSpec>,
     ) -> Result<EndpointData, SessionError> {
-        let state = self.auth_state().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })?;
+        let state = self.require_auth()?;
         let t = self.inner.transport.load_full();
         let c = state.get(t.as_ref()).await?;
         let (catalog_url, interface, region) = match (state.plugin().endpoint(), c.credentials.access()) {
