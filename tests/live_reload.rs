@@ -33,29 +33,11 @@ fn collect(r: impl tokio::io::AsyncRead + Unpin + Send + 'static) -> Arc<Mutex<V
     lines
 }
 
-/// Waits (up to 60 s) for a line after index `from` that satisfies `f`.
-async fn line_after(
-    lines: &Arc<Mutex<Vec<String>>>,
-    from: usize,
-    what: &str,
-    f: impl Fn(&str) -> bool,
-) -> (usize, String) {
-    for _ in 0..600 {
-        {
-            let l = lines.lock().expect("lock");
-            if let Some((i, s)) = l.iter().enumerate().skip(from).find(|(_, s)| f(s)) {
-                return (i, s.clone());
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}; lines: {:?}", lines.lock().expect("lock"));
-}
-
-/// Like `line_after`, but shows the daemon's stderr when it times out.
+/// Waits (up to 60 s) for a line of `lines` after index `from` that
+/// satisfies `f`; on a timeout shows both of the daemon's streams.
 async fn expect_line(
     lines: &Arc<Mutex<Vec<String>>>,
-    stderr: &Arc<Mutex<Vec<String>>>,
+    other: &Arc<Mutex<Vec<String>>>,
     from: usize,
     what: &str,
     f: impl Fn(&str) -> bool,
@@ -70,9 +52,9 @@ async fn expect_line(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!(
-        "timed out waiting for {what}; stdout: {:?}\nstderr: {:?}",
+        "timed out waiting for {what}; lines: {:?}\nthe other stream: {:?}",
         lines.lock().expect("lock"),
-        stderr.lock().expect("lock")
+        other.lock().expect("lock")
     );
 }
 
@@ -119,12 +101,12 @@ async fn the_daemon_rotates_its_password_without_restart() {
     })
     .await;
     let second_audit = audit(&rotated);
-    line_after(&stderr, 0, "the rotation logged", |s| s.contains("credentials changed")).await;
+    expect_line(&stderr, &stdout, 0, "the rotation logged", |s| s.contains("credentials changed")).await;
 
     // A wrong password is reported, and the daemon goes on with its token.
     let errors_before = stderr.lock().expect("lock").len();
     std::fs::write(&path, conf(&ks.url, "wrong-pass", &project)).expect("rewrite");
-    line_after(&stderr, errors_before, "the refused credentials reported", |s| {
+    expect_line(&stderr, &stdout, errors_before, "the refused credentials reported", |s| {
         s.contains("the new credentials failed, keeping the old ones")
     })
     .await;

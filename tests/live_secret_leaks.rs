@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::Dir;
@@ -18,19 +18,6 @@ use stackauth::Loader;
 use stackauth::auth::{PluginRegistry, load_from_group};
 use stackauth::reload::{LiveConfig, ReloadEvent};
 use stackauth::session::{Adapter, Session};
-
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 const PASS1: &str = "leak-pass-one-7f3a";
 const PASS2: &str = "leak-pass-two-9c1d";
@@ -64,16 +51,7 @@ async fn wait_for(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_leaks_anywhere() {
-    let log = Buf::default();
-    let sink = log.clone();
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::fmt()
-            .with_writer(move || sink.clone())
-            .with_ansi(false)
-            .with_max_level(tracing::Level::TRACE)
-            .finish(),
-    )
-    .expect("the only subscriber");
+    let log = common::logs::capture(tracing::Level::TRACE);
     let Some(ks) = keystone() else { return };
     let mut seen: Vec<String> = Vec::new();
 
@@ -182,7 +160,7 @@ async fn no_secret_leaks_anywhere() {
         seen.push(String::from_utf8_lossy(&o.stderr).into_owned());
     }
 
-    let logged = String::from_utf8(log.0.lock().expect("lock").clone()).expect("utf-8");
+    let logged = log.text();
     assert!(logged.contains("TRACE") || logged.contains("DEBUG"), "the log was captured");
     assert!(logged.contains("{SHA256}"), "tokens appear hashed");
     let everything = format!("{logged}\n{}", seen.join("\n"));

@@ -4,33 +4,13 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use common::*;
 use stackauth::Loader;
 use stackauth::opt::{DeprecatedName, Opt};
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn the_deprecation_is_logged_once_per_option_through_tracing() {
-    let buf = Buf::default();
-    let sink = buf.clone();
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::fmt().with_writer(move || sink.clone()).with_ansi(false).finish(),
-    )
-    .expect("the only subscriber");
+    let buf = common::logs::capture(tracing::Level::INFO);
     let reg = registry([(
         "keystone_authtoken",
         Opt::string("www_authenticate_uri").deprecated_name(DeprecatedName::name("auth_uri")),
@@ -41,7 +21,7 @@ fn the_deprecation_is_logged_once_per_option_through_tracing() {
     let loader = Loader::new(&reg).config_file(&p).config_file(&q);
     loader.load().expect("loads");
     loader.load().expect("loads again");
-    let log = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("utf-8");
+    let log = buf.text();
     let needle = "Option \"auth_uri\" from group \"keystone_authtoken\" is deprecated. Use option \"www_authenticate_uri\" from group \"keystone_authtoken\".";
     assert_eq!(log.matches(needle).count(), 1, "{log}");
     assert!(log.contains("WARN"), "{log}");

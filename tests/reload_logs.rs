@@ -4,34 +4,16 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use common::Dir;
 use stackauth::Loader;
 use stackauth::opt::{Opt, OptType, Registry};
 use stackauth::reload::LiveConfig;
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn reload_logs() {
-    let buf = Buf::default();
-    let sink = buf.clone();
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::fmt().with_writer(move || sink.clone()).with_ansi(false).finish(),
-    )
-    .expect("the only subscriber");
+    let buf = common::logs::capture(tracing::Level::INFO);
     let mut r = Registry::new();
     r.register_opts(
         "DEFAULT",
@@ -51,7 +33,7 @@ fn reload_logs() {
     d.write("app.conf", "[DEFAULT]\nworkers = 2\nbind_port = 2\npassword = second-secret\n");
     live.reload();
 
-    let log = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("utf-8");
+    let log = buf.text();
     let errors: Vec<&str> = log.lines().filter(|l| l.contains("ERROR")).collect();
     assert_eq!(errors.len(), 1, "{log}");
     assert!(errors[0].contains("configuration reload failed") && errors[0].contains("app.conf:2:11"), "{log}");

@@ -4,37 +4,15 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use common::server::{Recorded, Reply, TestServer};
 use serde_json::json;
 use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Session};
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn tokens_in_logs_only_as_sha256() {
-    let buf = Buf::default();
-    let sink = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let buf = common::logs::capture(tracing::Level::TRACE);
     let server = TestServer::start(|r: &Recorded| {
         let host = format!("http://{}", r.header("host").unwrap_or(""));
         if r.method == "POST" {
@@ -51,7 +29,7 @@ async fn tokens_in_logs_only_as_sha256() {
     let plugin = V3Auth::new("v3password", &format!("{}/v3", server.url()), vec![m], Scope::Default).into_plugin();
     let s = Session::builder().auth(plugin).build().expect("session");
     Adapter::new(&s).service_type("compute").get("/servers").await.expect("ok");
-    let log = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("utf-8");
+    let log = buf.text();
     let hash = stackauth::session::token_hash(&Secret::new("tok-1"));
     assert!(log.contains(&hash), "{log}");
     assert!(log.contains("status=200") && log.contains("req-1"), "{log}");

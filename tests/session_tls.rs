@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use common::Dir;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
@@ -156,30 +156,10 @@ async fn a_client_certificate_is_presented() {
     assert!(e.to_string().contains("cannot read cafile"), "{e}");
 }
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The process-wide log of this test binary.
-fn log() -> &'static Buf {
-    static LOG: OnceLock<Buf> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let buf = Buf::default();
-        let sink = buf.clone();
-        let _ = tracing::subscriber::set_global_default(
-            tracing_subscriber::fmt().with_writer(move || sink.clone()).with_ansi(false).finish(),
-        );
-        buf
-    })
+fn log() -> &'static common::logs::Buf {
+    static LOG: OnceLock<common::logs::Buf> = OnceLock::new();
+    LOG.get_or_init(|| common::logs::capture(tracing::Level::INFO))
 }
 
 #[tokio::test]
@@ -189,6 +169,6 @@ async fn insecure_works_and_warns() {
     let url = tls_server(&ca, None).await;
     let s = session(SessionOptions { insecure: true, ..Default::default() });
     assert_eq!(get(&s, &url).await.expect("accepted")["client_cert"], false);
-    let text = String::from_utf8(log.0.lock().expect("lock").clone()).expect("utf-8");
+    let text = log.text();
     assert!(text.contains("WARN") && text.contains("insecure is set: TLS certificates will not be verified"), "{text}");
 }
