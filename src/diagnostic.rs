@@ -63,6 +63,9 @@ pub enum Code {
     OptData,
     /// A file that holds a secret is readable by every user.
     InsecureFile,
+    /// `[keystone_authtoken]` settings the auth_token layer cannot use
+    /// (a security strategy without its key, memcached TLS or SASL).
+    AuthToken,
 }
 
 impl Code {
@@ -90,6 +93,7 @@ impl Code {
             Code::LegacyAuth => "legacy-auth",
             Code::InsecureFile => "insecure-file",
             Code::OptData => "opt-data",
+            Code::AuthToken => "auth-token",
         }
     }
 }

@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod auth_token;
 pub mod diagnostic;
 pub mod namespace;
 pub mod opt;

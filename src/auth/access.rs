@@ -73,6 +73,53 @@ pub struct AccessInfo {
     pub audit_ids: Vec<String>,
     /// The service catalog (empty for an unscoped token or `?nocatalog`).
     pub catalog: ServiceCatalog,
+    /// What the token is bound to (`{"kerberos": "user@REALM"}`), checked by
+    /// `enforce_token_bind`.
+    #[serde(default)]
+    pub bind: std::collections::BTreeMap<String, J>,
+    /// Whether the project is the cloud's admin project (keystoneauth:
+    /// true when the token does not say).
+    #[serde(default = "yes")]
+    pub is_admin_project: bool,
+    /// The application credential's access rules, when it has any: which
+    /// requests the token may make.
+    #[serde(default)]
+    pub access_rules: Option<Vec<AccessRule>>,
+}
+
+/// One access rule of an application credential: a method and path
+/// pattern on one service type.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessRule {
+    /// The service type (`compute`, `image`...).
+    pub service: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The path pattern: `*` matches one segment, `**` any number, `{x}`
+    /// one segment.
+    pub path: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn access_rules(v: Option<&J>) -> Option<Vec<AccessRule>> {
+    let rules = v?.as_array()?;
+    Some(
+        rules
+            .iter()
+            .map(|r| AccessRule {
+                service: str_at(r, &["service"]).unwrap_or_default().to_owned(),
+                method: str_at(r, &["method"]).unwrap_or_default().to_owned(),
+                path: str_at(r, &["path"]).unwrap_or_default().to_owned(),
+            })
+            .collect(),
+    )
+}
+
+fn bind(v: Option<&J>) -> std::collections::BTreeMap<String, J> {
+    v.and_then(J::as_object).map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
 }
 
 /// Why a token response could not be read. Never holds the token.
@@ -141,6 +188,9 @@ impl AccessInfo {
             methods: strings(t.get("methods")),
             audit_ids: strings(t.get("audit_ids")),
             catalog: t.get("catalog").map(ServiceCatalog::from_v3).unwrap_or_default(),
+            bind: bind(t.get("bind")),
+            is_admin_project: t.get("is_admin_project").and_then(J::as_bool).unwrap_or(true),
+            access_rules: access_rules(t.pointer("/application_credential/access_rules")),
         })
     }
 
@@ -176,6 +226,9 @@ impl AccessInfo {
             methods: Vec::new(),
             audit_ids: strings(a.pointer("/token/audit_ids")),
             catalog: a.get("serviceCatalog").map(ServiceCatalog::from_v2).unwrap_or_default(),
+            bind: bind(a.pointer("/token/bind")),
+            is_admin_project: true,
+            access_rules: None,
         })
     }
 
@@ -208,6 +261,7 @@ impl fmt::Debug for AccessInfo {
             .field("roles", &self.role_names())
             .field("trust_id", &self.trust_id)
             .field("audit_ids", &self.audit_ids)
+            .field("bind", &self.bind.keys().collect::<Vec<_>>())
             .field("catalog_endpoints", &self.catalog.endpoints().len())
             .finish()
     }

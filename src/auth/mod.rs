@@ -19,7 +19,7 @@ mod time;
 mod token_auth;
 pub mod transport;
 
-pub use access::{AccessInfo, IdName, InvalidToken, Scoped, TokenVersion};
+pub use access::{AccessInfo, AccessRule, IdName, InvalidToken, Scoped, TokenVersion};
 pub use catalog::{Endpoint, EndpointFilter, EndpointNotFound, Interface, ServiceCatalog};
 pub use conf::{AdapterOptions, SessionOptions};
 pub use fixed::FixedAuth;

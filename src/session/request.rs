@@ -125,6 +125,20 @@ impl Request {
         self
     }
 
+    /// Adds a header whose value is a secret (`X-Subject-Token`, say): marked
+    /// sensitive, so `http`'s `Debug` masks it, and never logged. A value
+    /// that is not valid HTTP is skipped with a warning that does not show it.
+    pub fn secret_header(mut self, name: &str, value: &crate::opt::Secret) -> Request {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value.expose())) {
+            (Ok(n), Ok(mut v)) => {
+                v.set_sensitive(true);
+                self.headers.append(n, v);
+            }
+            _ => tracing::warn!(header = name, "skipping a secret header that is not valid HTTP"),
+        }
+        self
+    }
+
     /// A JSON body.
     pub fn json(mut self, body: serde_json::Value) -> Request {
         self.body = Body::Json(body);

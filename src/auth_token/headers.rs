@@ -1,0 +1,151 @@
+//! The `X-*` headers that existing services read, set from validated tokens
+//! after every such header the client sent is removed.
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use super::context::IdentityStatus;
+use crate::auth::{AccessInfo, Interface, TokenVersion};
+
+/// `X-User-Id`, `X-Service-User-Id`... : (suffix, reader).
+type Field = (&'static str, fn(&AccessInfo) -> Option<&str>);
+
+const FIELDS: [Field; 10] = [
+    ("Domain-Id", |a| a.domain.as_ref()?.id.as_deref()),
+    ("Domain-Name", |a| a.domain.as_ref()?.name.as_deref()),
+    ("Project-Id", |a| a.project.as_ref()?.ident.id.as_deref()),
+    ("Project-Name", |a| a.project.as_ref()?.ident.name.as_deref()),
+    ("Project-Domain-Id", |a| a.project.as_ref()?.domain.as_ref()?.id.as_deref()),
+    ("Project-Domain-Name", |a| a.project.as_ref()?.domain.as_ref()?.name.as_deref()),
+    ("User-Id", |a| a.user.ident.id.as_deref()),
+    ("User-Name", |a| a.user.ident.name.as_deref()),
+    ("User-Domain-Id", |a| a.user.domain.as_ref()?.id.as_deref()),
+    ("User-Domain-Name", |a| a.user.domain.as_ref()?.name.as_deref()),
+];
+
+/// Old names, still set for services that read them.
+const DEPRECATED: [(&str, &str); 5] = [
+    ("X-Role", "X-Roles"),
+    ("X-User", "X-User-Name"),
+    ("X-Tenant-Id", "X-Project-Id"),
+    ("X-Tenant-Name", "X-Project-Name"),
+    ("X-Tenant", "X-Project-Name"),
+];
+
+/// Every header the layer may set: a client must not be able to send any
+/// of them. (keystonemiddleware leaves `OpenStack-System-Scope` out of its
+/// list, so with `delay_auth_decision` a client's own value reached the
+/// service; it is removed here.)
+pub(crate) fn remove_auth_headers(h: &mut HeaderMap) {
+    for name in ["X-Service-Catalog", "X-Identity-Status", "X-Service-Identity-Status", "X-Is-Admin-Project"] {
+        h.remove(name);
+    }
+    h.remove("OpenStack-System-Scope");
+    for (old, _) in DEPRECATED {
+        h.remove(old);
+    }
+    for prefix in ["X-", "X-Service-"] {
+        for (suffix, _) in FIELDS {
+            h.remove(format!("{prefix}{suffix}"));
+        }
+        h.remove(format!("{prefix}Roles"));
+    }
+}
+
+fn set(h: &mut HeaderMap, name: &str, value: Option<&str>) {
+    let (Ok(n), Some(v)) = (HeaderName::from_bytes(name.as_bytes()), value) else {
+        return;
+    };
+    // A value that cannot be a header (a control character in a name) is
+    // left out rather than passed on mangled.
+    if let Ok(v) = HeaderValue::from_str(v) {
+        h.insert(n, v);
+    }
+}
+
+fn set_identity(h: &mut HeaderMap, a: &AccessInfo, prefix: &str) {
+    set(h, &format!("{prefix}Roles"), Some(&a.role_names().join(",")));
+    for (suffix, read) in FIELDS {
+        set(h, &format!("{prefix}{suffix}"), read(a));
+    }
+}
+
+/// The status headers.
+pub(crate) fn set_status(h: &mut HeaderMap, user: IdentityStatus, service: Option<IdentityStatus>) {
+    set(h, "X-Identity-Status", Some(user.as_str()));
+    if let Some(s) = service {
+        set(h, "X-Service-Identity-Status", Some(s.as_str()));
+    }
+}
+
+/// The user's headers (and, with `catalog`, `X-Service-Catalog`).
+pub(crate) fn set_user(h: &mut HeaderMap, a: &AccessInfo, catalog: bool) {
+    set_identity(h, a, "X-");
+    // Only the user's scope: keystonemiddleware lets the service token's
+    // overwrite (and, when it has none, delete) the user's.
+    set(h, "OpenStack-System-Scope", a.system_all.then_some("all"));
+    set(h, "X-Is-Admin-Project", Some(if a.is_admin_project { "True" } else { "False" }));
+    for (old, new) in DEPRECATED {
+        let v = h.get(new).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        set(h, old, v.as_deref());
+    }
+    if catalog && !a.catalog.is_empty() {
+        set(h, "X-Service-Catalog", Some(&catalog_header(a)));
+    }
+}
+
+/// The service token's headers (`X-Service-User-Id`...).
+pub(crate) fn set_service(h: &mut HeaderMap, a: &AccessInfo) {
+    set_identity(h, a, "X-Service-");
+}
+
+/// The catalog as keystonemiddleware sends it: v2's shape (endpoints grouped
+/// by region with `publicURL`, `internalURL`, `adminURL`) for either token
+/// version.
+fn catalog_header(a: &AccessInfo) -> String {
+    use serde_json::{Map, Value as J};
+    // (type, name, [(region, {"region": .., "publicURL": ..})]) in catalog order.
+    type Regions = Vec<(Option<String>, Map<String, J>)>;
+    let mut services: Vec<(String, Option<String>, Regions)> = Vec::new();
+    for e in a.catalog.endpoints() {
+        let svc = match services.iter().position(|(t, n, _)| *t == e.service_type && *n == e.service_name) {
+            Some(i) => &mut services[i],
+            None => {
+                services.push((e.service_type.clone(), e.service_name.clone(), Vec::new()));
+                let last = services.len() - 1;
+                &mut services[last]
+            }
+        };
+        let region = if a.version == TokenVersion::V3 { e.region_id.clone() } else { e.region.clone() };
+        let entry = match svc.2.iter().position(|(r, _)| *r == region) {
+            Some(i) => &mut svc.2[i].1,
+            None => {
+                let mut m = Map::new();
+                if let Some(r) = &region {
+                    m.insert("region".into(), J::String(r.clone()));
+                }
+                svc.2.push((region, m));
+                let last = svc.2.len() - 1;
+                &mut svc.2[last].1
+            }
+        };
+        let key = match e.interface {
+            Interface::Public => "publicURL",
+            Interface::Internal => "internalURL",
+            Interface::Admin => "adminURL",
+        };
+        entry.insert(key.into(), J::String(e.url.clone()));
+    }
+    let out: Vec<J> = services
+        .into_iter()
+        .map(|(t, n, regions)| {
+            let mut m = Map::new();
+            m.insert("type".into(), J::String(t));
+            if let Some(n) = n {
+                m.insert("name".into(), J::String(n));
+            }
+            m.insert("endpoints".into(), J::Array(regions.into_iter().map(|(_, e)| J::Object(e)).collect()));
+            J::Object(m)
+        })
+        .collect();
+    J::Array(out).to_string()
+}

@@ -1,0 +1,327 @@
+//! The tower layer: every request's tokens validated before the service
+//! sees it, forged identity headers removed, the caller put in the
+//! request's extensions.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
+
+use super::access_rules;
+use super::bind::{self, RemoteUser};
+use super::config::AuthTokenConfig;
+use super::context::{IdentityStatus, UserContext};
+use super::headers;
+use super::source::{SourceError, TokenSource, ValidateOptions, Validated};
+use super::validator::TokenValidator;
+use crate::auth::{AccessInfo, TokenVersion};
+use crate::opt::Secret;
+use crate::session::token_hash;
+
+/// The auth_token layer: keystonemiddleware's `auth_token` for tower
+/// services (axum, tonic, hyper).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use stackauth::{Loader, auth::PluginRegistry, auth_token::AuthTokenLayer, namespace, source::Env};
+///
+/// let registry = namespace::by_name("keystonemiddleware.auth_token").unwrap();
+/// let loader = Loader::new(&registry).config_file("/etc/myservice/myservice.conf").env(Env::from_process());
+/// let (layer, session) = AuthTokenLayer::from_loader(&loader, &PluginRegistry::builtin())?;
+/// // axum::Router::new().route(...).layer(layer)
+/// # let _ = (layer, session); Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct AuthTokenLayer {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    validator: TokenValidator,
+    config: AuthTokenConfig,
+    www_authenticate: HeaderValue,
+    service_warning_emitted: AtomicBool,
+}
+
+/// The layer could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthTokenError {
+    /// A setting is unusable.
+    #[error("auth_token: {0}")]
+    Config(String),
+}
+
+impl AuthTokenLayer {
+    /// A layer validating through `source` (the identity service, or a
+    /// fixture) with `config`.
+    pub fn with_source(
+        source: Arc<dyn TokenSource>,
+        config: AuthTokenConfig,
+    ) -> Result<AuthTokenLayer, AuthTokenError> {
+        let uri = config.www_authenticate_uri.clone().or_else(|| source.www_authenticate_uri());
+        if uri.is_none() {
+            tracing::warn!(
+                "www_authenticate_uri is not set and the service's auth plugin has no auth_url: \
+                 401 responses will not tell clients where to authenticate"
+            );
+        }
+        let www_authenticate = HeaderValue::from_str(&format!("Keystone uri=\"{}\"", uri.unwrap_or_default()))
+            .map_err(|_| AuthTokenError::Config("www_authenticate_uri is not valid in an HTTP header".into()))?;
+        if !config.service_token_roles_required {
+            tracing::warn!(
+                "service_token_roles_required is false: any valid token is accepted as a service token, \
+                 which can bypass access rule checks; set it to true"
+            );
+        }
+        let validator = TokenValidator::new(source, &config).map_err(AuthTokenError::Config)?;
+        Ok(AuthTokenLayer {
+            shared: Arc::new(Shared {
+                validator,
+                config,
+                www_authenticate,
+                service_warning_emitted: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// The validator (its counters are useful in tests and metrics).
+    pub fn validator(&self) -> &TokenValidator {
+        &self.shared.validator
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &AuthTokenConfig {
+        &self.shared.config
+    }
+}
+
+impl<S> tower_layer::Layer<S> for AuthTokenLayer {
+    type Service = AuthToken<S>;
+
+    fn layer(&self, inner: S) -> AuthToken<S> {
+        AuthToken { inner, shared: self.shared.clone() }
+    }
+}
+
+/// A service behind the auth_token layer.
+#[derive(Clone, Debug)]
+pub struct AuthToken<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+/// A boxed, sendable future.
+pub type ResponseFuture<R, E> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<R, E>> + Send>>;
+
+impl<S, ReqBody, ResBody> tower_service::Service<Request<ReqBody>> for AuthToken<S>
+where
+    S: tower_service::Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    ReqBody: Send + 'static,
+    ResBody: From<String> + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<Response<ResBody>, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        // The ready service goes into the future; a clone stays for the next call.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let (mut parts, body) = req.into_parts();
+            if let Err(reject) = shared.process(&mut parts).await {
+                return Ok(reject.map(ResBody::from));
+            }
+            let mut resp = inner.call(Request::from_parts(parts, body)).await?;
+            if resp.status() == StatusCode::UNAUTHORIZED {
+                resp.headers_mut().append(WWW_AUTHENTICATE, shared.www_authenticate.clone());
+            }
+            Ok(resp)
+        })
+    }
+}
+
+/// One token's outcome.
+enum Checked {
+    Valid(Validated),
+    Invalid,
+}
+
+fn token_header(h: &HeaderMap, names: &[&str]) -> Option<Secret> {
+    let v = names.iter().find_map(|n| h.get(*n))?;
+    // Not UTF-8 cannot be a token: an empty secret is refused by validation.
+    Some(Secret::new(v.to_str().map(str::trim).unwrap_or_default()))
+}
+
+fn json_error(status: StatusCode, title: &str, message: &str) -> Response<String> {
+    let body = serde_json::json!({"error": {"code": status.as_u16(), "title": title, "message": message}});
+    let mut r = Response::new(body.to_string());
+    *r.status_mut() = status;
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+fn unavailable() -> Response<String> {
+    json_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Service Unavailable",
+        "The Keystone service is temporarily unavailable.",
+    )
+}
+
+impl Shared {
+    /// Validates `token`; `Err` is a response to send instead (503).
+    async fn check(&self, token: &Secret, allow_expired: bool, kind: &str) -> Result<Checked, Response<String>> {
+        if token.is_empty() {
+            return Ok(Checked::Invalid);
+        }
+        let options = ValidateOptions { allow_expired, include_catalog: self.config.include_service_catalog };
+        match self.validator.validate(token, options).await {
+            Ok(v) => {
+                if !allow_expired && v.access.will_expire_soon(std::time::Duration::ZERO) {
+                    tracing::info!(kind, token = %token_hash(token), "token has expired");
+                    return Ok(Checked::Invalid);
+                }
+                if v.access.version == TokenVersion::V2 && v.access.project.is_none() {
+                    tracing::info!(kind, token = %token_hash(token), "unable to determine service tenancy (v2 token without a project)");
+                    return Ok(Checked::Invalid);
+                }
+                Ok(Checked::Valid(v))
+            }
+            Err(SourceError::Invalid(reason)) => {
+                tracing::info!(kind, token = %token_hash(token), reason = %reason, "invalid token");
+                Ok(Checked::Invalid)
+            }
+            Err(SourceError::Unavailable(reason)) => {
+                tracing::error!(kind, reason = %reason, "unable to validate token: the identity service is unavailable");
+                if self.config.delay_auth_decision {
+                    tracing::debug!(
+                        "identity service unavailable; marking the token invalid and deferring the decision"
+                    );
+                    Ok(Checked::Invalid)
+                } else {
+                    Err(unavailable())
+                }
+            }
+        }
+    }
+
+    /// Everything before the service: `Err` is the response to send instead.
+    async fn process(&self, parts: &mut http::request::Parts) -> Result<(), Response<String>> {
+        headers::remove_auth_headers(&mut parts.headers);
+        let user_token = token_header(&parts.headers, &["X-Auth-Token", "X-Storage-Token"]);
+        let service_token = token_header(&parts.headers, &["X-Service-Token"]);
+        let remote = parts.extensions.get::<RemoteUser>().cloned();
+
+        let mut allow_expired = false;
+        let mut service: Option<Arc<AccessInfo>> = None;
+        let mut service_status = None;
+        if let Some(t) = &service_token {
+            let checked = match self.check(t, false, "service").await? {
+                Checked::Valid(v) => match bind::confirm(&self.config.enforce_token_bind, &v.access, remote.as_ref()) {
+                    Ok(()) => Some(v),
+                    Err(why) => {
+                        tracing::info!(token = %token_hash(t), reason = %why, "service token bind check failed");
+                        None
+                    }
+                },
+                Checked::Invalid => None,
+            };
+            service_status = Some(IdentityStatus::Invalid);
+            if let Some(v) = checked {
+                let roles = v.access.role_names();
+                let passed = self.config.service_token_roles.iter().any(|r| roles.contains(&r.as_str()));
+                let valid = if self.config.service_token_roles_required {
+                    passed
+                } else {
+                    if !passed && !self.service_warning_emitted.swap(true, Ordering::Relaxed) {
+                        tracing::warn!(
+                            "a valid token without a service role was accepted as a service token \
+                             (service_token_roles_required is false)"
+                        );
+                    }
+                    true
+                };
+                if valid {
+                    service_status = Some(IdentityStatus::Confirmed);
+                    service = Some(v.access);
+                } else {
+                    tracing::info!(token = %token_hash(t), "service token lacks the service_token_roles");
+                }
+                // Expired user tokens only with a service token that has the role.
+                allow_expired = passed;
+            }
+        }
+
+        let mut user: Option<Arc<AccessInfo>> = None;
+        if let Some(t) = &user_token {
+            if let Checked::Valid(v) = self.check(t, allow_expired, "user").await? {
+                let path = parts.uri.path();
+                let rules = if v.access.version == TokenVersion::V3 {
+                    access_rules::allowed(
+                        &v.access,
+                        self.config.service_type.as_deref(),
+                        parts.method.as_str(),
+                        path,
+                        service_token.is_some(),
+                    )
+                } else {
+                    Ok(())
+                };
+                let bound = if service_token.is_none() {
+                    bind::confirm(&self.config.enforce_token_bind, &v.access, remote.as_ref())
+                } else {
+                    Ok(())
+                };
+                match rules.and(bound) {
+                    Ok(()) => user = Some(v.access),
+                    Err(why) => tracing::info!(token = %token_hash(t), reason = %why, "user token refused"),
+                }
+            }
+        }
+
+        let ctx = UserContext::new(user.clone(), service_status, service.clone());
+        if !ctx.is_authenticated() {
+            if self.config.delay_auth_decision {
+                tracing::debug!("deferring the rejection to the service (delay_auth_decision)");
+            } else {
+                tracing::info!("rejecting request: it requires authentication");
+                let mut r = json_error(
+                    StatusCode::UNAUTHORIZED,
+                    "Unauthorized",
+                    "The request you have made requires authentication.",
+                );
+                r.headers_mut().insert(WWW_AUTHENTICATE, self.www_authenticate.clone());
+                return Err(r);
+            }
+        }
+        let h = &mut parts.headers;
+        headers::set_status(h, ctx.status(), service_status);
+        if let Some(u) = &user {
+            headers::set_user(h, u, self.config.include_service_catalog);
+        }
+        if let Some(s) = &service {
+            headers::set_service(h, s);
+        }
+        if let Some(u) = &user {
+            tracing::debug!(
+                user_id = u.user.ident.id.as_deref().unwrap_or(""),
+                project_id = u.project.as_ref().and_then(|p| p.ident.id.as_deref()).unwrap_or(""),
+                roles = %u.role_names().join(","),
+                service = service.is_some(),
+                "request authenticated"
+            );
+        }
+        parts.extensions.insert(ctx);
+        Ok(())
+    }
+}

@@ -1,0 +1,158 @@
+//! Where validations come from: the identity service
+//! (`GET /v3/auth/tokens` with the service's own credentials), or, in tests,
+//! a fixed set of token bodies ([`super::fixture`]).
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::Method;
+
+use crate::auth::{AccessInfo, Interface, transport::BoxFuture};
+use crate::opt::Secret;
+use crate::session::{Adapter, RetryPolicy, Session, SessionError, Version, VersionSpec};
+
+/// What a validation asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ValidateOptions {
+    /// Accept a token that has expired (a valid service token with a
+    /// service role came with it).
+    pub allow_expired: bool,
+    /// Include the token's catalog.
+    pub include_catalog: bool,
+}
+
+/// A validated token: the identity service's body and what it says.
+#[derive(Clone, Debug)]
+pub struct Validated {
+    /// The response body (`{"token": {...}}`), as cached in memcached.
+    pub body: Arc<[u8]>,
+    /// The token's access info.
+    pub access: Arc<AccessInfo>,
+}
+
+/// Why a token was not validated.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// The identity service says the token is not valid (unknown, expired,
+    /// revoked), or its body is not a token.
+    #[error("invalid token: {0}")]
+    Invalid(String),
+    /// The identity service could not be asked (unreachable, refused the
+    /// service's own credentials, answered with an error).
+    #[error("the identity service is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Something that validates tokens.
+pub trait TokenSource: Send + Sync + fmt::Debug {
+    /// Validates `token`.
+    fn validate<'a>(
+        &'a self,
+        token: &'a Secret,
+        options: ValidateOptions,
+    ) -> BoxFuture<'a, Result<Validated, SourceError>>;
+
+    /// Where clients authenticate, when the configuration does not say.
+    fn www_authenticate_uri(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Reads an identity service's token body.
+pub(crate) fn parse_body(token: &Secret, body: &[u8]) -> Result<Validated, SourceError> {
+    let json: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| SourceError::Invalid(format!("the token body is not JSON: {e}")))?;
+    let access = if json.get("access").is_some() {
+        AccessInfo::from_v2(&json)
+    } else {
+        AccessInfo::from_v3(token.expose(), &json)
+    }
+    .map_err(|e| SourceError::Invalid(e.0))?;
+    Ok(Validated { body: Arc::from(body), access: Arc::new(access) })
+}
+
+/// The identity service, asked with the service's own Session.
+#[derive(Clone, Debug)]
+pub struct IdentityServer {
+    adapter: Adapter,
+    auth_url: Option<String>,
+}
+
+impl IdentityServer {
+    /// Validates through `session`'s catalog entry for the identity service
+    /// (`interface`, `region`), version 3, with `retries` connection retries
+    /// (`http_request_max_retries`).
+    pub fn new(session: &Session, interface: Interface, region: Option<&str>, retries: u32) -> IdentityServer {
+        let mut adapter = Adapter::new(session)
+            .service_type("identity")
+            .interfaces([interface])
+            .version(VersionSpec::version(Version(3, 0)))
+            .retry(RetryPolicy { connect_retries: retries, ..RetryPolicy::default() });
+        if let Some(r) = region {
+            adapter = adapter.region(r);
+        }
+        let auth_url = session.auth_state().and_then(|s| s.plugin().auth_url().map(str::to_owned));
+        IdentityServer { adapter, auth_url }
+    }
+}
+
+fn reason(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|j| j.pointer("/error/message").and_then(|m| m.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| "no explanation".into())
+}
+
+impl TokenSource for IdentityServer {
+    fn validate<'a>(
+        &'a self,
+        token: &'a Secret,
+        options: ValidateOptions,
+    ) -> BoxFuture<'a, Result<Validated, SourceError>> {
+        Box::pin(async move {
+            let mut path = String::from("/auth/tokens");
+            let mut query = Vec::new();
+            if !options.include_catalog {
+                query.push("nocatalog");
+            }
+            if options.allow_expired {
+                query.push("allow_expired=1");
+            }
+            if !query.is_empty() {
+                path = format!("{path}?{}", query.join("&"));
+            }
+            let req = self
+                .adapter
+                .request(Method::GET, &path)
+                .secret_header("X-Subject-Token", token)
+                .header("OpenStack-Identity-Access-Rules", "1")
+                .raise_on_error(false);
+            let resp = match self.adapter.send(req).await {
+                Ok(r) => r,
+                Err(e @ SessionError::Http { status: 401, .. }) => {
+                    return Err(SourceError::Unavailable(format!(
+                        "the identity service refused this service's own credentials: {e}"
+                    )));
+                }
+                Err(e) => return Err(SourceError::Unavailable(e.to_string())),
+            };
+            match resp.status {
+                200..=299 => parse_body(token, &resp.body),
+                404 => Err(SourceError::Invalid(reason(&resp.body))),
+                401 => Err(SourceError::Unavailable(format!(
+                    "the identity service at {} refused this service's own credentials (HTTP 401)",
+                    resp.url
+                ))),
+                s => Err(SourceError::Unavailable(format!(
+                    "the identity service at {} answered HTTP {s}: {}",
+                    resp.url,
+                    reason(&resp.body)
+                ))),
+            }
+        })
+    }
+
+    fn www_authenticate_uri(&self) -> Option<String> {
+        self.auth_url.clone()
+    }
+}

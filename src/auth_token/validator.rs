@@ -1,0 +1,127 @@
+//! Token validation with its cache: a token the cache knows is answered
+//! from it; one it does not is validated once however many requests carry
+//! it at the same time (single flight); a rejected token is remembered for
+//! a short time so a flood of bad tokens does not reach the identity
+//! service.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::OnceCell;
+
+use super::cache::{Cache, ExpiringMap, SharedCache, SharedLookup, TokenKey, token_key};
+use super::config::AuthTokenConfig;
+use super::memcache::MemcacheOptions;
+use super::source::{SourceError, TokenSource, ValidateOptions, Validated};
+use crate::opt::Secret;
+use crate::session::token_hash;
+
+type Flight = Arc<OnceCell<Result<Validated, SourceError>>>;
+
+/// Validates tokens through a [`TokenSource`] and a cache.
+#[derive(Debug)]
+pub struct TokenValidator {
+    source: Arc<dyn TokenSource>,
+    cache: Cache,
+    cache_time: Duration,
+    negative: ExpiringMap<(TokenKey, bool), String>,
+    negative_time: Duration,
+    in_flight: Mutex<HashMap<(TokenKey, ValidateOptions), Flight>>,
+    source_calls: AtomicU64,
+}
+
+impl TokenValidator {
+    /// A validator asking `source`, with `config`'s cache settings.
+    pub fn new(source: Arc<dyn TokenSource>, config: &AuthTokenConfig) -> Result<TokenValidator, String> {
+        let cache = match (&config.memcache, config.token_cache_time.is_zero()) {
+            (_, true) => Cache::Off,
+            (None, false) => Cache::Memory(ExpiringMap::new(config.cache_capacity)),
+            (Some(m), false) => Cache::Shared(SharedCache::new(
+                &m.servers,
+                m.protection.clone(),
+                MemcacheOptions { timeout: m.socket_timeout, dead_retry: m.dead_retry, max_idle: m.max_idle },
+            )?),
+        };
+        Ok(TokenValidator {
+            source,
+            cache,
+            cache_time: config.token_cache_time,
+            negative: ExpiringMap::new(config.cache_capacity),
+            negative_time: config.negative_cache_time,
+            in_flight: Mutex::new(HashMap::new()),
+            source_calls: AtomicU64::new(0),
+        })
+    }
+
+    /// The token source.
+    pub fn source(&self) -> &Arc<dyn TokenSource> {
+        &self.source
+    }
+
+    /// How many times the source was asked (cache misses that were not
+    /// joined to another request's validation).
+    pub fn source_calls(&self) -> u64 {
+        self.source_calls.load(Ordering::Relaxed)
+    }
+
+    /// Validates `token`: from the cache, or from the source. The token's
+    /// expiry is not checked here (a cached token may have expired since).
+    pub async fn validate(&self, token: &Secret, options: ValidateOptions) -> Result<Validated, SourceError> {
+        let key = token_key(token);
+        if let Some(reason) = self.negative.get(&(key, options.allow_expired)) {
+            tracing::debug!(token = %token_hash(token), "token rejected from the negative cache");
+            return Err(SourceError::Invalid(reason));
+        }
+        match &self.cache {
+            Cache::Off => {}
+            Cache::Memory(m) => {
+                if let Some(v) = m.get(&key) {
+                    return Ok(v);
+                }
+            }
+            Cache::Shared(s) => {
+                if let SharedLookup::Hit(v) = s.get(token).await {
+                    return Ok(v);
+                }
+            }
+        }
+        let flight = {
+            let mut in_flight = self.in_flight.lock().map_err(|_| SourceError::Unavailable("lock poisoned".into()))?;
+            in_flight.entry((key, options)).or_default().clone()
+        };
+        let result = flight.get_or_init(|| self.fetch(token, key, options)).await.clone();
+        if let Ok(mut in_flight) = self.in_flight.lock() {
+            if in_flight.get(&(key, options)).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+                in_flight.remove(&(key, options));
+            }
+        }
+        result
+    }
+
+    async fn fetch(&self, token: &Secret, key: TokenKey, options: ValidateOptions) -> Result<Validated, SourceError> {
+        self.source_calls.fetch_add(1, Ordering::Relaxed);
+        let result = self.source.validate(token, options).await;
+        match &result {
+            Ok(v) => {
+                let left = v.access.expires_at.duration_since(SystemTime::now()).unwrap_or_default();
+                let ttl = self.cache_time.min(left);
+                if !ttl.is_zero() {
+                    match &self.cache {
+                        Cache::Off => {}
+                        Cache::Memory(m) => m.insert(key, v.clone(), ttl),
+                        Cache::Shared(s) => s.set(token, v, ttl).await,
+                    }
+                }
+            }
+            Err(SourceError::Invalid(reason)) => {
+                if !self.negative_time.is_zero() {
+                    self.negative.insert((key, options.allow_expired), reason.clone(), self.negative_time);
+                }
+            }
+            Err(SourceError::Unavailable(_)) => {}
+        }
+        result
+    }
+}
