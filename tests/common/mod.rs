@@ -3,6 +3,7 @@
 
 pub mod keystone;
 pub mod logs;
+pub mod memcached;
 pub mod server;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,81 @@
+//! What the auth_token layer logs, at TRACE: never a token (only
+//! `{SHA256}<hex>`), never the memcache secret key; a tampered memcached
+//! entry and memcached being down are warned about; an unreachable
+//! identity service says so. Alone in its test binary (the subscriber is
+//! process-wide).
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::routing::get;
+use common::memcached::Memcached;
+use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
+use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer, MemcacheConfig, Protection};
+use stackauth::opt::Secret;
+use stackauth::session::token_hash;
+use tower::ServiceExt;
+
+const TOKEN: &str = "gAAAAABn-secret-user-token";
+const SERVICE_TOKEN: &str = "gAAAAABn-secret-service-token";
+const KEY: &str = "memcache-secret-key-value";
+
+async fn status(app: &Router, headers: &[(&str, &str)]) -> StatusCode {
+    let mut b = Request::builder().uri("/x");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    app.clone().oneshot(b.body(Body::empty()).expect("request")).await.expect("infallible").status()
+}
+
+#[tokio::test]
+async fn logs_show_what_happened_and_no_secret() {
+    let buf = common::logs::capture(tracing::Level::TRACE);
+    let Some(mut m) = Memcached::start() else { return };
+    let tokens = Arc::new(FixtureTokens::new());
+    tokens.add(TOKEN, V3Token::new("alice-id").project("p", "demo").role("member"));
+    tokens.add(SERVICE_TOKEN, V3Token::new("nova-id").project("s", "service").role("service"));
+    let config = AuthTokenConfig {
+        memcache: Some(MemcacheConfig {
+            servers: vec![m.addr()],
+            protection: Some((Protection::Encrypt, Secret::new(KEY))),
+            socket_timeout: Duration::from_secs(1),
+            dead_retry: Duration::ZERO,
+            max_idle: 2,
+        }),
+        ..AuthTokenConfig::default()
+    };
+    let layer = AuthTokenLayer::with_source(tokens.clone(), config).expect("layer");
+    let app = Router::new().route("/x", get(|| async { "ok" })).layer(layer);
+
+    assert_eq!(status(&app, &[("X-Auth-Token", TOKEN), ("X-Service-Token", SERVICE_TOKEN)]).await, StatusCode::OK);
+    assert_eq!(status(&app, &[("X-Auth-Token", "wrong-secret-token")]).await, StatusCode::UNAUTHORIZED);
+    // Tamper with the user token's entry.
+    let keys = m.keys();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    for k in &keys {
+        let mut e = m.get(k).expect("entry");
+        e[70] ^= 1;
+        m.set(k, &e);
+    }
+    assert_eq!(status(&app, &[("X-Auth-Token", TOKEN)]).await, StatusCode::OK);
+    // memcached down, then the identity service too.
+    m.stop();
+    assert_eq!(status(&app, &[("X-Auth-Token", TOKEN)]).await, StatusCode::OK);
+    tokens.set_unavailable(true);
+    assert_eq!(status(&app, &[("X-Auth-Token", "another-secret-token")]).await, StatusCode::SERVICE_UNAVAILABLE);
+
+    let log = buf.text();
+    for secret in [TOKEN, SERVICE_TOKEN, "wrong-secret-token", "another-secret-token", KEY] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+    assert!(log.contains(&token_hash(&Secret::new("wrong-secret-token"))), "invalid tokens by hash:\n{log}");
+    assert!(log.contains("memcached token entry refused"), "tampered entry warned:\n{log}");
+    assert!(log.contains("memcached unavailable"), "memcached down warned:\n{log}");
+    assert!(log.contains("the identity service is unavailable"), "unreachable identity service:\n{log}");
+    assert!(log.contains("request authenticated") && log.contains("alice-id"), "who called, at debug:\n{log}");
+}
