@@ -172,4 +172,51 @@ impl Keystone {
         assert_eq!(s, 204, "grant role");
         (uid, pid, project)
     }
+
+    /// A project-scoped token for `user` (in the default domain), from a
+    /// password, as any client gets one.
+    pub async fn user_token(&self, user: &str, password: &str, project_id: &str) -> String {
+        let body = json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": user, "domain": {"id": "default"}, "password": password}}},
+            "scope": {"project": {"id": project_id}}
+        }});
+        for tries in 0.. {
+            match reqwest::Client::new().post(format!("{}/auth/tokens", self.url)).json(&body).send().await {
+                Ok(r) => {
+                    assert_eq!(r.status().as_u16(), 201, "token for {user}");
+                    return r.headers().get("X-Subject-Token").and_then(|v| v.to_str().ok()).expect("token").to_owned();
+                }
+                Err(e) if tries < 3 => eprintln!("fixture: token request failed ({e}); trying again"),
+                Err(e) => panic!("token request for {user}: {e}"),
+            }
+        }
+        unreachable!()
+    }
+
+    /// The id of role `name`, created if missing (bootstrap makes admin,
+    /// member and reader; `service` may need creating).
+    pub async fn role(&self, name: &str) -> String {
+        let (s, roles) = self.api(reqwest::Method::GET, &format!("/roles?name={name}"), None).await;
+        assert_eq!(s, 200);
+        if let Some(id) = roles["roles"][0]["id"].as_str() {
+            return id.to_owned();
+        }
+        let (s, r) = self.api(reqwest::Method::POST, "/roles", Some(json!({"role": {"name": name}}))).await;
+        if s == 409 {
+            // Created meanwhile by another test.
+            let (_, roles) = self.api(reqwest::Method::GET, &format!("/roles?name={name}"), None).await;
+            return roles["roles"][0]["id"].as_str().expect("role").to_owned();
+        }
+        assert_eq!(s, 201, "create role {name}: {r}");
+        r["role"]["id"].as_str().expect("role id").to_owned()
+    }
+
+    /// Grants role `name` to `user_id` on `project_id`.
+    pub async fn grant(&self, user_id: &str, project_id: &str, name: &str) {
+        let rid = self.role(name).await;
+        let (s, _) =
+            self.api(reqwest::Method::PUT, &format!("/projects/{project_id}/users/{user_id}/roles/{rid}"), None).await;
+        assert_eq!(s, 204, "grant {name}");
+    }
 }

@@ -55,7 +55,9 @@ impl Memcached {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start memcached (is the memcached package installed? .ci/setup installs it): {e}"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start memcached (is the memcached package installed? .ci/setup installs it): {e}")
+            });
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(self.addr()).is_err() {
