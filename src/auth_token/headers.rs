@@ -31,23 +31,45 @@ const DEPRECATED: [(&str, &str); 5] = [
     ("X-Tenant", "X-Project-Name"),
 ];
 
-/// Every header the layer may set: a client must not be able to send any
-/// of them. (keystonemiddleware leaves `OpenStack-System-Scope` out of its
-/// list, so with `delay_auth_decision` a client's own value reached the
-/// service; it is removed here.)
-pub(crate) fn remove_auth_headers(h: &mut HeaderMap) {
-    for name in ["X-Service-Catalog", "X-Identity-Status", "X-Service-Identity-Status", "X-Is-Admin-Project"] {
-        h.remove(name);
-    }
-    h.remove("OpenStack-System-Scope");
-    for (old, _) in DEPRECATED {
-        h.remove(old);
-    }
-    for prefix in ["X-", "X-Service-"] {
-        for (suffix, _) in FIELDS {
-            h.remove(format!("{prefix}{suffix}"));
+/// Every header the layer may set, lower-case.
+fn auth_header_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut n: Vec<String> = [
+            "X-Service-Catalog",
+            "X-Identity-Status",
+            "X-Service-Identity-Status",
+            "X-Is-Admin-Project",
+            "OpenStack-System-Scope",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        n.extend(DEPRECATED.iter().map(|(old, _)| old.to_string()));
+        for prefix in ["X-", "X-Service-"] {
+            n.extend(FIELDS.iter().map(|(suffix, _)| format!("{prefix}{suffix}")));
+            n.push(format!("{prefix}Roles"));
         }
-        h.remove(format!("{prefix}Roles"));
+        n.iter().map(|s| s.to_ascii_lowercase()).collect()
+    })
+}
+
+/// Removes every header the layer may set: a client must not be able to
+/// send any of them. (keystonemiddleware leaves `OpenStack-System-Scope`
+/// out of its list, so with `delay_auth_decision` a client's own value
+/// reached the service; it is removed here.)
+pub(crate) fn remove_auth_headers(h: &mut HeaderMap) {
+    let names = auth_header_names();
+    let forged: Vec<HeaderName> = h
+        .keys()
+        .filter(|k| {
+            let k = k.as_str();
+            (k.starts_with("x-") || k.starts_with("openstack-")) && names.iter().any(|n| n == k)
+        })
+        .cloned()
+        .collect();
+    for k in forged {
+        h.remove(k);
     }
 }
 
@@ -77,8 +99,19 @@ pub(crate) fn set_status(h: &mut HeaderMap, user: IdentityStatus, service: Optio
     }
 }
 
-/// The user's headers (and, with `catalog`, `X-Service-Catalog`).
-pub(crate) fn set_user(h: &mut HeaderMap, a: &AccessInfo, catalog: bool) {
+/// Adds `rendered` (from [`user_headers`] or [`service_headers`]) to `h`.
+pub(crate) fn extend(h: &mut HeaderMap, rendered: &HeaderMap) {
+    h.reserve(rendered.len());
+    for (k, v) in rendered {
+        h.insert(k.clone(), v.clone());
+    }
+}
+
+/// The user's headers (and, with `catalog`, `X-Service-Catalog`): worked
+/// out once per validation, added to every request that carries the token.
+pub(crate) fn user_headers(a: &AccessInfo, catalog: bool) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    let h = &mut h;
     set_identity(h, a, "X-");
     // Only the user's scope: keystonemiddleware lets the service token's
     // overwrite (and, when it has none, delete) the user's.
@@ -91,11 +124,14 @@ pub(crate) fn set_user(h: &mut HeaderMap, a: &AccessInfo, catalog: bool) {
     if catalog && !a.catalog.is_empty() {
         set(h, "X-Service-Catalog", Some(&catalog_header(a)));
     }
+    std::mem::take(h)
 }
 
 /// The service token's headers (`X-Service-User-Id`...).
-pub(crate) fn set_service(h: &mut HeaderMap, a: &AccessInfo) {
-    set_identity(h, a, "X-Service-");
+pub(crate) fn service_headers(a: &AccessInfo) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    set_identity(&mut h, a, "X-Service-");
+    h
 }
 
 /// The catalog as keystonemiddleware sends it: v2's shape (endpoints grouped

@@ -16,7 +16,7 @@ use super::context::{IdentityStatus, UserContext};
 use super::headers;
 use super::source::{SourceError, TokenSource, ValidateOptions, Validated};
 use super::validator::TokenValidator;
-use crate::auth::{AccessInfo, TokenVersion};
+use crate::auth::TokenVersion;
 use crate::opt::Secret;
 use crate::session::token_hash;
 
@@ -223,7 +223,7 @@ impl Shared {
         let remote = parts.extensions.get::<RemoteUser>().cloned();
 
         let mut allow_expired = false;
-        let mut service: Option<Arc<AccessInfo>> = None;
+        let mut service: Option<Validated> = None;
         let mut service_status = None;
         if let Some(t) = &service_token {
             let checked = match self.check(t, false, "service").await? {
@@ -253,7 +253,7 @@ impl Shared {
                 };
                 if valid {
                     service_status = Some(IdentityStatus::Confirmed);
-                    service = Some(v.access);
+                    service = Some(v);
                 } else {
                     tracing::info!(token = %token_hash(t), "service token lacks the service_token_roles");
                 }
@@ -262,7 +262,7 @@ impl Shared {
             }
         }
 
-        let mut user: Option<Arc<AccessInfo>> = None;
+        let mut user: Option<Validated> = None;
         if let Some(t) = &user_token {
             if let Checked::Valid(v) = self.check(t, allow_expired, "user").await? {
                 let path = parts.uri.path();
@@ -283,13 +283,14 @@ impl Shared {
                     Ok(())
                 };
                 match rules.and(bound) {
-                    Ok(()) => user = Some(v.access),
+                    Ok(()) => user = Some(v),
                     Err(why) => tracing::info!(token = %token_hash(t), reason = %why, "user token refused"),
                 }
             }
         }
 
-        let ctx = UserContext::new(user.clone(), service_status, service.clone());
+        let access = |v: &Option<Validated>| v.as_ref().map(|v| v.access.clone());
+        let ctx = UserContext::new(access(&user), service_status, access(&service));
         if !ctx.is_authenticated() {
             if self.config.delay_auth_decision {
                 tracing::debug!("deferring the rejection to the service (delay_auth_decision)");
@@ -307,12 +308,13 @@ impl Shared {
         let h = &mut parts.headers;
         headers::set_status(h, ctx.status(), service_status);
         if let Some(u) = &user {
-            headers::set_user(h, u, self.config.include_service_catalog);
+            let catalog = self.config.include_service_catalog;
+            headers::extend(h, u.rendered.user.get_or_init(|| headers::user_headers(&u.access, catalog)));
         }
         if let Some(s) = &service {
-            headers::set_service(h, s);
+            headers::extend(h, s.rendered.service.get_or_init(|| headers::service_headers(&s.access)));
         }
-        if let Some(u) = &user {
+        if let Some(u) = user.as_ref().map(|u| &u.access) {
             tracing::debug!(
                 user_id = u.user.ident.id.as_deref().unwrap_or(""),
                 project_id = u.project.as_ref().and_then(|p| p.ident.id.as_deref()).unwrap_or(""),

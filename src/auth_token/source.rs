@@ -28,6 +28,16 @@ pub struct Validated {
     pub body: Arc<[u8]>,
     /// The token's access info.
     pub access: Arc<AccessInfo>,
+    /// Its headers, worked out on first use and shared by every request
+    /// the in-process cache answers.
+    pub(crate) rendered: Arc<Rendered>,
+}
+
+/// A validation's `X-*` headers, as a user token and as a service token.
+#[derive(Debug, Default)]
+pub(crate) struct Rendered {
+    pub user: std::sync::OnceLock<http::HeaderMap>,
+    pub service: std::sync::OnceLock<http::HeaderMap>,
 }
 
 /// Why a token was not validated.
@@ -68,7 +78,7 @@ pub(crate) fn parse_body(token: &Secret, body: &[u8]) -> Result<Validated, Sourc
         AccessInfo::from_v3(token.expose(), &json)
     }
     .map_err(|e| SourceError::Invalid(e.0))?;
-    Ok(Validated { body: Arc::from(body), access: Arc::new(access) })
+    Ok(Validated { body: Arc::from(body), access: Arc::new(access), rendered: Arc::default() })
 }
 
 /// The identity service, asked with the service's own Session.
