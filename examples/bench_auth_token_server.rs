@@ -43,8 +43,8 @@ fn main() -> std::io::Result<()> {
                 .role("reader")
                 .service("image", "glance", [("public", "http://glance.example/")]),
         );
-        let layer = AuthTokenLayer::with_source(Arc::new(tokens), AuthTokenConfig::default())
-            .map_err(std::io::Error::other)?;
+        let layer =
+            AuthTokenLayer::with_source(Arc::new(tokens), AuthTokenConfig::default()).map_err(std::io::Error::other)?;
         let app = Router::new()
             .route("/open", get(|| async { "ok" }))
             .merge(Router::new().route("/protected", get(|| async { "ok" })).layer(layer));

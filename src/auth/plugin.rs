@@ -19,6 +19,14 @@ pub enum Credentials {
     Token(std::sync::Arc<AccessInfo>),
     /// Headers to send as they are (`admin_token`, `http_basic`, `none`).
     Headers(Vec<(&'static str, Secret)>),
+    /// A caller's token with the calling service's own token as
+    /// `X-Service-Token` (a service acting on its caller's behalf).
+    OnBehalf {
+        /// The caller's token: its catalog finds endpoints.
+        user: std::sync::Arc<AccessInfo>,
+        /// The service's own token.
+        service: std::sync::Arc<AccessInfo>,
+    },
 }
 
 impl Credentials {
@@ -27,13 +35,26 @@ impl Credentials {
         match self {
             Credentials::Token(a) => vec![("X-Auth-Token", a.token.clone())],
             Credentials::Headers(h) => h.clone(),
+            Credentials::OnBehalf { user, service } => {
+                vec![("X-Auth-Token", user.token.clone()), ("X-Service-Token", service.token.clone())]
+            }
         }
     }
 
     /// The token's access info, for token-based plugins.
     pub fn access(&self) -> Option<&AccessInfo> {
         match self {
-            Credentials::Token(a) => Some(a),
+            Credentials::Token(a) | Credentials::OnBehalf { user: a, .. } => Some(a),
+            Credentials::Headers(_) => None,
+        }
+    }
+
+    /// The token whose expiry says when to fetch again: the token itself,
+    /// or for [`Credentials::OnBehalf`] the service's (the caller's cannot be
+    /// renewed).
+    pub fn renewable(&self) -> Option<&AccessInfo> {
+        match self {
+            Credentials::Token(a) | Credentials::OnBehalf { service: a, .. } => Some(a),
             Credentials::Headers(_) => None,
         }
     }

@@ -167,4 +167,18 @@ impl UserContext {
         let user = self.user()?;
         Some(Arc::new(TokenAuth::new(user.clone())))
     }
+
+    /// As [`UserContext::auth_plugin`], and every request also carries
+    /// `session`'s own token as `X-Service-Token` (keystonemiddleware's
+    /// `keystone.token_auth` does this): the next service knows a service
+    /// is acting for the user, and accepts the user's token even shortly
+    /// after it expires. The service token is `session`'s, refreshed as
+    /// usual.
+    pub fn auth_plugin_with_service_token(&self, session: &crate::session::Session) -> Option<Arc<dyn AuthPlugin>> {
+        let user = self.user()?;
+        match session.auth_state() {
+            Some(service) => Some(Arc::new(super::caller::CallerAuth { user: user.clone(), service })),
+            None => self.auth_plugin(),
+        }
+    }
 }

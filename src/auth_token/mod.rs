@@ -19,6 +19,7 @@
 mod access_rules;
 mod bind;
 mod cache;
+mod caller;
 mod config;
 mod context;
 mod crypt;

@@ -110,7 +110,7 @@ impl AuthState {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let started = SystemTime::now();
         let credentials = self.plugin.authenticate(t).await?;
-        let refresh_at = credentials.access().map(|a| {
+        let refresh_at = credentials.renewable().map(|a| {
             let life = a.expires_at.duration_since(a.issued_at.unwrap_or(started)).unwrap_or_default();
             let margin = self.margin.min(life / 2);
             a.expires_at.checked_sub(margin).unwrap_or(a.expires_at)

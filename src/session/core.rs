@@ -402,7 +402,7 @@ impl Session {
             let resp = self.send_once(&transport, &req, &url, &headers, user_agent).await?;
             if resp.status == 401 && use_auth {
                 if let (false, Some(s), Some(c)) = (renewed, &state, &current) {
-                    if matches!(*c.credentials, Credentials::Token(_)) {
+                    if matches!(*c.credentials, Credentials::Token(_) | Credentials::OnBehalf { .. }) {
                         tracing::info!(url = %resp.url, "401 from the service: re-authenticating once");
                         renewed = true;
                         current = Some(s.renew(c.generation, t).await?);
