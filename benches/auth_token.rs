@@ -17,7 +17,7 @@ use tower::ServiceExt;
 
 const TOKEN: &str = "gAAAAABbench-user-token";
 
-fn routers() -> (Router, Router) {
+fn routers() -> (Router, Router, Router) {
     let tokens = FixtureTokens::new();
     tokens.add(
         TOKEN,
@@ -28,10 +28,12 @@ fn routers() -> (Router, Router) {
             .role("reader")
             .service("image", "glance", [("public", "http://glance.example/")]),
     );
-    let layer = AuthTokenLayer::with_source(Arc::new(tokens), AuthTokenConfig::default()).expect("layer");
+    let tokens = Arc::new(tokens);
+    let layer = AuthTokenLayer::with_source(tokens.clone(), AuthTokenConfig::default()).expect("layer");
+    let config = AuthTokenConfig { identity_headers: false, ..AuthTokenConfig::default() };
+    let context_only = AuthTokenLayer::with_source(tokens, config).expect("layer");
     let open = Router::new().route("/x", get(|| async { "ok" }));
-    let protected = open.clone().layer(layer);
-    (open, protected)
+    (open.clone(), open.clone().layer(layer), open.layer(context_only))
 }
 
 fn request() -> Request<Body> {
@@ -40,16 +42,21 @@ fn request() -> Request<Body> {
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let (open, protected) = routers();
-    // Prime the cache: the first request validates, the rest are hits.
-    let first = rt.block_on(protected.clone().oneshot(request())).expect("infallible");
-    assert_eq!(first.status(), 200);
+    let (open, protected, context_only) = routers();
+    // Prime the caches: the first request validates, the rest are hits.
+    for r in [&protected, &context_only] {
+        let first = rt.block_on(r.clone().oneshot(request())).expect("infallible");
+        assert_eq!(first.status(), 200);
+    }
     let mut g = c.benchmark_group("auth_token");
     g.bench_function("unprotected route", |b| {
         b.iter(|| black_box(rt.block_on(open.clone().oneshot(request())).expect("infallible").status()))
     });
     g.bench_function("behind the layer, cache hit", |b| {
         b.iter(|| black_box(rt.block_on(protected.clone().oneshot(request())).expect("infallible").status()))
+    });
+    g.bench_function("behind the layer, cache hit, context only", |b| {
+        b.iter(|| black_box(rt.block_on(context_only.clone().oneshot(request())).expect("infallible").status()))
     });
     g.finish();
 }

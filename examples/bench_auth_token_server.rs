@@ -1,6 +1,7 @@
 //! For bench/auth_token.sh: one axum server with the same trivial route
-//! twice, `/open` unprotected and `/protected` behind the auth_token layer
-//! (fixture tokens, in-process cache, primed), so a load generator can
+//! three times, `/open` unprotected, `/protected` behind the auth_token layer
+//! and `/context-only` behind it without identity headers (fixture tokens,
+//! in-process cache), so a load generator can
 //! compare requests per second on the cache-hit path.
 //!
 //! ```sh

@@ -111,6 +111,12 @@ pub struct AuthTokenConfig {
     /// Connection retries when asking the identity service
     /// (`http_request_max_retries`).
     pub http_request_max_retries: u32,
+    /// Set the `X-Identity-Status`, `X-User-Id`, `X-Roles`... headers for
+    /// the service (on by default, as keystonemiddleware). A Rust service
+    /// that reads only the typed [`super::UserContext`] can turn them off:
+    /// about 17 fewer header insertions per request. Client-sent identity
+    /// headers are removed either way. Not a keystonemiddleware option.
+    pub identity_headers: bool,
 }
 
 impl Default for AuthTokenConfig {
@@ -131,6 +137,7 @@ impl Default for AuthTokenConfig {
             service_type: None,
             memcache: None,
             http_request_max_retries: 3,
+            identity_headers: true,
         }
     }
 }

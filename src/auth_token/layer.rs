@@ -305,14 +305,16 @@ impl Shared {
                 return Err(r);
             }
         }
-        let h = &mut parts.headers;
-        headers::set_status(h, ctx.status(), service_status);
-        if let Some(u) = &user {
-            let catalog = self.config.include_service_catalog;
-            headers::extend(h, u.rendered.user.get_or_init(|| headers::user_headers(&u.access, catalog)));
-        }
-        if let Some(s) = &service {
-            headers::extend(h, s.rendered.service.get_or_init(|| headers::service_headers(&s.access)));
+        if self.config.identity_headers {
+            let h = &mut parts.headers;
+            headers::set_status(h, ctx.status(), service_status);
+            if let Some(u) = &user {
+                let catalog = self.config.include_service_catalog;
+                headers::extend(h, u.rendered.user.get_or_init(|| headers::user_headers(&u.access, catalog)));
+            }
+            if let Some(s) = &service {
+                headers::extend(h, s.rendered.service.get_or_init(|| headers::service_headers(&s.access)));
+            }
         }
         if let Some(u) = user.as_ref().map(|u| &u.access) {
             tracing::debug!(
