@@ -54,9 +54,8 @@ use super::schema;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::{Opt, Registry};
 use crate::resolve::{LoadError, Loader, did_you_mean};
+use crate::source::yaml::{self, Node, NodeValue};
 use crate::source::{Env, Location, Origin};
-use crate::tools::optdata::yaml;
-use crate::tools::optdata::{Node, NodeValue};
 
 /// The synthetic config group that command-line and `OS_*` values are
 /// loaded in; findings about them name this group.
