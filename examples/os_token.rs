@@ -5,6 +5,12 @@
 //! the identity service is. `--dry-run` prints what was loaded, and from
 //! where, without authenticating.
 //!
+//! Its earlier versions had names of their own (keystonemiddleware's
+//! `admin_user`, `admin_password`, `admin_tenant_name`, and
+//! `http_timeout`): they are mapped onto the plugin's options, so
+//! `--os-admin-user` and `OS_ADMIN_USER` still work, with a deprecation
+//! warning.
+//!
 //! ```sh
 //! cargo run --example os_token -- --os-auth-url http://keystone:5000 \
 //!     --os-username admin --os-user-domain-name Default --os-project-name admin \
@@ -22,6 +28,7 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction};
 use stackauth::auth::PluginRegistry;
 use stackauth::auth::cli::{CliAuth, Dirs};
+use stackauth::opt::DeprecatedName;
 use stackauth::session::Session;
 use stackauth::source::Env;
 use stackauth::tools::show;
@@ -30,7 +37,13 @@ use stackauth::tools::show;
 async fn main() -> ExitCode {
     tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).init();
     let args: Vec<String> = std::env::args().collect();
-    let auth = CliAuth::scan(&args, Env::from_process(), &Dirs::from_process(), PluginRegistry::builtin(), None);
+    let auth = CliAuth::scan(&args, Env::from_process(), &Dirs::from_process(), PluginRegistry::builtin(), None)
+        .with_renames(&[
+            ("username", DeprecatedName::name("admin-user")),
+            ("password", DeprecatedName::name("admin-password")),
+            ("project_name", DeprecatedName::name("admin-tenant-name")),
+            ("timeout", DeprecatedName::name("http-timeout")),
+        ]);
     let cmd = clap::Command::new("os_token")
         .about("Authenticate and print the token's user, project and identity endpoint")
         .arg(

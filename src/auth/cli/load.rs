@@ -15,7 +15,7 @@ use crate::auth::load::{LoadedAuth, load_from_group};
 use crate::auth::plugin::{PluginRegistry, PluginType};
 use crate::auth::schema;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::opt::{Opt, Registry};
+use crate::opt::{DeprecatedName, Opt, Registry};
 use crate::resolve::{LoadError, Loader};
 use crate::source::{Env, Origin};
 
@@ -60,6 +60,64 @@ pub(super) fn plugin_options(ptype: &PluginType, methods: &[String]) -> Vec<Opt>
     ptype.options().to_vec()
 }
 
+/// `opts` with the old names an application gives them (`renames` pairs an
+/// option's name with an old name).
+pub(super) fn renamed(opts: Vec<Opt>, renames: &[(String, DeprecatedName)]) -> Vec<Opt> {
+    opts.into_iter()
+        .map(|mut o| {
+            let dest = o.dest().to_owned();
+            for (_, n) in renames.iter().filter(|(target, _)| target.replace('-', "_") == dest) {
+                if !o.deprecated_names().contains(n) {
+                    o = o.deprecated_name(n.clone());
+                }
+            }
+            o
+        })
+        .collect()
+}
+
+/// The session, adapter and loading options, with the application's old
+/// names.
+pub(super) fn group_options(renames: &[(String, DeprecatedName)]) -> Vec<Opt> {
+    let all = [schema::loading_opts(), schema::session_opts(), schema::adapter_opts()].concat();
+    renamed(all, renames)
+}
+
+/// A value from the command line: the flag, else the first of its old
+/// names given (with a warning); `None` when neither was given.
+fn from_args(m: &ArgMatches, f: &Flag, warnings: &mut Vec<Diagnostic>) -> Option<(String, Origin)> {
+    let current = given(m, &f.long).map(|v| (v, format!("--{}", f.long)));
+    let mut found = current.clone();
+    for old in &f.old {
+        let Some(v) = given(m, old) else { continue };
+        let origin = Origin::Cli { flag: format!("--{old}") };
+        let (code, message) = match &current {
+            Some(_) => (Code::ShadowedDeprecatedName, format!("--{old} is ignored: --{} is given", f.long)),
+            None => (Code::DeprecatedName, format!("--{old} is deprecated: use --{}", f.long)),
+        };
+        warnings.push(Diagnostic::warning(code, message).group(GROUP).at(origin));
+        if found.is_none() {
+            found = Some((v, format!("--{old}")));
+        }
+    }
+    let (v, flag) = found?;
+    if f.secret {
+        let var = f.var.as_deref().unwrap_or("its environment variable");
+        warnings.push(
+            Diagnostic::warning(
+                Code::AuthOption,
+                format!(
+                    "a secret given as a command-line argument is visible to other users in the process list: \
+                     set {var} instead"
+                ),
+            )
+            .group(GROUP)
+            .at(Origin::Cli { flag: flag.clone() }),
+        );
+    }
+    Some((v, Origin::Cli { flag }))
+}
+
 fn register_error(e: impl std::fmt::Display) -> LoadError {
     LoadError::new(vec![
         Diagnostic::error(Code::AuthOption, format!("cannot register the command-line auth options: {e}")).group(GROUP),
@@ -100,14 +158,17 @@ pub(super) fn load(
     choice: &Choice,
     env: &Env,
     cloud: Option<&Cloud>,
+    renames: &[(String, DeprecatedName)],
 ) -> Result<LoadedAuth, LoadError> {
     let ptype = plugins.get(&choice.name);
     let opts = ptype.map(|p| plugin_options(p, &methods(given(m, "os-auth-methods"), env, cloud))).unwrap_or_default();
+    let opts = renamed(opts, renames);
+    let group = group_options(renames);
     let mut reg = Registry::new();
-    for list in [schema::loading_opts(), schema::session_opts(), schema::adapter_opts(), opts.clone()] {
+    for list in [group.clone(), opts.clone()] {
         reg.register_opts_if_absent(GROUP, list).map_err(register_error)?;
     }
-    let all: Vec<Flag> = flags::session_flags().into_iter().chain(flags::plugin_flags(&opts)).collect();
+    let all: Vec<Flag> = flags::session_flags(&group).into_iter().chain(flags::plugin_flags(&opts)).collect();
 
     // Weakest first: the cloud, the variables, the arguments.
     let mut values: IndexMap<String, (String, Origin)> = IndexMap::new();
@@ -136,41 +197,29 @@ pub(super) fn load(
         warnings.extend(c.warnings().iter().cloned());
     }
     for f in &all {
-        let vars: Vec<&str> = f.envs.iter().map(String::as_str).collect();
-        if let Some((v, origin)) = env_value(env, &vars) {
-            if let (Origin::Env { var }, Some(current)) = (&origin, f.envs.first()) {
-                if var != current {
-                    warnings.push(
-                        Diagnostic::warning(Code::DeprecatedName, format!("{var} is deprecated: use {current}"))
-                            .group(GROUP)
-                            .at(origin.clone()),
-                    );
-                }
-            }
-            values.insert(f.dest.clone(), (v, origin));
+        let current = f.var.as_deref().and_then(|v| env_value(env, &[v]));
+        let old: Vec<&str> = f.old_vars.iter().map(String::as_str).collect();
+        let found = current.or_else(|| {
+            let (v, origin) = env_value(env, &old)?;
+            let instead = f.var.clone().unwrap_or_else(|| format!("--{}", f.long));
+            let var = match &origin {
+                Origin::Env { var } => var.clone(),
+                o => o.to_string(),
+            };
+            let message = format!("{var} is deprecated: use {instead}");
+            warnings.push(Diagnostic::warning(Code::DeprecatedName, message).group(GROUP).at(origin.clone()));
+            Some((v, origin))
+        });
+        if let Some(found) = found {
+            values.insert(f.dest.clone(), found);
         }
     }
     if insecure_given(m) {
         values.insert("insecure".into(), ("true".into(), Origin::Cli { flag: format!("--{INSECURE_ID}") }));
     }
     for f in &all {
-        if let Some(v) = given(m, &f.long) {
-            let flag = format!("--{}", f.long);
-            if f.secret {
-                let var = f.envs.first().map_or("its environment variable", String::as_str);
-                warnings.push(
-                    Diagnostic::warning(
-                        Code::AuthOption,
-                        format!(
-                            "a secret given as a command-line argument is visible to other users in the process \
-                             list: set {var} instead"
-                        ),
-                    )
-                    .group(GROUP)
-                    .at(Origin::Cli { flag: flag.clone() }),
-                );
-            }
-            values.insert(f.dest.clone(), (v, Origin::Cli { flag }));
+        if let Some(found) = from_args(m, f, &mut warnings) {
+            values.insert(f.dest.clone(), found);
         }
     }
 
@@ -185,7 +234,7 @@ pub(super) fn load(
     for w in &warnings {
         tracing::warn!("{w}");
     }
-    let mut loaded = load_from_group(&loader, plugins, GROUP).map_err(|e| explain(e, &all, cloud))?;
+    let mut loaded = load_from_group(&loader, plugins, GROUP).map_err(|e| explain(e, &choice.name, &all, cloud))?;
     for w in warnings {
         loaded.snapshot.push_warning(w);
     }
@@ -201,7 +250,7 @@ fn in_flags(s: &str, flags: &[Flag]) -> String {
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
         match flags.iter().find(|f| f.dest == *word) {
-            Some(f) => match f.envs.first() {
+            Some(f) => match &f.var {
                 Some(var) => out.push_str(&format!("--{} ({var})", f.long)),
                 None => out.push_str(&format!("--{}", f.long)),
             },
@@ -223,7 +272,7 @@ fn in_flags(s: &str, flags: &[Flag]) -> String {
 
 /// Findings say which flag or variable (or cloud key) sets an option,
 /// since there is no config group to set it in.
-fn explain(e: LoadError, flags: &[Flag], cloud: Option<&Cloud>) -> LoadError {
+fn explain(e: LoadError, plugin: &str, flags: &[Flag], cloud: Option<&Cloud>) -> LoadError {
     let in_cloud =
         |dest: &str| cloud.map(|c| format!(", or {dest} under auth: of cloud {:?}", c.name)).unwrap_or_default();
     let diags = e
@@ -237,6 +286,7 @@ fn explain(e: LoadError, flags: &[Flag], cloud: Option<&Cloud>) -> LoadError {
             let flag = d.option.as_deref().and_then(|o| flags.iter().find(|f| f.dest == o));
             match (d.code, flag) {
                 (Code::MissingRequired, Some(f)) => {
+                    d.message = format!("the {plugin} auth plugin needs this option, and it has no value");
                     d.suggestion = Some(format!("{}{}", f.how_to_set(), in_cloud(&f.dest)));
                 }
                 (Code::UnknownAuthType, _) => {

@@ -90,6 +90,7 @@ pub fn register(
         default_plugin,
         flags: ptype.map(|p| flags::plugin_flags(p.options())).unwrap_or_default(),
         hidden: false,
+        session: flags::session_flags(&[]),
     };
     flags::add_flags(cmd, &plan)
 }
@@ -134,5 +135,5 @@ pub fn load_with_cloud(
             scan::env_value(env, &["OS_AUTH_TYPE", "OS_AUTH_PLUGIN"]).filter(|(t, _)| t == auth_type).map(|(_, o)| o)
         })
         .or_else(|| cloud.and_then(|c| c.auth_type.as_ref()).filter(|(t, _)| t == auth_type).map(|(_, o)| o.clone()));
-    load::load(m, plugins, &load::Choice { name: auth_type.to_owned(), origin }, env, cloud)
+    load::load(m, plugins, &load::Choice { name: auth_type.to_owned(), origin }, env, cloud, &[])
 }

@@ -5,10 +5,11 @@ use clap::{ArgMatches, Command};
 
 use super::clouds::{Cloud, CloudFiles, Dirs, find_cloud};
 use super::flags::{self, Plan};
-use super::load::{self, Choice, methods, plugin_options};
+use super::load::{self, Choice, group_options, methods, plugin_options, renamed};
 use super::scan::{auth_type_from, cloud_from, scan};
 use crate::auth::load::LoadedAuth;
 use crate::auth::plugin::PluginRegistry;
+use crate::opt::DeprecatedName;
 use crate::resolve::LoadError;
 use crate::source::{Env, Origin};
 
@@ -51,6 +52,7 @@ pub struct CliAuth {
     choice: Choice,
     methods: Vec<String>,
     cloud: Result<Option<Cloud>, LoadError>,
+    renames: Vec<(String, DeprecatedName)>,
 }
 
 impl std::fmt::Debug for CliAuth {
@@ -137,7 +139,28 @@ impl CliAuth {
         let choice = choose(args, &env, ok_cloud, &plugins, default_plugin);
         let arg_methods = scan(args, &env, &["--os-auth-methods"], &[]).map(|(v, _)| v);
         let methods = methods(arg_methods, &env, ok_cloud);
-        CliAuth { plugins, env, default_plugin: default_plugin.map(str::to_owned), choice, methods, cloud }
+        CliAuth {
+            plugins,
+            env,
+            default_plugin: default_plugin.map(str::to_owned),
+            choice,
+            methods,
+            cloud,
+            renames: Vec::new(),
+        }
+    }
+
+    /// Maps the tool's own old option names onto keystoneauth's, as
+    /// [`crate::auth::register_conf_options`] does for a config group:
+    /// each pair is an option (`username`, `password`, `cafile`...) and a
+    /// name it used to have (`admin_user`), which becomes a hidden
+    /// `--os-admin-user` flag, an `OS_ADMIN_USER` variable and a key of a
+    /// cloud's `auth:`, read as the option (typed, checked, secret if it
+    /// is) with a deprecation warning, as keystoneauth's deprecated names
+    /// (`--os-tenant-name`) are.
+    pub fn with_renames(mut self, renames: &[(&str, DeprecatedName)]) -> CliAuth {
+        self.renames.extend(renames.iter().map(|(t, n)| ((*t).to_owned(), n.clone())));
+        self
     }
 
     /// The plugin that will be loaded.
@@ -168,32 +191,24 @@ impl CliAuth {
 
     fn plan(&self) -> Plan<'_> {
         let plugin_names: Vec<&str> = self.plugins.names().collect();
-        let default_plugin = self.default_plugin.as_deref();
+        let default_plugin = Some(self.default_plugin.as_deref().unwrap_or("password"));
+        let session = flags::session_flags(&group_options(&self.renames));
         match self.plugins.get(&self.choice.name).filter(|_| self.cloud.is_ok()) {
             Some(p) => Plan {
                 plugin_names,
                 plugin: Some(p.name()),
                 default_plugin,
-                flags: flags::plugin_flags(&plugin_options(p, &self.methods)),
+                flags: flags::plugin_flags(&renamed(plugin_options(p, &self.methods), &self.renames)),
                 hidden: false,
+                session,
             },
             None => {
-                // Every plugin's flags, each name once (v2's --os-tenant-id is
-                // the generic plugins' alias of --os-project-id).
-                let mut all: Vec<flags::Flag> = Vec::new();
-                let mut taken = std::collections::HashSet::new();
-                for p in plugin_names.iter().filter_map(|n| self.plugins.get(n)) {
-                    for mut f in flags::plugin_flags(p.options()) {
-                        if taken.contains(&f.long) {
-                            continue;
-                        }
-                        f.aliases.retain(|a| !taken.contains(a));
-                        taken.insert(f.long.clone());
-                        taken.extend(f.aliases.iter().cloned());
-                        all.push(f);
-                    }
-                }
-                Plan { plugin_names, plugin: None, default_plugin, flags: all, hidden: true }
+                let all: Vec<flags::Flag> = plugin_names
+                    .iter()
+                    .filter_map(|n| self.plugins.get(n))
+                    .flat_map(|p| flags::plugin_flags(&renamed(p.options().to_vec(), &self.renames)))
+                    .collect();
+                Plan { plugin_names, plugin: None, default_plugin, flags: flags::unique(all), hidden: true, session }
             }
         }
     }
@@ -203,7 +218,7 @@ impl CliAuth {
     /// config file, and must refuse both at once.
     pub fn given(&self, m: &ArgMatches) -> Vec<String> {
         let plan = self.plan();
-        flags::ids(&plan.flags)
+        flags::ids(&plan)
             .into_iter()
             .filter(|id| {
                 let bool_given = m.try_get_one::<bool>(id).ok().flatten() == Some(&true);
@@ -219,6 +234,6 @@ impl CliAuth {
     /// cloud; or every problem found, the cloud's first.
     pub fn load(&self, m: &ArgMatches) -> Result<LoadedAuth, LoadError> {
         let cloud = self.cloud.clone()?;
-        load::load(m, &self.plugins, &self.choice, &self.env, cloud.as_ref())
+        load::load(m, &self.plugins, &self.choice, &self.env, cloud.as_ref(), &self.renames)
     }
 }
