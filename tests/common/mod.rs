@@ -4,6 +4,7 @@
 pub mod keystone;
 pub mod logs;
 pub mod server;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 
