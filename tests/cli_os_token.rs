@@ -11,10 +11,8 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use common::Dir;
+use common::process::{Out, example, isolated};
 
 const SECRET: &str = "Pw-N3ver-Printed";
 
@@ -33,55 +31,24 @@ const FULL: &[&str] = &[
     "Default",
 ];
 
-struct Out {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-impl Out {
-    /// Standard error of a run that failed with exit code 1.
-    fn error(&self) -> &str {
-        assert_eq!(self.code, 1, "expected a failure:\n{}\n{}", self.out, self.err);
-        &self.err
-    }
-
-    /// Standard output of a run that succeeded.
-    fn ok(&self) -> &str {
-        assert_eq!(self.code, 0, "expected success:\n{}\n{}", self.out, self.err);
-        &self.out
-    }
-}
-
-fn exe() -> PathBuf {
-    let exe = std::env::current_exe().expect("exe");
-    let path = exe.parent().and_then(|p| p.parent()).expect("target").join("examples/os_token");
-    assert!(path.exists(), "run `cargo build --examples` first: {}", path.display());
-    path
-}
-
 /// Runs the tool in `home` (HOME and current dir) with only `env` set.
 fn run(home: &Dir, args: &[&str], env: &[(&str, &str)]) -> Out {
-    let o = Command::new(exe())
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .envs(env.iter().copied())
-        .current_dir(home.path())
-        .output()
-        .expect("runs");
-    let r = Out {
-        code: o.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&o.stdout).into_owned(),
-        err: String::from_utf8_lossy(&o.stderr).into_owned(),
-    };
-    assert!(!r.out.contains(SECRET) && !r.err.contains(SECRET), "the secret leaked:\n{}\n{}", r.out, r.err);
-    r
+    let mut c = isolated(example("os_token"), home);
+    c.args(args).envs(env.iter().copied());
+    Out::of(c, SECRET)
 }
 
 fn with<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     FULL.iter().chain(extra).copied().collect()
+}
+
+/// A v3password command line with a user id, and `extra`.
+fn v3_user<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    ["--os-auth-type", "v3password", "--os-auth-url", "http://k/v3", "--os-user-id", "u1"]
+        .iter()
+        .chain(extra)
+        .copied()
+        .collect()
 }
 
 fn pw() -> [(&'static str, &'static str); 1] {
@@ -486,6 +453,13 @@ fn at(d: &Dir, file: &str, line: u32, column: u32) -> String {
     format!("{}:{line}:{column}: ", d.path().join(file).display())
 }
 
+/// Asserts that `clouds` (as ./clouds.yaml, with `--os-cloud c`) fails
+/// with `message` at `line`:`column`.
+fn cloud_error_at(clouds: &str, line: u32, column: u32, message: &str) {
+    let (d, e) = cloud_error(clouds);
+    has_all(&e, &[&at(&d, "clouds.yaml", line, column), message]);
+}
+
 #[test]
 fn error_no_clouds_yaml() {
     let r = run(&Dir::new(), &["--os-cloud", "c"], &pw());
@@ -536,45 +510,47 @@ fn error_clouds_yaml_not_yaml() {
 
 #[test]
 fn error_clouds_yaml_not_a_mapping() {
-    let (d, e) = cloud_error("- c\n- d\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 1, 1), "the file holds a list, not a mapping"]);
+    cloud_error_at("- c\n- d\n", 1, 1, "the file holds a list, not a mapping");
 }
 
 #[test]
 fn error_clouds_not_a_mapping() {
-    let (d, e) = cloud_error("clouds:\n  - c\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 2, 3), "clouds is a list, not a mapping"]);
+    cloud_error_at("clouds:\n  - c\n", 2, 3, "clouds is a list, not a mapping");
 }
 
 #[test]
 fn error_cloud_not_a_mapping() {
-    let (d, e) = cloud_error("clouds:\n  c: mycloud\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 2, 6), "cloud \"c\" is a string, not a mapping"]);
+    cloud_error_at("clouds:\n  c: mycloud\n", 2, 6, "cloud \"c\" is a string, not a mapping");
 }
 
 #[test]
 fn error_auth_not_a_mapping() {
-    let (d, e) = cloud_error("clouds:\n  c:\n    auth: [a, b]\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 3, 11), "cloud \"c\": auth is a list, not a mapping"]);
+    cloud_error_at("clouds:\n  c:\n    auth: [a, b]\n", 3, 11, "cloud \"c\": auth is a list, not a mapping");
 }
 
 #[test]
 fn error_auth_value_is_a_mapping() {
-    let (d, e) =
-        cloud_error(&format!("clouds:\n  c:\n    auth:\n      password: {SECRET}\n      username:\n        name: u\n"));
-    has_all(&e, &[&at(&d, "clouds.yaml", 6, 9), "auth: username is a mapping, not a value"]);
+    cloud_error_at(
+        &format!("clouds:\n  c:\n    auth:\n      password: {SECRET}\n      username:\n        name: u\n"),
+        6,
+        9,
+        "auth: username is a mapping, not a value",
+    );
 }
 
 #[test]
 fn error_auth_list_of_mappings() {
-    let (d, e) = cloud_error("clouds:\n  c:\n    auth:\n      auth_methods:\n        - {a: 1}\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 5, 9), "auth: auth_methods must be a list of values"]);
+    cloud_error_at(
+        "clouds:\n  c:\n    auth:\n      auth_methods:\n        - {a: 1}\n",
+        5,
+        9,
+        "auth: auth_methods must be a list of values",
+    );
 }
 
 #[test]
 fn error_profile_not_a_name() {
-    let (d, e) = cloud_error("clouds:\n  c:\n    profile: {a: 1}\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 3, 14), "profile is a mapping, not the name of a profile"]);
+    cloud_error_at("clouds:\n  c:\n    profile: {a: 1}\n", 3, 14, "profile is a mapping, not the name of a profile");
 }
 
 #[test]
@@ -647,18 +623,24 @@ fn error_profile_shut_down_and_warning_deprecated() {
 
 #[test]
 fn error_verify_and_insecure_not_booleans() {
-    let (d, e) = cloud_error("clouds:\n  c:\n    verify: sometimes\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 3, 13), "verify must be true or false, not a string (verify: false)"]);
-    let (d, e) = cloud_error("clouds:\n  c:\n    insecure: 1\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 3, 15), "insecure must be true or false, not an integer"]);
+    cloud_error_at(
+        "clouds:\n  c:\n    verify: sometimes\n",
+        3,
+        13,
+        "verify must be true or false, not a string (verify: false)",
+    );
+    cloud_error_at("clouds:\n  c:\n    insecure: 1\n", 3, 15, "insecure must be true or false, not an integer");
 }
 
 #[test]
 fn error_regions() {
-    let (d, e) = cloud_error("clouds:\n  c:\n    regions: R1\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 3, 14), "regions is a string, not a list"]);
-    let (d, e) = cloud_error("clouds:\n  c:\n    regions:\n      - values: {}\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 4, 9), "a region is a name, or a mapping with name:"]);
+    cloud_error_at("clouds:\n  c:\n    regions: R1\n", 3, 14, "regions is a string, not a list");
+    cloud_error_at(
+        "clouds:\n  c:\n    regions:\n      - values: {}\n",
+        4,
+        9,
+        "a region is a name, or a mapping with name:",
+    );
 }
 
 #[test]
@@ -714,8 +696,12 @@ fn error_invalid_value_names_the_flag_variable_or_line() {
     has_all(r.error(), &["error[invalid-value]: command line --timeout: [cli] timeout:", "soon"]);
     let r = run(&Dir::new(), FULL, &[("OS_PASSWORD", SECRET), ("OS_INTERFACE", "publik")]);
     has_all(r.error(), &["environment variable OS_INTERFACE", "\"publik\" is not a valid interface"]);
-    let (d, e) = cloud_error("clouds:\n  c:\n    api_timeout: soon\n    auth: {auth_url: 'http://k/v3', user_id: u}\n");
-    has_all(&e, &[&at(&d, "clouds.yaml", 3, 18), "[cli] timeout:", "soon"]);
+    cloud_error_at(
+        "clouds:\n  c:\n    api_timeout: soon\n    auth: {auth_url: 'http://k/v3', user_id: u}\n",
+        3,
+        18,
+        "[cli] timeout: invalid floating point value: expected a float (found \"soon\")",
+    );
 }
 
 #[test]
@@ -757,17 +743,7 @@ fn error_user_name_needs_its_domain() {
 
 #[test]
 fn error_project_name_needs_its_domain() {
-    let args = [
-        "--os-auth-type",
-        "v3password",
-        "--os-auth-url",
-        "http://k/v3",
-        "--os-user-id",
-        "u1",
-        "--os-project-name",
-        "p",
-    ];
-    let r = run(&Dir::new(), &args, &pw());
+    let r = run(&Dir::new(), &v3_user(&["--os-project-name", "p"]), &pw());
     has_all(r.error(), &["command line --os-project-name: [cli] project_name: project_name \"p\" needs its domain"]);
 }
 
@@ -779,17 +755,7 @@ fn error_two_scopes() {
 
 #[test]
 fn error_system_scope() {
-    let args = [
-        "--os-auth-type",
-        "v3password",
-        "--os-auth-url",
-        "http://k/v3",
-        "--os-user-id",
-        "u1",
-        "--os-system-scope",
-        "some",
-    ];
-    let r = run(&Dir::new(), &args, &pw());
+    let r = run(&Dir::new(), &v3_user(&["--os-system-scope", "some"]), &pw());
     has_all(r.error(), &["system_scope \"some\" is not supported: the only system scope is \"all\""]);
 }
 

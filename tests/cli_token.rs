@@ -5,36 +5,16 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::Dir;
+use common::process::{Out, isolated};
 
 const SECRET: &str = "T0ken-cmd-secret";
 
-struct Out {
-    code: i32,
-    out: String,
-    err: String,
-}
-
 /// Runs `stackauth` in `home` (HOME and current dir) with only `env` set.
 fn stackauth(home: &Dir, args: &[&str], env: &[(&str, &str)]) -> Out {
-    let o = Command::new(env!("CARGO_BIN_EXE_stackauth"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .envs(env.iter().copied())
-        .current_dir(home.path())
-        .output()
-        .expect("runs");
-    let r = Out {
-        code: o.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&o.stdout).into_owned(),
-        err: String::from_utf8_lossy(&o.stderr).into_owned(),
-    };
-    assert!(!r.out.contains(SECRET) && !r.err.contains(SECRET), "the secret leaked:\n{}\n{}", r.out, r.err);
-    r
+    let mut c = isolated(env!("CARGO_BIN_EXE_stackauth"), home);
+    c.args(args).envs(env.iter().copied());
+    Out::of(c, SECRET)
 }
 
 #[test]

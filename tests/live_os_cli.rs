@@ -11,23 +11,10 @@ use std::process::Command;
 
 use common::Dir;
 use common::keystone::{ADMIN_PASSWORD, keystone};
-
-/// A command with nothing from the host: no OS_* variables, HOME and the
-/// current dir in `home`.
-fn isolated(program: impl AsRef<std::ffi::OsStr>, home: &Dir) -> Command {
-    let mut c = Command::new(program);
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .current_dir(home.path());
-    c
-}
+use common::process::{Out, example, isolated};
 
 fn os_token(home: &Dir) -> Command {
-    let exe = std::env::current_exe().expect("exe");
-    let path = exe.parent().and_then(|p| p.parent()).expect("target").join("examples/os_token");
-    assert!(path.exists(), "run `cargo build --examples` first: {}", path.display());
-    isolated(path, home)
+    isolated(example("os_token"), home)
 }
 
 fn stackauth(home: &Dir) -> Command {
@@ -35,12 +22,8 @@ fn stackauth(home: &Dir) -> Command {
 }
 
 /// Standard output of a run that must succeed, checked for the password.
-fn run(mut c: Command) -> String {
-    let o = c.output().expect("runs");
-    let (out, err) = (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned());
-    assert!(o.status.success(), "{c:?}\n{out}\n{err}");
-    assert!(!out.contains(ADMIN_PASSWORD) && !err.contains(ADMIN_PASSWORD), "{out}\n{err}");
-    out
+fn run(c: Command) -> String {
+    Out::of(c, ADMIN_PASSWORD).ok().to_owned()
 }
 
 fn json(out: &str) -> serde_json::Value {
@@ -187,10 +170,8 @@ fn stackauth_endpoint_uses_the_clouds_region_and_interface() {
 
     let mut c = stackauth(&home);
     c.args(["endpoint", "--service-type", "identity", "--os-cloud", "test", "--os-region-name", "RegionTwo"]);
-    let o = c.output().expect("runs");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("RegionTwo"), "the argument beats the cloud's RegionOne: {err}");
+    let r = Out::of(c, ADMIN_PASSWORD);
+    assert!(r.error().contains("RegionTwo"), "the argument beats the cloud's RegionOne: {}", r.err);
 
     let mut c = stackauth(&home);
     c.args(["endpoint", "--service-type", "identity", "--version", "3", "--os-cloud", "test"]);

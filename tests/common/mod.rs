@@ -3,6 +3,7 @@
 
 pub mod keystone;
 pub mod logs;
+pub mod process;
 pub mod server;
 pub mod tls;
 
