@@ -329,7 +329,11 @@ fn old_flag_names_work_and_are_warned_about() {
     assert_eq!(line(out, "project_name"), "project_name = t  # command line --os-tenant-name");
     has_all(
         &r.err,
-        &["--os-user-name is deprecated: use --os-username", "--os-tenant-name is deprecated: use --os-project-name"],
+        &[
+            "--os-auth-plugin is deprecated: use --os-auth-type",
+            "--os-user-name is deprecated: use --os-username",
+            "--os-tenant-name is deprecated: use --os-project-name",
+        ],
     );
 }
 
@@ -350,7 +354,11 @@ fn old_variable_names_work_and_are_warned_about() {
     assert_eq!(line(out, "project_name"), "project_name = t  # environment variable OS_TENANT_NAME");
     has_all(
         &r.err,
-        &["OS_TENANT_NAME is deprecated: use OS_PROJECT_NAME", "OS_USER_NAME is deprecated: use OS_USERNAME"],
+        &[
+            "OS_AUTH_PLUGIN is deprecated: use OS_AUTH_TYPE",
+            "OS_TENANT_NAME is deprecated: use OS_PROJECT_NAME",
+            "OS_USER_NAME is deprecated: use OS_USERNAME",
+        ],
     );
 }
 

@@ -173,6 +173,16 @@ pub(super) fn load(
     // Weakest first: the cloud, the variables, the arguments.
     let mut values: IndexMap<String, (String, Origin)> = IndexMap::new();
     let mut warnings = Vec::new();
+    let old_type = match &choice.origin {
+        Some(Origin::Cli { flag }) if flag == "--os-auth-plugin" => {
+            Some("--os-auth-plugin is deprecated: use --os-auth-type")
+        }
+        Some(Origin::Env { var }) if var == "OS_AUTH_PLUGIN" => Some("OS_AUTH_PLUGIN is deprecated: use OS_AUTH_TYPE"),
+        _ => None,
+    };
+    if let (Some(message), Some(origin)) = (old_type, &choice.origin) {
+        warnings.push(Diagnostic::warning(Code::DeprecatedName, message).group(GROUP).at(origin.clone()));
+    }
     if let (Some(c), Some(_)) = (cloud, ptype) {
         for (k, v, o) in &c.loose {
             if let Some(dest) = dest_of(k, &reg, &opts) {
