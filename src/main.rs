@@ -466,9 +466,11 @@ fn run_schema(a: &SchemaArgs) -> ExitCode {
 /// arguments, `OS_*` variables and `--os-cloud`; never both.
 fn credentials(m: &ArgMatches, a: &SourceArgs, group: Option<&str>, auth: &CliAuth) -> Result<LoadedAuth, ExitCode> {
     let Some(group) = group else {
-        if !a.config_file.is_empty() || !a.config_dir.is_empty() || !a.set.is_empty() {
+        let file_flags =
+            [a.config_file.len(), a.config_dir.len(), a.set.len(), a.schema.namespace.len(), a.schema.opt_data.len()];
+        if file_flags.iter().any(|n| *n > 0) {
             return Err(fail(
-                "--config-file, --config-dir and --set need --group (the config group with the credentials)",
+                "--config-file, --config-dir, --set, --namespace and --opt-data need --group (the config group with the credentials)",
             ));
         }
         return auth.load(m).map_err(|e| {

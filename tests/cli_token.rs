@@ -65,7 +65,7 @@ fn group_and_command_line_credentials_do_not_combine() {
     );
     let r = stackauth(&d, &["endpoint", "--service-type", "identity", "--config-file", c], &[]);
     assert_eq!(r.code, 2, "{}", r.err);
-    assert!(r.err.contains("--config-file, --config-dir and --set need --group"), "{}", r.err);
+    assert!(r.err.contains("--config-file, --config-dir, --set, --namespace and --opt-data need --group"), "{}", r.err);
     // Variables do not count as given: a shell with OS_* set can still use --group.
     let r = stackauth(&d, &["token", "--config-file", c, "--group", "service_user"], &[("OS_CLOUD", "x")]);
     assert_eq!(r.code, 1, "{}", r.err);

@@ -2,30 +2,7 @@
 //! merged over it, `clouds-public.yaml` profiles under it, and what a
 //! cloud's keys mean. Every value keeps its file and line.
 //!
-//! As openstacksdk (`openstack/config/loader.py`):
-//!
-//! - files are looked for in the current directory, the user's config
-//!   directory (`$XDG_CONFIG_HOME/openstack`, `~/.config/openstack`) and the
-//!   site's (`/etc/xdg/openstack`, `/etc/openstack`), as `.yaml`, `.yml` or
-//!   `.json`; the first that exists is read. `OS_CLIENT_CONFIG_FILE` and
-//!   `OS_CLIENT_SECURE_FILE` name a file to try first;
-//! - `secure.yaml`'s cloud is merged over `clouds.yaml`'s, and both over the
-//!   profile the cloud names (`profile:`, or the old `cloud:`) in
-//!   `clouds-public.yaml`'s `public-clouds:`; the `auth` mappings are
-//!   merged key by key, the rest replaced;
-//! - `verify: false` (or `insecure: true`) turns verification off, `cacert`,
-//!   `cert` and `key` are the CA bundle and client certificate (`~`
-//!   expanded), `api_timeout` the timeout, `region_name` (else the first of
-//!   `regions`) the region, `interface` (or the old `endpoint_type`) the
-//!   interface, `auth_type` (or the old `auth_plugin`) the plugin;
-//! - `domain_id`/`domain_name` in a project-scoped cloud's `auth` is the
-//!   default of the user's and the project's domain.
-//!
-//! Unlike openstacksdk, a file that does not parse, or a cloud that is not
-//! shaped as one, is an error naming the file and line (openstacksdk skips
-//! a file it cannot parse), and a profile that is in no
-//! `clouds-public.yaml` is an error (openstacksdk would look in its own
-//! vendor list, which is not included here, and go on without it).
+//! See [`find_cloud`] for what is read and how.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -296,9 +273,34 @@ fn section(path: &Arc<Path>, doc: &Option<Node>, key: &str) -> Result<Vec<(Strin
     }
 }
 
-/// Reads cloud `name` as openstacksdk does (see the module documentation).
+/// Reads cloud `name` from the files of `files`, as openstacksdk does.
 /// A cloud that is in neither `clouds.yaml` nor `secure.yaml` is an error
-/// listing the clouds there are.
+/// listing the clouds there are (with a did-you-mean).
+///
+/// As openstacksdk (`openstack/config/loader.py`):
+///
+/// - files are looked for in the current directory, the user's config
+///   directory (`$XDG_CONFIG_HOME/openstack`, `~/.config/openstack`) and the
+///   site's (`/etc/xdg/openstack`, `/etc/openstack`), as `.yaml`, `.yml` or
+///   `.json`; the first that exists is read. `OS_CLIENT_CONFIG_FILE` and
+///   `OS_CLIENT_SECURE_FILE` name a file to try first;
+/// - `secure.yaml`'s cloud is merged over `clouds.yaml`'s, and both over the
+///   profile the cloud names (`profile:`, or the old `cloud:`) in
+///   `clouds-public.yaml`'s `public-clouds:`; the `auth` mappings are
+///   merged key by key, the rest replaced;
+/// - `verify: false` (or `insecure: true`) turns verification off, `cacert`,
+///   `cert` and `key` are the CA bundle and client certificate (`~`
+///   expanded), `api_timeout` the timeout, `region_name` (else the first of
+///   `regions`) the region, `interface` (or the old `endpoint_type`) the
+///   interface, `auth_type` (or the old `auth_plugin`) the plugin;
+/// - `domain_id`/`domain_name` in a project-scoped cloud's `auth` is the
+///   default of the user's and the project's domain.
+///
+/// Unlike openstacksdk, a file that does not parse, or a cloud that is not
+/// shaped as one, is an error naming the file and line (openstacksdk skips
+/// a file it cannot parse), and a profile that is in no
+/// `clouds-public.yaml` is an error (openstacksdk would look in its own
+/// vendor list, which is not included here, and go on without it).
 pub fn find_cloud(name: &str, files: &CloudFiles) -> Result<Cloud, LoadError> {
     let mut known = Vec::new();
     let mut looked = Vec::new();

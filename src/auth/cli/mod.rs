@@ -41,7 +41,7 @@
 //! - A secret given as an argument is warned about (other users see it in
 //!   the process list); secrets are never echoed.
 //!
-//! `clouds.yaml` is described in [`find_cloud`]'s module: search path,
+//! [`find_cloud`] says how `clouds.yaml` is read: search path,
 //! `secure.yaml`, `clouds-public.yaml` profiles, and what each key sets.
 //!
 //! The lower-level [`register`], [`load_from_matches`] and
