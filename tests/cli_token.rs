@@ -116,6 +116,11 @@ fn a_secret_argument_is_warned_about() {
     assert_eq!(r.code, 1, "{}", r.err);
     assert!(r.err.contains("warning[auth-option]: command line --os-password"), "{}", r.err);
     assert!(r.err.contains("process list: set OS_PASSWORD instead"), "{}", r.err);
+    // Also when loading fails.
+    let r = stackauth(&d, &["token", "--os-user-id", "u", "--os-password", SECRET], &[]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(r.err.contains("warning[auth-option]: command line --os-password"), "{}", r.err);
+    assert!(r.err.contains("error[missing-required]"), "{}", r.err);
 }
 
 #[test]

@@ -150,8 +150,92 @@ fn dest_of(key: &str, reg: &Registry, opts: &[Opt]) -> Option<String> {
     COUNTERPARTS.iter().find(|(from, to)| *from == key && reg.find(GROUP, to).is_some()).map(|(_, to)| (*to).to_owned())
 }
 
+/// The values found, by option dest, and what is worth a warning.
+#[derive(Default)]
+struct Found {
+    values: IndexMap<String, (String, Origin)>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Found {
+    fn set(&mut self, dest: &str, value: String, origin: Origin) {
+        self.values.insert(dest.to_owned(), (value, origin));
+    }
+
+    fn warn(&mut self, code: Code, message: impl Into<String>, origin: Origin) {
+        self.warnings.push(Diagnostic::warning(code, message).group(GROUP).at(origin));
+    }
+
+    /// The cloud's values; `auth:` keys the plugin lacks are warned about.
+    fn cloud(&mut self, c: &Cloud, reg: &Registry, opts: &[Opt], plugin: &str) {
+        for (k, v, o) in &c.loose {
+            if let Some(dest) = dest_of(k, reg, opts) {
+                self.set(&dest, v.clone(), o.clone());
+            }
+        }
+        for (k, v, o) in &c.values {
+            match dest_of(k, reg, opts) {
+                Some(dest) => self.set(&dest, v.clone(), o.clone()),
+                None => self.warn(
+                    Code::UnknownOption,
+                    format!("the {plugin} auth plugin has no option {k}: skipped"),
+                    o.clone(),
+                ),
+            }
+        }
+        self.warnings.extend(c.warnings().iter().cloned());
+    }
+
+    /// The flags' variables, then their old ones (warned about).
+    fn env(&mut self, env: &Env, flags: &[Flag]) {
+        for f in flags {
+            if let Some((v, origin)) = f.var.as_deref().and_then(|var| env_value(env, &[var])) {
+                self.set(&f.dest, v, origin);
+                continue;
+            }
+            let old: Vec<&str> = f.old_vars.iter().map(String::as_str).collect();
+            if let Some((v, origin)) = env_value(env, &old) {
+                let instead = f.var.clone().unwrap_or_else(|| format!("--{}", f.long));
+                let var = match &origin {
+                    Origin::Env { var } => var.clone(),
+                    o => o.to_string(),
+                };
+                self.warn(Code::DeprecatedName, format!("{var} is deprecated: use {instead}"), origin.clone());
+                self.set(&f.dest, v, origin);
+            }
+        }
+    }
+
+    /// The arguments given (see [`from_args`]).
+    fn args(&mut self, m: &ArgMatches, flags: &[Flag]) {
+        if insecure_given(m) {
+            self.set("insecure", "true".into(), Origin::Cli { flag: format!("--{INSECURE_ID}") });
+        }
+        for f in flags {
+            if let Some((v, origin)) = from_args(m, f, &mut self.warnings) {
+                self.set(&f.dest, v, origin);
+            }
+        }
+    }
+
+    /// `--os-auth-plugin` and `OS_AUTH_PLUGIN` are old names.
+    fn auth_type(&mut self, choice: &Choice) {
+        let message = match &choice.origin {
+            Some(Origin::Cli { flag }) if flag == "--os-auth-plugin" => {
+                "--os-auth-plugin is deprecated: use --os-auth-type"
+            }
+            Some(Origin::Env { var }) if var == "OS_AUTH_PLUGIN" => "OS_AUTH_PLUGIN is deprecated: use OS_AUTH_TYPE",
+            _ => return,
+        };
+        if let Some(origin) = &choice.origin {
+            self.warn(Code::DeprecatedName, message, origin.clone());
+        }
+    }
+}
+
 /// Loads the plugin `choice` with the values of `m`, `env` and `cloud`,
-/// arguments over variables over the cloud.
+/// arguments over variables over the cloud. Warnings are logged, and kept
+/// in the snapshot (or in the error).
 pub(super) fn load(
     m: &ArgMatches,
     plugins: &PluginRegistry,
@@ -171,84 +255,37 @@ pub(super) fn load(
     let all: Vec<Flag> = flags::session_flags(&group).into_iter().chain(flags::plugin_flags(&opts)).collect();
 
     // Weakest first: the cloud, the variables, the arguments.
-    let mut values: IndexMap<String, (String, Origin)> = IndexMap::new();
-    let mut warnings = Vec::new();
-    let old_type = match &choice.origin {
-        Some(Origin::Cli { flag }) if flag == "--os-auth-plugin" => {
-            Some("--os-auth-plugin is deprecated: use --os-auth-type")
-        }
-        Some(Origin::Env { var }) if var == "OS_AUTH_PLUGIN" => Some("OS_AUTH_PLUGIN is deprecated: use OS_AUTH_TYPE"),
-        _ => None,
-    };
-    if let (Some(message), Some(origin)) = (old_type, &choice.origin) {
-        warnings.push(Diagnostic::warning(Code::DeprecatedName, message).group(GROUP).at(origin.clone()));
-    }
+    let mut found = Found::default();
+    found.auth_type(choice);
     if let (Some(c), Some(_)) = (cloud, ptype) {
-        for (k, v, o) in &c.loose {
-            if let Some(dest) = dest_of(k, &reg, &opts) {
-                values.insert(dest, (v.clone(), o.clone()));
-            }
-        }
-        for (k, v, o) in &c.values {
-            match dest_of(k, &reg, &opts) {
-                Some(dest) => {
-                    values.insert(dest, (v.clone(), o.clone()));
-                }
-                None => warnings.push(
-                    Diagnostic::warning(
-                        Code::UnknownOption,
-                        format!("the {} auth plugin has no option {k}: skipped", choice.name),
-                    )
-                    .group(GROUP)
-                    .at(o.clone()),
-                ),
-            }
-        }
-        warnings.extend(c.warnings().iter().cloned());
+        found.cloud(c, &reg, &opts, &choice.name);
     }
-    for f in &all {
-        let current = f.var.as_deref().and_then(|v| env_value(env, &[v]));
-        let old: Vec<&str> = f.old_vars.iter().map(String::as_str).collect();
-        let found = current.or_else(|| {
-            let (v, origin) = env_value(env, &old)?;
-            let instead = f.var.clone().unwrap_or_else(|| format!("--{}", f.long));
-            let var = match &origin {
-                Origin::Env { var } => var.clone(),
-                o => o.to_string(),
-            };
-            let message = format!("{var} is deprecated: use {instead}");
-            warnings.push(Diagnostic::warning(Code::DeprecatedName, message).group(GROUP).at(origin.clone()));
-            Some((v, origin))
-        });
-        if let Some(found) = found {
-            values.insert(f.dest.clone(), found);
-        }
-    }
-    if insecure_given(m) {
-        values.insert("insecure".into(), ("true".into(), Origin::Cli { flag: format!("--{INSECURE_ID}") }));
-    }
-    for f in &all {
-        if let Some(found) = from_args(m, f, &mut warnings) {
-            values.insert(f.dest.clone(), found);
-        }
-    }
+    found.env(env, &all);
+    found.args(m, &all);
 
     let mut loader = Loader::new(&reg).set_default(GROUP, "timeout", "600");
     loader = match &choice.origin {
         Some(origin) => loader.value_from(GROUP, "auth_type", &choice.name, origin.clone()),
         None => loader.set_default(GROUP, "auth_type", &choice.name),
     };
-    for (dest, (v, origin)) in values {
+    for (dest, (v, origin)) in found.values {
         loader = loader.value_from(GROUP, &dest, v, origin);
     }
-    for w in &warnings {
+    for w in &found.warnings {
         tracing::warn!("{w}");
     }
-    let mut loaded = load_from_group(&loader, plugins, GROUP).map_err(|e| explain(e, &choice.name, &all, cloud))?;
-    for w in warnings {
-        loaded.snapshot.push_warning(w);
+    match load_from_group(&loader, plugins, GROUP) {
+        Ok(mut loaded) => {
+            for w in found.warnings {
+                loaded.snapshot.push_warning(w);
+            }
+            Ok(loaded)
+        }
+        Err(e) => {
+            let e = explain(e, &choice.name, &all, cloud);
+            Err(LoadError::new(found.warnings.into_iter().chain(e.diagnostics().iter().cloned()).collect()))
+        }
     }
-    Ok(loaded)
 }
 
 /// `user_domain_name` as `--os-user-domain-name (OS_USER_DOMAIN_NAME)` in a
