@@ -8,13 +8,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use stackauth::auth::{EndpointFilter, Interface, PluginRegistry};
+use stackauth::auth::cli::{CliAuth, Dirs};
+use stackauth::auth::{LoadedAuth, PluginRegistry};
 use stackauth::diagnostic::{Code, Diagnostic};
 use stackauth::opt::Registry;
 use stackauth::resolve::ConfigPath;
 use stackauth::session::Session;
 use stackauth::source::{CliOverride, Env};
-use stackauth::tools::{generate, migrate, optdata, render, schema, show, validate};
+use stackauth::tools::{generate, migrate, optdata, render, schema, show, token, validate};
 use stackauth::{Loader, namespace};
 
 /// Config-driven service-to-service auth for OpenStack-style identity.
@@ -37,9 +38,9 @@ enum Command {
     Migrate(MigrateArgs),
     /// Write JSON Schemas of the TOML form, for editors.
     Schema(SchemaArgs),
-    /// Authenticate with a group's credentials and print the token's metadata.
+    /// Authenticate (a config group's credentials, or --os-* arguments, OS_* variables and --os-cloud) and print the token's metadata.
     Token(TokenArgs),
-    /// Authenticate and print the catalog endpoint of a service.
+    /// Authenticate (as token does) and print the catalog endpoint of a service.
     Endpoint(EndpointArgs),
 }
 
@@ -185,9 +186,9 @@ struct SchemaArgs {
 struct TokenArgs {
     #[command(flatten)]
     sources: SourceArgs,
-    /// The group with the credentials.
+    /// The config group with the credentials; without it, the --os-* arguments, OS_* variables and --os-cloud.
     #[arg(long)]
-    group: String,
+    group: Option<String>,
     /// Also print the token itself.
     #[arg(long)]
     reveal: bool,
@@ -200,16 +201,16 @@ struct TokenArgs {
 struct EndpointArgs {
     #[command(flatten)]
     sources: SourceArgs,
-    /// The group with the credentials.
+    /// The config group with the credentials; without it, the --os-* arguments, OS_* variables and --os-cloud.
     #[arg(long)]
-    group: String,
+    group: Option<String>,
     /// The service type (identity, image, compute...).
     #[arg(long = "service-type")]
     service_type: String,
-    /// Interfaces in order of preference.
-    #[arg(long, value_delimiter = ',', default_value = "public")]
+    /// Interfaces in order of preference [default: the credentials' own, else public].
+    #[arg(long, value_delimiter = ',')]
     interface: Vec<String>,
-    /// The region.
+    /// The region [default: the credentials' own].
     #[arg(long = "region-name")]
     region_name: Option<String>,
     /// The API version wanted (3, 2.1, latest): discovered and printed.
@@ -461,7 +462,29 @@ fn run_schema(a: &SchemaArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn session_for(m: &ArgMatches, a: &SourceArgs, group: &str) -> Result<(Session, Registry), ExitCode> {
+/// The credentials: a config group's with `--group`, else the `--os-*`
+/// arguments, `OS_*` variables and `--os-cloud`; never both.
+fn credentials(m: &ArgMatches, a: &SourceArgs, group: Option<&str>, auth: &CliAuth) -> Result<LoadedAuth, ExitCode> {
+    let Some(group) = group else {
+        let file_flags =
+            [a.config_file.len(), a.config_dir.len(), a.set.len(), a.schema.namespace.len(), a.schema.opt_data.len()];
+        if file_flags.iter().any(|n| *n > 0) {
+            return Err(fail(
+                "--config-file, --config-dir, --set, --namespace and --opt-data need --group (the config group with the credentials)",
+            ));
+        }
+        return auth.load(m).map_err(|e| {
+            print_diagnostics(e.diagnostics());
+            ExitCode::from(if e.errors().any(|d| d.code == Code::Io) { 2 } else { 1 })
+        });
+    };
+    let given = auth.given(m);
+    if !given.is_empty() {
+        return Err(fail(format!(
+            "--group takes the credentials from config files; {} cannot be combined with it",
+            given.join(", ")
+        )));
+    }
     let mut reg = match registry(&a.schema) {
         Ok(r) => r,
         Err(ds) => {
@@ -473,15 +496,22 @@ async fn session_for(m: &ArgMatches, a: &SourceArgs, group: &str) -> Result<(Ses
         let _ = reg.merge(&namespace::keystoneauth(group));
     }
     let l = loader(m, a, &reg);
-    let loaded = match stackauth::auth::load_from_group(&l, &PluginRegistry::builtin(), group) {
-        Ok(x) => x,
-        Err(e) => {
-            print_diagnostics(e.diagnostics());
-            return Err(ExitCode::from(1));
-        }
-    };
+    stackauth::auth::load_from_group(&l, &PluginRegistry::builtin(), group).map_err(|e| {
+        print_diagnostics(e.diagnostics());
+        ExitCode::from(1)
+    })
+}
+
+fn session_for(
+    m: &ArgMatches,
+    a: &SourceArgs,
+    group: Option<&str>,
+    auth: &CliAuth,
+) -> Result<(Session, LoadedAuth), ExitCode> {
+    let loaded = credentials(m, a, group, auth)?;
+    print_diagnostics(loaded.snapshot.warnings());
     match Session::from_loaded(&loaded) {
-        Ok(s) => Ok((s, reg)),
+        Ok(s) => Ok((s, loaded)),
         Err(e) => {
             eprintln!("error: {e}");
             Err(ExitCode::from(1))
@@ -489,9 +519,9 @@ async fn session_for(m: &ArgMatches, a: &SourceArgs, group: &str) -> Result<(Ses
     }
 }
 
-fn run_token(m: &ArgMatches, a: &TokenArgs) -> ExitCode {
+fn run_token(m: &ArgMatches, a: &TokenArgs, auth: &CliAuth) -> ExitCode {
     block_on(async {
-        let (s, _) = match session_for(m, &a.sources, &a.group).await {
+        let (s, _) = match session_for(m, &a.sources, a.group.as_deref(), auth) {
             Ok(x) => x,
             Err(c) => return c,
         };
@@ -509,45 +539,26 @@ fn run_token(m: &ArgMatches, a: &TokenArgs) -> ExitCode {
             );
             return ExitCode::SUCCESS;
         };
-        let name = |i: &stackauth::auth::IdName| i.name.clone().or_else(|| i.id.clone()).unwrap_or_default();
-        let v = serde_json::json!({
-            "user": {"id": t.user.ident.id, "name": t.user.ident.name, "domain": t.user.domain.as_ref().map(name)},
-            "project": t.project.as_ref().map(|p| serde_json::json!({"id": p.ident.id, "name": p.ident.name, "domain": p.domain.as_ref().map(name)})),
-            "domain": t.domain.as_ref().map(name),
-            "system": t.system_all,
-            "roles": t.role_names(),
-            "expires_at": stackauth::auth::format_iso8601(t.expires_at),
-            "audit_ids": t.audit_ids,
-            "methods": t.methods,
-            "catalog": t.catalog.endpoints().iter().map(|e| format!("{} {} {}", e.service_type, e.interface.as_str(), e.url)).collect::<Vec<_>>(),
-            "token": if a.reveal { serde_json::json!(t.token.expose()) } else { serde_json::json!(stackauth::session::token_hash(&t.token)) },
-        });
+        let v = token::token_json(t, a.reveal);
         if a.json {
             println!("{v:#}");
         } else {
-            for (k, val) in v.as_object().into_iter().flatten() {
-                println!(
-                    "{k}: {}",
-                    if val.is_string() { val.as_str().unwrap_or_default().to_owned() } else { val.to_string() }
-                );
-            }
+            print!("{}", token::token_text(&v));
         }
         ExitCode::SUCCESS
     })
 }
 
-fn run_endpoint(m: &ArgMatches, a: &EndpointArgs) -> ExitCode {
+fn run_endpoint(m: &ArgMatches, a: &EndpointArgs, auth: &CliAuth) -> ExitCode {
     block_on(async {
-        let (s, _) = match session_for(m, &a.sources, &a.group).await {
+        let (s, loaded) = match session_for(m, &a.sources, a.group.as_deref(), auth) {
             Ok(x) => x,
             Err(c) => return c,
         };
-        let mut f = EndpointFilter::new(&a.service_type);
-        f.interfaces = match a.interface.iter().map(|i| Interface::parse(i).ok_or(i)).collect::<Result<Vec<_>, _>>() {
-            Ok(i) => i,
-            Err(bad) => return fail(format!("{bad:?} is not an interface (public, internal, admin)")),
+        let f = match token::endpoint_filter(&a.service_type, &a.interface, a.region_name.as_deref(), &loaded.adapter) {
+            Ok(f) => f,
+            Err(e) => return fail(e),
         };
-        f.region_name = a.region_name.clone();
         let spec = match stackauth::session::VersionSpec::parse(
             a.version.as_deref(),
             a.min_version.as_deref(),
@@ -556,34 +567,13 @@ fn run_endpoint(m: &ArgMatches, a: &EndpointArgs) -> ExitCode {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
-        if let Some(spec) = spec {
-            return match s.endpoint_data(&f, Some(&spec)).await {
-                Ok(d) => {
-                    let show = |v: Option<stackauth::session::Version>| v.map(|v| v.to_string());
-                    println!(
-                        "{:#}",
-                        serde_json::json!({
-                            "service_type": d.service_type,
-                            "url": d.url,
-                            "catalog_url": d.catalog_url,
-                            "api_version": show(d.api_version),
-                            "min_microversion": show(d.min_microversion),
-                            "max_microversion": show(d.max_microversion),
-                            "interface": d.interface.map(|i| i.as_str()),
-                            "region": d.region,
-                        })
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(1)
-                }
-            };
-        }
-        match s.endpoint(&f).await {
-            Ok(url) => {
-                println!("{url}");
+        let found = match &spec {
+            Some(spec) => s.endpoint_data(&f, Some(spec)).await.map(|d| format!("{:#}", token::endpoint_json(&d))),
+            None => s.endpoint(&f).await,
+        };
+        match found {
+            Ok(text) => {
+                println!("{text}");
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -601,8 +591,21 @@ fn block_on<F: std::future::Future<Output = ExitCode>>(f: F) -> ExitCode {
     }
 }
 
+/// The `--os-*` flags of `token` and `endpoint` depend on the plugin (and
+/// cloud) the command line names, so they are found before the parse.
+fn cli_auth(args: &[String]) -> CliAuth {
+    let no_env = args.iter().take_while(|a| *a != "--").any(|a| a == "--no-env");
+    let env = if no_env { Env::empty() } else { Env::from_process() };
+    CliAuth::scan(args, env, &Dirs::from_process(), PluginRegistry::builtin(), None)
+}
+
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    let args: Vec<String> = std::env::args().collect();
+    let auth = cli_auth(&args);
+    let matches = Cli::command()
+        .mut_subcommand("token", |c| auth.register(c))
+        .mut_subcommand("endpoint", |c| auth.register(c))
+        .get_matches_from(&args);
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => e.exit(),
@@ -614,7 +617,7 @@ fn main() -> ExitCode {
         Command::Generate(a) => run_generate(a),
         Command::Migrate(a) => run_migrate(a),
         Command::Schema(a) => run_schema(a),
-        Command::Token(a) => run_token(&sub("token"), a),
-        Command::Endpoint(a) => run_endpoint(&sub("endpoint"), a),
+        Command::Token(a) => run_token(&sub("token"), a, &auth),
+        Command::Endpoint(a) => run_endpoint(&sub("endpoint"), a, &auth),
     }
 }

@@ -238,3 +238,24 @@ fn secret_never_in_debug_or_errors() {
     assert!(e.errors().any(|d| d.code == Code::AuthOption), "{e}");
     assert!(!e.to_string().contains(SECRET) && !format!("{e:?}").contains(SECRET), "{e}");
 }
+
+#[test]
+fn cli_auth_uses_the_tools_default_plugin_when_none_is_named() {
+    use stackauth::auth::cli::{CliAuth, Dirs};
+    let argv = args(&["--os-auth-url", "http://k:5000/v3", "--os-token", SECRET]);
+    let auth = CliAuth::scan(&argv, Env::empty(), &Dirs::default(), PluginRegistry::builtin(), Some("v3token"));
+    assert_eq!(auth.auth_type(), "v3token");
+    assert_eq!(auth.auth_type_origin(), None);
+    let mut cmd = auth.register(clap::Command::new("prog"));
+    let help = cmd.render_help().to_string();
+    assert!(help.contains("default v3token") && help.contains("Options of the v3token auth plugin:"), "{help}");
+    let l = auth.load(&cmd.try_get_matches_from(&argv).expect("parses")).expect("loads");
+    assert_eq!(l.plugin_name, "v3token");
+    assert_eq!(origin(&l, "auth_type"), Origin::SetDefault);
+    assert!(!format!("{l:?}").contains(SECRET));
+    // A named plugin wins over the default.
+    let env = Env::from_pairs([("OS_AUTH_TYPE", "token")]);
+    let auth = CliAuth::scan(&argv, env, &Dirs::default(), PluginRegistry::builtin(), Some("v3token"));
+    assert_eq!(auth.auth_type(), "token");
+    assert_eq!(auth.auth_type_origin(), Some(&Origin::Env { var: "OS_AUTH_TYPE".into() }));
+}

@@ -197,7 +197,8 @@ fn name_plugin(mut e: LoadError, plugin: &str, auth_group: &str) -> LoadError {
 pub(crate) fn plugin_error(e: PluginError, o: &PluginOptions<'_>) -> Diagnostic {
     let mut d = err(Code::AuthOption, o.group(), e.message);
     if let Some(opt) = &e.option {
-        d.origin = o.origin(opt).cloned();
+        // An unset option's origin is its declared default: no place to show.
+        d.origin = o.origin(opt).filter(|x| **x != crate::source::Origin::Default).cloned();
         d.option = Some(opt.clone());
     }
     d.suggestion = e.suggestion;

@@ -17,5 +17,7 @@ pub use opt::Opt;
 pub use raw::RawValue;
 pub use registry::{DEFAULT_GROUP, Group, Registry, RegistryError, normalize_group};
 pub use secret::{MASK, Secret};
-pub use types::{Choices, DictType, IpVersion, ListType, NumberType, OptType, Pattern, StringType, UriType};
+pub use types::{
+    Choices, DictType, IpVersion, ListType, NumberType, OptType, Pattern, StringType, UriType, python_float,
+};
 pub use value::Value;

@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 
-use super::deprecation::Compound;
+use super::deprecation::{Compound, DeprecatedName};
 use super::opt::Opt;
 
 /// The name of the default group.
@@ -47,6 +47,9 @@ pub struct Group {
     help: String,
     opts: IndexMap<String, Opt>,
     compounds: Vec<Compound>,
+    /// Old names for options by dest, added to the option whenever it is
+    /// registered (see [`Registry::add_deprecated_names`]).
+    renames: IndexMap<String, Vec<DeprecatedName>>,
 }
 
 impl Group {
@@ -73,6 +76,18 @@ impl Group {
     /// The compound deprecations whose target is in this group.
     pub fn compounds(&self) -> &[Compound] {
         &self.compounds
+    }
+
+    /// The old names added to options of this group by
+    /// [`Registry::add_deprecated_names`], by the options' dest.
+    pub fn renames(&self) -> impl Iterator<Item = (&str, &[DeprecatedName])> {
+        self.renames.iter().map(|(d, n)| (d.as_str(), n.as_slice()))
+    }
+
+    /// `opt` with the old names this group keeps for it.
+    fn renamed(&self, opt: Opt) -> Opt {
+        let Some(names) = self.renames.get(opt.dest()) else { return opt };
+        names.iter().fold(opt, |o, n| if o.deprecated_names().contains(n) { o } else { o.deprecated_name(n.clone()) })
     }
 }
 
@@ -112,6 +127,7 @@ impl Registry {
             |reason| RegistryError::Invalid { group: group.to_owned(), option: opt.name().to_owned(), reason };
         opt.check().map_err(invalid)?;
         let g = self.group_entry(group);
+        let opt = g.renamed(opt);
         match g.opts.get(opt.dest()) {
             Some(existing) if *existing == opt => Ok(()),
             Some(_) => Err(RegistryError::Duplicate { group: group.to_owned(), option: opt.name().to_owned() }),
@@ -140,6 +156,54 @@ impl Registry {
             if self.find(group, o.dest()).is_none() {
                 self.register_opt(group, o)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Gives option `name` of `group` older names (or older groups) it is
+    /// also read under, with deprecation findings when they are used: now
+    /// if the option is registered, and otherwise whenever it is.
+    ///
+    /// This is how an application that used its own option names maps them
+    /// onto options a library registers later, such as an auth plugin's
+    /// (registered once `auth_type` is known): keystoneauth's
+    /// `deprecated_opts`.
+    ///
+    /// ```
+    /// use stackauth::opt::{DeprecatedName, Opt, Registry};
+    /// let mut reg = Registry::new();
+    /// reg.add_deprecated_names("myapp", "username", [DeprecatedName::name("admin_user")]).unwrap();
+    /// reg.register_opt("myapp", Opt::string("username")).unwrap();
+    /// assert_eq!(reg.find("myapp", "username").unwrap().deprecated_names(), [DeprecatedName::name("admin_user")]);
+    /// ```
+    ///
+    /// An old name that is the current name of another option of the group
+    /// is refused.
+    pub fn add_deprecated_names(
+        &mut self,
+        group: &str,
+        name: &str,
+        names: impl IntoIterator<Item = DeprecatedName>,
+    ) -> Result<(), RegistryError> {
+        let dest = name.replace('-', "_");
+        let g = self.group_entry(group);
+        for n in names {
+            let old = n.name.as_deref().map(|o| o.replace('-', "_"));
+            if n.group.is_none() && old.as_deref().is_some_and(|o| o != dest && g.opts.contains_key(o)) {
+                return Err(RegistryError::Invalid {
+                    group: group.to_owned(),
+                    option: name.to_owned(),
+                    reason: format!("{:?} is the name of another option of the group", n.name.unwrap_or_default()),
+                });
+            }
+            let list = g.renames.entry(dest.clone()).or_default();
+            if !list.contains(&n) {
+                list.push(n);
+            }
+        }
+        if let Some(existing) = g.opts.get(&dest).cloned() {
+            let renamed = g.renamed(existing);
+            g.opts.insert(dest, renamed);
         }
         Ok(())
     }
@@ -179,6 +243,9 @@ impl Registry {
     pub fn merge(&mut self, other: &Registry) -> Result<(), RegistryError> {
         for g in other.groups() {
             self.register_group(g.name(), g.help());
+            for (dest, names) in g.renames() {
+                self.add_deprecated_names(g.name(), dest, names.iter().cloned())?;
+            }
             for o in g.opts() {
                 self.register_opt(g.name(), o.clone())?;
             }

@@ -521,6 +521,19 @@ fn python_digits(t: &str) -> Option<String> {
     Some(t.replace('_', ""))
 }
 
+/// A float as Python's `str()` writes the usual ones (`1.0`, `0.5`, `inf`,
+/// `nan`): how oslo.config's generator writes defaults and PyYAML reads
+/// floats back.
+pub fn python_float(f: f64) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        format!("{f:?}")
+    }
+}
+
 /// Python's `float()` on text: decimals, exponents, `inf`, `nan`, digit
 /// groups with `_`. Empty text is "no value".
 fn parse_python_float(s: &str) -> Result<Option<f64>, String> {

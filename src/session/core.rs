@@ -260,8 +260,22 @@ impl Session {
     }
 
     /// A session from a loaded group: its plugin and session settings.
+    ///
+    /// A TLS file that cannot be used is an error that also says where the
+    /// setting came from (`cafile from command line --os-cacert`).
     pub fn from_loaded(loaded: &LoadedAuth) -> Result<Session, SessionError> {
-        Session::builder().auth(loaded.plugin.clone()).options(loaded.session.clone()).build()
+        Session::builder().auth(loaded.plugin.clone()).options(loaded.session.clone()).build().map_err(|e| match e {
+            SessionError::Config(mut m) => {
+                for dest in ["cafile", "certfile", "keyfile"] {
+                    let origin = loaded.snapshot.get(&loaded.group, dest).map(|r| &r.origin);
+                    if let (true, Some(o)) = (m.contains(&format!("{dest} ")), origin) {
+                        m.push_str(&format!(" ({dest} from {o})"));
+                    }
+                }
+                SessionError::Config(m)
+            }
+            e => e,
+        })
     }
 
     /// The session's current auth state (plugin, cached token, fetch count).

@@ -7,6 +7,7 @@ mod file;
 pub mod ini;
 mod origin;
 mod toml;
+pub(crate) mod yaml;
 
 use std::fmt;
 

@@ -8,4 +8,5 @@ pub mod render;
 pub mod schema;
 pub mod show;
 pub mod text;
+pub mod token;
 pub mod validate;

@@ -50,13 +50,12 @@
 //! writes for such floats; JSON diagnostics carry positions only for syntax
 //! errors (the generator writes JSON on one line anyway).
 
-pub(crate) mod yaml;
-
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::{DeprecatedName, NumberType, Opt, OptType, Registry, RegistryError, normalize_group};
+use crate::source::yaml::{self, Node, NodeValue};
 use crate::source::{Location, Origin};
 
 /// Everything an opt-data file says, beyond the registry itself.
@@ -178,90 +177,6 @@ fn log_warnings(data: OptData) -> Registry {
         tracing::warn!("{w}");
     }
     data.registry
-}
-
-/// A YAML or JSON value with its position (line 0 when unknown, as for
-/// JSON).
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Node {
-    pub(crate) value: NodeValue,
-    pub(crate) line: u32,
-    pub(crate) column: u32,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum NodeValue {
-    Null,
-    Bool(bool),
-    Int(i128),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(String, Node)>),
-}
-
-impl Node {
-    fn from_json(value: serde_json::Value) -> Node {
-        use serde_json::Value as J;
-        let value = match value {
-            J::Null => NodeValue::Null,
-            J::Bool(b) => NodeValue::Bool(b),
-            J::Number(n) => match (n.as_i64(), n.as_u64()) {
-                (Some(i), _) => NodeValue::Int(i.into()),
-                (None, Some(u)) => NodeValue::Int(u.into()),
-                _ => NodeValue::Float(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            J::String(s) => NodeValue::Str(s),
-            J::Array(items) => NodeValue::Seq(items.into_iter().map(Node::from_json).collect()),
-            J::Object(map) => NodeValue::Map(map.into_iter().map(|(k, v)| (k, Node::from_json(v))).collect()),
-        };
-        Node { value, line: 0, column: 0 }
-    }
-
-    /// How many nodes this one holds, itself included.
-    fn count(&self) -> usize {
-        1 + match &self.value {
-            NodeValue::Seq(items) => items.iter().map(Node::count).sum(),
-            NodeValue::Map(entries) => entries.iter().map(|(_, v)| v.count()).sum(),
-            _ => 0,
-        }
-    }
-
-    /// A scalar as text (a mapping key, a choice); `None` for null and
-    /// collections.
-    fn key_text(&self) -> Option<String> {
-        match &self.value {
-            NodeValue::Str(s) => Some(s.clone()),
-            NodeValue::Bool(b) => Some(b.to_string()),
-            NodeValue::Int(i) => Some(i.to_string()),
-            NodeValue::Float(f) => Some(crate::tools::text::python_float(*f)),
-            NodeValue::Null | NodeValue::Seq(_) | NodeValue::Map(_) => None,
-        }
-    }
-
-    fn kind(&self) -> &'static str {
-        match &self.value {
-            NodeValue::Null => "null",
-            NodeValue::Bool(_) => "a boolean",
-            NodeValue::Int(_) => "an integer",
-            NodeValue::Float(_) => "a float",
-            NodeValue::Str(_) => "a string",
-            NodeValue::Seq(_) => "a list",
-            NodeValue::Map(_) => "a mapping",
-        }
-    }
-
-    fn is_null(&self) -> bool {
-        self.value == NodeValue::Null
-    }
-
-    #[cfg(test)]
-    fn into_map(self) -> Vec<(String, Node)> {
-        match self.value {
-            NodeValue::Map(m) => m,
-            _ => panic!("not a mapping"),
-        }
-    }
 }
 
 /// The value of `key` in a mapping's entries.

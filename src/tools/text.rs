@@ -28,17 +28,7 @@ pub fn toml_key(k: &str) -> String {
     if bare { k.to_owned() } else { toml_string(k) }
 }
 
-/// A float as Python's `str()` writes the usual ones (`1.0`, `0.5`, `inf`,
-/// `nan`): how oslo.config's generator writes defaults.
-pub fn python_float(f: f64) -> String {
-    if f.is_nan() {
-        "nan".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        format!("{f:?}")
-    }
-}
+pub use crate::opt::python_float;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,9 @@
 pub mod keystone;
 pub mod logs;
 pub mod memcached;
+pub mod process;
 pub mod server;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 
