@@ -6,40 +6,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use common::memcached::Memcached;
+use common::process::Listening;
 use common::server::{Recorded, Reply, TestServer, v3_token_body};
 use serde_json::json;
 
-struct Process(Child, String);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+fn start(conf: &std::path::Path) -> Listening {
+    Listening::start("my_projects_service", &["--config-file".as_ref(), conf.as_os_str()])
 }
 
-fn start(conf: &std::path::Path) -> Process {
-    let exe = std::env::current_exe().expect("exe");
-    let bin = exe.parent().and_then(|p| p.parent()).expect("target").join("examples/my_projects_service");
-    let mut child = Command::new(&bin)
-        .arg("--config-file")
-        .arg(conf)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {} (cargo build --examples): {e}", bin.display()));
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
-    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("service said {line:?}")).to_owned();
-    Process(child, url)
-}
-
-async fn whoami(p: &Process, token: &str) -> (u16, serde_json::Value) {
-    let r = reqwest::Client::new().get(format!("{}/whoami", p.1)).header("X-Auth-Token", token).send().await;
+async fn whoami(p: &Listening, token: &str) -> (u16, serde_json::Value) {
+    let r = reqwest::Client::new().get(format!("{}/whoami", p.url)).header("X-Auth-Token", token).send().await;
     let r = r.expect("service answers");
     (r.status().as_u16(), r.json().await.unwrap_or_default())
 }

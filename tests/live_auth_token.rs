@@ -7,24 +7,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::keystone::{Keystone, TOKEN_LIFETIME_SECS, keystone};
+use common::process::Listening;
 use serde_json::Value as J;
 
 struct Service {
     url: String,
-    child: Child,
+    _process: Listening,
     _dir: common::Dir,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The service user (with the `service` role), and the example service
@@ -42,19 +34,8 @@ async fn service(k: &Keystone, name: &str) -> Service {
             url = k.url
         ),
     );
-    let exe = std::env::current_exe().expect("exe");
-    let bin = exe.parent().and_then(|p| p.parent()).expect("target").join("examples/my_projects_service");
-    let mut child = Command::new(&bin)
-        .arg("--config-file")
-        .arg(&conf)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {} (cargo build --examples): {e}", bin.display()));
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
-    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("service said {line:?}")).to_owned();
-    Service { url, child, _dir: dir }
+    let process = Listening::start("my_projects_service", &["--config-file".as_ref(), conf.as_os_str()]);
+    Service { url: process.url.clone(), _process: process, _dir: dir }
 }
 
 async fn call(s: &Service, path: &str, headers: &[(&str, &str)]) -> (u16, Option<String>, J) {

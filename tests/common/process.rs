@@ -58,3 +58,34 @@ impl Out {
         &self.out
     }
 }
+
+/// An example server that prints `listening on <url>` first, stopped when
+/// dropped.
+pub struct Listening {
+    pub url: String,
+    child: std::process::Child,
+}
+
+impl Listening {
+    /// Starts example `name` with `args` and waits for its first line.
+    pub fn start(name: &str, args: &[&std::ffi::OsStr]) -> Listening {
+        use std::io::BufRead;
+        let mut child = Command::new(example(name))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run example {name}: {e}"));
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
+        let url = line.split_whitespace().nth(2).unwrap_or_else(|| panic!("{name} said {line:?}")).to_owned();
+        Listening { url, child }
+    }
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
