@@ -88,7 +88,7 @@ fn unusable_settings_are_errors_with_the_file_and_line() {
     let cases = [
         (
             "[keystone_authtoken]\nmemcached_servers = 127.0.0.1:11211\nmemcache_security_strategy = MAC\n",
-            "memcache_secret_key",
+            "s.conf:3",
             "memcache_security_strategy is MAC but memcache_secret_key is not set",
         ),
         (

@@ -215,7 +215,7 @@ impl AuthTokenConfig {
                 match key.filter(|k| !k.is_empty()) {
                     Some(key) => protection = Some((p, key.clone())),
                     None => errors.push(g.error(
-                        "memcache_secret_key",
+                        "memcache_security_strategy",
                         format!("memcache_security_strategy is {strategy} but memcache_secret_key is not set"),
                         "set memcache_secret_key (the same in every process that shares the cache)",
                     )),

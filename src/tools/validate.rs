@@ -172,6 +172,15 @@ pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOp
             findings.push(d);
         }
     }
+    // The auth_token layer's own checks (a security strategy without its
+    // key, memcached TLS or SASL), where keystonemiddleware's options are
+    // in the schema.
+    let km = crate::namespace::keystonemiddleware::GROUP;
+    if !broken && registry.find(km, "memcache_security_strategy").is_some() {
+        if let Err(e) = crate::auth_token::AuthTokenConfig::from_snapshot(&snapshot, km) {
+            findings.extend(e.diagnostics().iter().cloned());
+        }
+    }
     for d in findings.iter_mut().filter(|d| d.code == Code::MissingRequired) {
         let plugin = d.group.as_deref().and_then(|g| chosen.iter().find(|(cg, _)| *cg == normalize_group(g)));
         if let Some((_, name)) = plugin {
