@@ -99,12 +99,33 @@ pub(crate) fn set_status(h: &mut HeaderMap, user: IdentityStatus, service: Optio
     }
 }
 
-/// Adds `rendered` (from [`user_headers`] or [`service_headers`]) to `h`.
+/// Adds `rendered` (from [`user_headers`] or [`service_headers`]) to `h`
+/// (which holds none of those names: they were removed first).
+///
+/// A request usually has fewer headers than the ~17 rendered ones, so the
+/// rendered map is cloned (no hashing) and the request's own headers are
+/// added to it, rather than inserting the rendered ones one by one.
 pub(crate) fn extend(h: &mut HeaderMap, rendered: &HeaderMap) {
-    h.reserve(rendered.len());
-    for (k, v) in rendered {
-        h.insert(k.clone(), v.clone());
+    if h.len() >= rendered.len() {
+        h.reserve(rendered.len());
+        for (k, v) in rendered {
+            h.insert(k.clone(), v.clone());
+        }
+        return;
     }
+    let mut merged = rendered.clone();
+    merged.reserve(h.len());
+    let mut last: Option<HeaderName> = None;
+    for (k, v) in h.drain() {
+        // drain gives a name with the first of its values only.
+        if let Some(k) = k {
+            last = Some(k);
+        }
+        if let Some(k) = &last {
+            merged.append(k.clone(), v);
+        }
+    }
+    *h = merged;
 }
 
 /// The user's headers (and, with `catalog`, `X-Service-Catalog`): worked
