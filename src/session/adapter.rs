@@ -1,5 +1,6 @@
 //! Per-client defaults over a shared Session.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use reqwest::Method;
@@ -174,8 +175,10 @@ impl Adapter {
     }
 
     /// Sends a request (its own settings win over the adapter's).
-    pub async fn send(&self, req: Request) -> Result<Response, SessionError> {
-        let mut req = req;
+    ///
+    /// Not an `async fn`, so that the request is not kept twice in the
+    /// future (see `Session::send_as`); `.await` it the same way.
+    pub fn send(&self, mut req: Request) -> impl Future<Output = Result<Response, SessionError>> + Send + '_ {
         if req.filter.is_none() {
             req.filter = self.filter.clone();
         }
@@ -188,13 +191,10 @@ impl Adapter {
         if req.version.is_none() {
             req.version = self.version;
         }
-        let ua = self.session.user_agent_with(self.client.as_ref());
-        let auth = self.auth.clone();
-        let req = match auth {
-            Some(s) if req.auth.is_none() => req.auth_state(s),
-            _ => req,
-        };
-        self.session.send_as(req, None, &ua).await
+        if let (Some(s), None) = (&self.auth, &req.auth) {
+            req = req.auth_state(s.clone());
+        }
+        self.session.send_as(req, self.session.user_agent_with(self.client.as_ref()))
     }
 
     /// The endpoint this adapter's requests go to.

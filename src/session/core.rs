@@ -1,7 +1,9 @@
 //! The Session: one HTTP client, its TLS settings, the auth plugin's
 //! token, and the request loop (auth, catalog, retries, redirects, logs).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
@@ -343,10 +345,10 @@ impl Session {
 
     /// Sends `req`.
     pub async fn send(&self, req: Request) -> Result<Response, SessionError> {
-        self.send_as(req, None, &self.inner.user_agent).await
+        self.send_as(req, Cow::Borrowed(&self.inner.user_agent)).await
     }
 
-    pub(crate) fn user_agent_with(&self, client: Option<&(String, String)>) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn user_agent_with(&self, client: Option<&(String, String)>) -> Cow<'_, str> {
         match client {
             None => self.inner.user_agent.as_str().into(),
             Some((n, v)) => {
@@ -359,77 +361,76 @@ impl Session {
         }
     }
 
-    pub(crate) async fn send_as(
-        &self,
-        req: Request,
-        adapter_auth: Option<&Arc<AuthState>>,
-        user_agent: &str,
-    ) -> Result<Response, SessionError> {
-        // Text only for errors: a Method clone does not allocate.
-        let method = req.method.clone();
-        let state: Option<Arc<AuthState>> =
-            req.auth.clone().or_else(|| adapter_auth.cloned()).or_else(|| self.auth_state());
-        let use_auth = match (req.authenticated, &state) {
-            (Some(false), _) => false,
-            (Some(true), None) => {
-                return Err(SessionError::NoAuth { method: method.to_string(), url: req.url.clone() });
+    /// Sends `req` with `user_agent`. Not an `async fn`: rustc keeps an
+    /// async fn's argument and the local it moves into side by side in the
+    /// future, and a request is 440 bytes; a block captures it once. (Every
+    /// request's future is copied as it is awaited level by level, and
+    /// hundreds may be in flight.)
+    #[allow(clippy::manual_async_fn)] // on purpose: see above
+    pub(crate) fn send_as<'a>(
+        &'a self,
+        mut req: Request,
+        user_agent: Cow<'a, str>,
+    ) -> impl Future<Output = Result<Response, SessionError>> + Send + 'a {
+        async move {
+            let state: Option<Arc<AuthState>> = req.auth.clone().or_else(|| self.auth_state());
+            let use_auth = match (req.authenticated, &state) {
+                (Some(false), _) => false,
+                (Some(true), None) => {
+                    return Err(SessionError::NoAuth { method: req.method.to_string(), url: req.url.clone() });
+                }
+                (_, s) => s.is_some(),
+            };
+            let needs_catalog = !is_absolute(&req.url) && req.endpoint_override.is_none() && req.filter.is_some();
+            let transport = self.inner.transport.load_full();
+            let t = transport.as_ref();
+            let mut current = match &state {
+                Some(s) if use_auth || needs_catalog => Some(s.get(t).await?),
+                _ => None,
+            };
+            let mut url = self.resolve(&req, state.as_deref(), current.as_ref())?;
+            let mut extra_headers: Vec<(String, String)> = Vec::new();
+            if (req.version.is_some() || req.microversion.is_some()) && needs_catalog {
+                let service_type = req.filter.as_ref().map(|f| f.service_type.clone()).unwrap_or_default();
+                let base =
+                    self.resolve(&Request { url: String::new(), ..req.clone() }, state.as_deref(), current.as_ref())?;
+                let spec = req
+                    .version
+                    .unwrap_or_else(|| VersionSpec::version(Version(req.microversion.map_or(0, |m| m.0), 0)));
+                // Boxed: discovery's state is kilobytes, and every request's
+                // future would carry (and copy) it otherwise.
+                let chosen = Box::pin(self.choose_version(&base, &service_type, &spec, current.as_ref())).await?;
+                if let Some(mv) = req.microversion {
+                    check_microversion(&service_type, &chosen, mv)?;
+                    extra_headers = microversion_headers(&service_type, mv);
+                }
+                url = join(&chosen.url, &req.url);
             }
-            (_, s) => s.is_some(),
-        };
-        let needs_catalog = !is_absolute(&req.url) && req.endpoint_override.is_none() && req.filter.is_some();
-        let transport = self.inner.transport.load_full();
-        let t = transport.as_ref();
-        let mut current = match &state {
-            Some(s) if use_auth || needs_catalog => Some(s.get(t).await?),
-            _ => None,
-        };
-        let mut url = self.resolve(&req, state.as_deref(), current.as_ref())?;
-        let mut extra_headers: Vec<(String, String)> = Vec::new();
-        if (req.version.is_some() || req.microversion.is_some()) && needs_catalog {
-            let service_type = req.filter.as_ref().map(|f| f.service_type.clone()).unwrap_or_default();
-            let base =
-                self.resolve(&Request { url: String::new(), ..req.clone() }, state.as_deref(), current.as_ref())?;
-            let spec =
-                req.version.unwrap_or_else(|| VersionSpec::version(Version(req.microversion.map_or(0, |m| m.0), 0)));
-            // Boxed: discovery's state is kilobytes, and every request's
-            // future would carry (and copy) it otherwise.
-            let chosen = Box::pin(self.choose_version(&base, &service_type, &spec, current.as_ref())).await?;
-            if let Some(mv) = req.microversion {
-                check_microversion(&service_type, &chosen, mv)?;
-                extra_headers = microversion_headers(&service_type, mv);
-            }
-            url = join(&chosen.url, &req.url);
-        }
-        let req = if extra_headers.is_empty() {
-            req
-        } else {
-            let mut r = req;
             for (k, v) in &extra_headers {
-                r = r.header(k, v);
+                req = req.header(k, v);
             }
-            r
-        };
-        let mut renewed = false;
-        loop {
-            let auth = current.as_ref().filter(|_| use_auth);
-            let resp = self.send_once(&transport, &req, &url, auth, user_agent).await?;
-            if resp.status == 401 && use_auth {
-                if let (false, Some(s), Some(c)) = (renewed, &state, &current) {
-                    if matches!(*c.credentials, Credentials::Token(_)) {
-                        tracing::info!(url = %resp.url, "401 from the service: re-authenticating once");
-                        renewed = true;
-                        current = Some(s.renew(c.generation, t).await?);
-                        continue;
+            let mut renewed = false;
+            loop {
+                let auth = current.as_ref().filter(|_| use_auth);
+                let resp = self.send_once(&transport, &req, &url, auth, &user_agent).await?;
+                if resp.status == 401 && use_auth {
+                    if let (false, Some(s), Some(c)) = (renewed, &state, &current) {
+                        if matches!(*c.credentials, Credentials::Token(_)) {
+                            tracing::info!(url = %resp.url, "401 from the service: re-authenticating once");
+                            renewed = true;
+                            current = Some(s.renew(c.generation, t).await?);
+                            continue;
+                        }
+                    }
+                    if renewed {
+                        return Err(http_error(req.method.as_str(), &resp, "still refused after re-authenticating"));
                     }
                 }
-                if renewed {
-                    return Err(http_error(method.as_str(), &resp, "still refused after re-authenticating"));
+                if req.raise && resp.status >= 400 {
+                    return Err(http_error(req.method.as_str(), &resp, ""));
                 }
+                return Ok(resp);
             }
-            if req.raise && resp.status >= 400 {
-                return Err(http_error(method.as_str(), &resp, ""));
-            }
-            return Ok(resp);
         }
     }
 
@@ -633,21 +634,23 @@ impl Session {
                 b = b.timeout(t);
             }
             // The session's own headers go straight into the built request:
-            // each builder call moves the whole builder.
-            let sent = match b.build() {
-                Ok(mut r) => {
-                    let h = r.headers_mut();
-                    h.append(USER_AGENT, user_agent.clone());
-                    if !req.headers.contains_key(reqwest::header::ACCEPT) {
-                        h.append(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
-                    }
-                    if let Some(c) = auth.filter(|_| send_auth) {
-                        for (k, v) in c.headers.iter() {
-                            h.append(k.clone(), v.clone());
-                        }
-                    }
-                    client.execute(r).await
+            // each builder call moves the whole builder. Started here, awaited
+            // below: the built request is not kept in the future.
+            let pending = b.build().map(|mut r| {
+                let h = r.headers_mut();
+                h.append(USER_AGENT, user_agent.clone());
+                if !req.headers.contains_key(reqwest::header::ACCEPT) {
+                    h.append(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
                 }
+                if let Some(c) = auth.filter(|_| send_auth) {
+                    for (k, v) in c.headers.iter() {
+                        h.append(k.clone(), v.clone());
+                    }
+                }
+                client.execute(r)
+            });
+            let sent = match pending {
+                Ok(p) => p.await,
                 Err(e) => Err(e),
             };
             let mut resp = match sent {
