@@ -5,7 +5,7 @@
 # script, one side right after the other, so its ratio holds on a machine
 # whose load changes; rerun it on a quiet machine for absolute numbers.
 #
-#   bench/run.sh           # about 6 minutes on 2 cores, after the builds
+#   bench/run.sh           # about 10 minutes on 2 cores
 #   bench/run.sh --quick   # shorter measurements: a smoke run, rough numbers
 #
 # Writes target/bench-results/<date>/ (every raw result and table.md) and

@@ -11,7 +11,7 @@
 //! ```sh
 //! cargo bench --bench session_overhead            # 15 rounds
 //! STACKAUTH_BENCH_ROUNDS=40 cargo bench --bench session_overhead
-//! cargo bench --bench session_overhead -- --test  # one small round, a smoke test
+//! cargo bench --bench session_overhead -- --test  # one small round, a smoke test (as cargo test --benches)
 //! ```
 //!
 //! For a profiler, `STACKAUTH_BENCH_PROFILE=session` (or `raw`;
@@ -46,7 +46,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let smoke = std::env::args().any(|a| a == "--test");
+    // As criterion: measure under `cargo bench` (which passes --bench);
+    // under `cargo test --benches`, or with --test, one small round.
+    let smoke = std::env::args().any(|a| a == "--test") || !std::env::args().any(|a| a == "--bench");
     let rounds: usize =
         if smoke { 1 } else { std::env::var("STACKAUTH_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(15) };
     let rt = runtime();
