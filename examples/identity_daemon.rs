@@ -9,7 +9,8 @@
 //!
 //! `--once` lists the projects and users the service user can see, as one
 //! line of JSON, and exits; without it, it does so every `--interval`
-//! seconds.
+//! seconds (`--count N`: N times, then exits; bench/run.sh measures its
+//! memory that way).
 //!
 //! Reload: with `--watch` it follows its config files, and SIGHUP reloads
 //! them at once. A changed password (or any credential, or `auth_type`) is
@@ -40,6 +41,9 @@ struct Args {
     /// List once and exit.
     #[arg(long)]
     once: bool,
+    /// List this many times, then exit (an error ends it, with exit code 1).
+    #[arg(long)]
+    count: Option<u64>,
     /// Seconds between listings.
     #[arg(long, default_value_t = 30)]
     interval: u64,
@@ -130,7 +134,11 @@ async fn main() -> ExitCode {
             });
         }
     }
+    let count = if args.once { Some(1) } else { args.count };
+    let mut listed = 0u64;
     loop {
+        listed += 1;
+        let last = count.is_some_and(|n| listed >= n);
         match list(&identity).await {
             Ok(mut v) => {
                 // Which token served this listing (its audit id, not the token).
@@ -141,14 +149,16 @@ async fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("error: {e}");
-                if args.once {
+                if count.is_some() {
                     return ExitCode::from(1);
                 }
             }
         }
-        if args.once {
+        if last {
             return ExitCode::SUCCESS;
         }
-        tokio::time::sleep(Duration::from_secs(args.interval)).await;
+        if args.interval > 0 {
+            tokio::time::sleep(Duration::from_secs(args.interval)).await;
+        }
     }
 }

@@ -175,8 +175,8 @@ impl EndpointFilter {
         self
     }
 
-    fn wanted_interfaces(&self) -> Vec<Interface> {
-        if self.interfaces.is_empty() { vec![Interface::Public] } else { self.interfaces.clone() }
+    fn wanted_interfaces(&self) -> &[Interface] {
+        if self.interfaces.is_empty() { &[Interface::Public] } else { &self.interfaces }
     }
 
     fn describe(&self) -> String {
@@ -207,11 +207,9 @@ impl ServiceCatalog {
     /// order that has a match. Regions match by id or name; service types
     /// compare without regard to case and `-`/`_`.
     pub fn find(&self, filter: &EndpointFilter) -> Result<&Endpoint, EndpointNotFound> {
-        let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
-        let wanted = norm(&filter.service_type);
-        for iface in filter.wanted_interfaces() {
+        for &iface in filter.wanted_interfaces() {
             let found = self.endpoints.iter().find(|e| {
-                norm(&e.service_type) == wanted
+                same_service_type(&e.service_type, &filter.service_type)
                     && e.interface == iface
                     && filter.region_name.as_ref().is_none_or(|r| {
                         e.region_id.as_deref() == Some(r.as_str()) || e.region.as_deref() == Some(r.as_str())
@@ -239,5 +237,28 @@ impl ServiceCatalog {
             asked: filter.describe(),
             offered: if offered.is_empty() { "nothing (an empty catalog)".into() } else { offered.join(", ") },
         })
+    }
+}
+
+/// Service types compared as keystoneauth does, without regard to case and
+/// with `_` and `-` the same (`volumev3`, `block-storage`...); without
+/// allocating, as this runs on every request through the catalog.
+fn same_service_type(a: &str, b: &str) -> bool {
+    let norm = |c: u8| if c == b'_' { b'-' } else { c.to_ascii_lowercase() };
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| norm(x) == norm(y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_service_type;
+
+    #[test]
+    fn service_types_match_across_case_and_separators() {
+        assert!(same_service_type("block-storage", "block_storage"));
+        assert!(same_service_type("Block_Storage", "block-STORAGE"));
+        assert!(same_service_type("compute", "compute"));
+        assert!(!same_service_type("compute", "computer"));
+        assert!(!same_service_type("volumev3", "volume-v3"));
+        assert!(!same_service_type("image", "imagf"));
     }
 }

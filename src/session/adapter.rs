@@ -1,5 +1,6 @@
 //! Per-client defaults over a shared Session.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use reqwest::Method;
@@ -25,7 +26,7 @@ use crate::auth::{AdapterOptions, AuthPlugin, EndpointFilter, Interface};
 #[derive(Clone, Debug)]
 pub struct Adapter {
     session: Session,
-    filter: Option<EndpointFilter>,
+    filter: Option<Arc<EndpointFilter>>,
     endpoint_override: Option<String>,
     auth: Option<Arc<AuthState>>,
     retry: Option<RetryPolicy>,
@@ -56,7 +57,7 @@ impl Adapter {
             f.interfaces = o.interfaces.iter().filter_map(|i| Interface::parse(i)).collect();
             f.region_name = o.region_name.clone();
             f.service_name = o.service_name.clone();
-            a.filter = Some(f);
+            a.filter = Some(Arc::new(f));
         }
         a.endpoint_override = o.endpoint_override.clone();
         let mut retry = RetryPolicy::default();
@@ -99,31 +100,31 @@ impl Adapter {
 
     /// The endpoint and version data this adapter's requests use.
     pub async fn endpoint_data(&self) -> Result<super::EndpointData, SessionError> {
-        let f = self.filter.clone().unwrap_or_default();
+        let f = self.filter.as_deref().cloned().unwrap_or_default();
         self.session.endpoint_data(&f, self.version.as_ref()).await
     }
 
     /// The catalog service type.
     pub fn service_type(mut self, t: &str) -> Adapter {
-        let mut f = self.filter.take().unwrap_or_default();
+        let mut f = self.filter.take().map(Arc::unwrap_or_clone).unwrap_or_default();
         f.service_type = t.to_owned();
-        self.filter = Some(f);
+        self.filter = Some(Arc::new(f));
         self
     }
 
     /// Interfaces in order of preference.
     pub fn interfaces(mut self, i: impl IntoIterator<Item = Interface>) -> Adapter {
-        let mut f = self.filter.take().unwrap_or_default();
+        let mut f = self.filter.take().map(Arc::unwrap_or_clone).unwrap_or_default();
         f.interfaces = i.into_iter().collect();
-        self.filter = Some(f);
+        self.filter = Some(Arc::new(f));
         self
     }
 
     /// The region (id or name).
     pub fn region(mut self, r: &str) -> Adapter {
-        let mut f = self.filter.take().unwrap_or_default();
+        let mut f = self.filter.take().map(Arc::unwrap_or_clone).unwrap_or_default();
         f.region_name = Some(r.to_owned());
-        self.filter = Some(f);
+        self.filter = Some(Arc::new(f));
         self
     }
 
@@ -174,8 +175,10 @@ impl Adapter {
     }
 
     /// Sends a request (its own settings win over the adapter's).
-    pub async fn send(&self, req: Request) -> Result<Response, SessionError> {
-        let mut req = req;
+    ///
+    /// Not an `async fn`, so that the request is not kept twice in the
+    /// future (see `Session::send_as`); `.await` it the same way.
+    pub fn send(&self, mut req: Request) -> impl Future<Output = Result<Response, SessionError>> + Send + '_ {
         if req.filter.is_none() {
             req.filter = self.filter.clone();
         }
@@ -188,13 +191,10 @@ impl Adapter {
         if req.version.is_none() {
             req.version = self.version;
         }
-        let ua = self.session.user_agent_with(self.client.as_ref());
-        let auth = self.auth.clone();
-        let req = match auth {
-            Some(s) if req.auth.is_none() => req.auth_state(s),
-            _ => req,
-        };
-        self.session.send_as(req, None, &ua).await
+        if let (Some(s), None) = (&self.auth, &req.auth) {
+            req = req.auth_state(s.clone());
+        }
+        self.session.send_as(req, self.session.user_agent_with(self.client.as_ref()))
     }
 
     /// The endpoint this adapter's requests go to.
@@ -202,7 +202,7 @@ impl Adapter {
         if let Some(e) = &self.endpoint_override {
             return Ok(e.clone());
         }
-        let f = self.filter.clone().unwrap_or_default();
+        let f = self.filter.as_deref().cloned().unwrap_or_default();
         match &self.auth {
             Some(state) => self.session.endpoint_with(state, &f).await,
             None => self.session.endpoint(&f).await,

@@ -3,8 +3,10 @@
 //! replaced once after a 401 however many requests got it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::auth::{AuthError, AuthPlugin, Credentials, Transport};
 
@@ -18,10 +20,51 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(120);
 pub(crate) struct Current {
     pub generation: u64,
     pub credentials: Arc<Credentials>,
+    /// The credentials as request headers, built once per token (marked
+    /// sensitive) rather than on every request.
+    pub headers: Arc<[(HeaderName, HeaderValue)]>,
+    /// The token as logs show it (`{SHA256}<hex>`), hashed on first use.
+    token_log: Arc<OnceLock<Option<String>>>,
     /// When to replace them: the expiry less the margin, or half the
     /// token's life when that is shorter than the margin (so a 60 s token
     /// is not fetched again on every request, as keystoneauth would).
     refresh_at: Option<SystemTime>,
+}
+
+impl Current {
+    fn new(generation: u64, credentials: Credentials, refresh_at: Option<SystemTime>) -> Current {
+        let headers: Vec<(HeaderName, HeaderValue)> = credentials
+            .headers()
+            .into_iter()
+            .filter_map(|(k, v)| match (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v.expose())) {
+                (Ok(name), Ok(mut value)) => {
+                    value.set_sensitive(true);
+                    Some((name, value))
+                }
+                _ => {
+                    tracing::warn!(header = k, "the credentials' header is not valid HTTP: not sent");
+                    None
+                }
+            })
+            .collect();
+        Current {
+            generation,
+            credentials: Arc::new(credentials),
+            headers: headers.into(),
+            token_log: Arc::default(),
+            refresh_at,
+        }
+    }
+
+    /// `X-Auth-Token` as logs show it, if the credentials are a token.
+    pub fn token_log(&self) -> Option<&str> {
+        self.token_log
+            .get_or_init(|| {
+                let (_, token) = self.credentials.headers().into_iter().find(|(k, _)| *k == "X-Auth-Token")?;
+                Some(super::redact::token_hash(&token))
+            })
+            .as_deref()
+    }
 }
 
 /// A plugin and its cached credentials.
@@ -124,7 +167,7 @@ impl AuthState {
                 "fetched a token"
             );
         }
-        let c = Current { generation, credentials: Arc::new(credentials), refresh_at };
+        let c = Current::new(generation, credentials, refresh_at);
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(c.clone());
         }

@@ -1,7 +1,9 @@
 //! The Session: one HTTP client, its TLS settings, the auth plugin's
 //! token, and the request loop (auth, catalog, retries, redirects, logs).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
@@ -16,12 +18,10 @@ use reqwest::Method;
 use reqwest::header::{HeaderValue, USER_AGENT};
 
 use super::auth_state::{AuthState, Current, DEFAULT_REFRESH_MARGIN};
-use super::redact::token_hash;
 use super::request::{Body, Request, Response, SessionError, request_id};
 use super::retry::{RetryPolicy, backoff, idempotent, retry_after};
 use crate::auth::transport::{BoxFuture, HttpRequest, HttpResponse, ReqwestTransport, TransportError, describe};
 use crate::auth::{AuthPlugin, Credentials, EndpointFilter, LoadedAuth, SessionOptions, Transport};
-use crate::opt::Secret;
 
 /// One request's timing, when `collect_timing` is on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +45,9 @@ struct Inner {
     auth: ArcSwapOption<AuthState>,
     margin: Duration,
     user_agent: String,
+    /// `user_agent` as a header value, built once (None if it is not valid
+    /// HTTP: each request then reports that).
+    user_agent_header: Option<HeaderValue>,
     timings: Option<Mutex<Vec<Timing>>>,
     max_redirects: usize,
     retry: RetryPolicy,
@@ -176,6 +179,7 @@ impl SessionBuilder {
                 transport: ArcSwap::from_pointee(ReqwestTransport::new(client)),
                 auth: ArcSwapOption::new(self.plugin.map(|p| Arc::new(AuthState::new(p, margin)))),
                 margin,
+                user_agent_header: HeaderValue::from_str(&user_agent).ok(),
                 user_agent,
                 timings: self.options.collect_timing.then(|| Mutex::new(Vec::new())),
                 max_redirects: self.max_redirects.unwrap_or(30),
@@ -239,12 +243,23 @@ fn build_client(o: &SessionOptions) -> Result<reqwest::Client, SessionError> {
 /// Joins a base URL and a path as keystoneauth does.
 pub(crate) fn join(base: &str, path: &str) -> String {
     let path = path.trim_start_matches('/');
-    if path.is_empty() { base.to_owned() } else { format!("{}/{path}", base.trim_end_matches('/')) }
+    if path.is_empty() {
+        return base.to_owned();
+    }
+    // Not format!: this runs on every request through the catalog.
+    let base = base.trim_end_matches('/');
+    let mut url = String::with_capacity(base.len() + 1 + path.len());
+    url.push_str(base);
+    url.push('/');
+    url.push_str(path);
+    url
 }
 
+/// `scheme://...` with an alphanumeric scheme (a byte scan: this runs
+/// twice per request).
 fn is_absolute(url: &str) -> bool {
-    url.split_once("://")
-        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric()))
+    let scheme = url.bytes().take_while(u8::is_ascii_alphanumeric).count();
+    scheme > 0 && url[scheme..].starts_with("://")
 }
 
 /// scheme://host:port of a URL, for "did the redirect leave the origin".
@@ -339,104 +354,103 @@ impl Session {
     ) -> Result<String, SessionError> {
         let t = self.inner.transport.load_full();
         let c = state.get(t.as_ref()).await?;
-        endpoint_of(&c, state.plugin().as_ref(), filter)
+        endpoint_of(&c, state.plugin().as_ref(), filter).map(str::to_owned)
     }
 
     /// Sends `req`.
     pub async fn send(&self, req: Request) -> Result<Response, SessionError> {
-        self.send_as(req, None, &self.inner.user_agent).await
+        self.send_as(req, Cow::Borrowed(&self.inner.user_agent)).await
     }
 
-    pub(crate) fn user_agent_with(&self, client: Option<&(String, String)>) -> String {
+    pub(crate) fn user_agent_with(&self, client: Option<&(String, String)>) -> Cow<'_, str> {
         match client {
-            None => self.inner.user_agent.clone(),
+            None => self.inner.user_agent.as_str().into(),
             Some((n, v)) => {
                 // keystoneauth puts the client after the application.
                 let ua = &self.inner.user_agent;
                 let (app, lib) = ua.rsplit_once(' ').map_or(("", ua.as_str()), |(a, l)| (a, l));
                 let app = if app.is_empty() { String::new() } else { format!("{app} ") };
-                format!("{app}{n}/{v} {lib}")
+                format!("{app}{n}/{v} {lib}").into()
             }
         }
     }
 
-    pub(crate) async fn send_as(
-        &self,
-        req: Request,
-        adapter_auth: Option<&Arc<AuthState>>,
-        user_agent: &str,
-    ) -> Result<Response, SessionError> {
-        let method = req.method.to_string();
-        let state: Option<Arc<AuthState>> =
-            req.auth.clone().or_else(|| adapter_auth.cloned()).or_else(|| self.auth_state());
-        let use_auth = match (req.authenticated, &state) {
-            (Some(false), _) => false,
-            (Some(true), None) => return Err(SessionError::NoAuth { method, url: req.url.clone() }),
-            (_, s) => s.is_some(),
-        };
-        let needs_catalog = !is_absolute(&req.url) && req.endpoint_override.is_none() && req.filter.is_some();
-        let transport = self.inner.transport.load_full();
-        let t = transport.as_ref();
-        let mut current = match &state {
-            Some(s) if use_auth || needs_catalog => Some(s.get(t).await?),
-            _ => None,
-        };
-        let mut url = self.resolve(&req, state.as_deref(), current.as_ref())?;
-        let mut extra_headers: Vec<(String, String)> = Vec::new();
-        if (req.version.is_some() || req.microversion.is_some()) && needs_catalog {
-            let service_type = req.filter.as_ref().map(|f| f.service_type.clone()).unwrap_or_default();
-            let base =
-                self.resolve(&Request { url: String::new(), ..req.clone() }, state.as_deref(), current.as_ref())?;
-            let spec =
-                req.version.unwrap_or_else(|| VersionSpec::version(Version(req.microversion.map_or(0, |m| m.0), 0)));
-            let auth: Vec<(&'static str, Secret)> =
-                current.as_ref().map(|c| c.credentials.headers()).unwrap_or_default();
-            let chosen = self.choose_version(&base, &service_type, &spec, &auth).await?;
-            if let Some(mv) = req.microversion {
-                check_microversion(&service_type, &chosen, mv)?;
-                extra_headers = microversion_headers(&service_type, mv);
-            }
-            url = join(&chosen.url, &req.url);
-        }
-        let req = if extra_headers.is_empty() {
-            req
-        } else {
-            let mut r = req;
-            for (k, v) in &extra_headers {
-                r = r.header(k, v);
-            }
-            r
-        };
-        let mut renewed = false;
-        loop {
-            let headers = match (&current, use_auth) {
-                (Some(c), true) => c.credentials.headers(),
-                _ => Vec::new(),
+    /// Sends `req` with `user_agent`. Not an `async fn`: rustc keeps an
+    /// async fn's argument and the local it moves into side by side in the
+    /// future, and a request is 440 bytes; a block captures it once. (Every
+    /// request's future is copied as it is awaited level by level, and
+    /// hundreds may be in flight.)
+    #[allow(clippy::manual_async_fn)] // on purpose: see above
+    pub(crate) fn send_as<'a>(
+        &'a self,
+        mut req: Request,
+        user_agent: Cow<'a, str>,
+    ) -> impl Future<Output = Result<Response, SessionError>> + Send + 'a {
+        async move {
+            let state: Option<Arc<AuthState>> = req.auth.clone().or_else(|| self.auth_state());
+            let use_auth = match (req.authenticated, &state) {
+                (Some(false), _) => false,
+                (Some(true), None) => {
+                    return Err(SessionError::NoAuth { method: req.method.to_string(), url: req.url.clone() });
+                }
+                (_, s) => s.is_some(),
             };
-            let resp = self.send_once(&transport, &req, &url, &headers, user_agent).await?;
-            if resp.status == 401 && use_auth {
-                if let (false, Some(s), Some(c)) = (renewed, &state, &current) {
-                    if matches!(*c.credentials, Credentials::Token(_) | Credentials::OnBehalf { .. }) {
-                        tracing::info!(url = %resp.url, "401 from the service: re-authenticating once");
-                        renewed = true;
-                        current = Some(s.renew(c.generation, t).await?);
-                        continue;
+            let needs_catalog = !is_absolute(&req.url) && req.endpoint_override.is_none() && req.filter.is_some();
+            let transport = self.inner.transport.load_full();
+            let t = transport.as_ref();
+            let mut current = match &state {
+                Some(s) if use_auth || needs_catalog => Some(s.get(t).await?),
+                _ => None,
+            };
+            let mut url = self.resolve(&req, state.as_deref(), current.as_ref())?;
+            let mut extra_headers: Vec<(String, String)> = Vec::new();
+            if (req.version.is_some() || req.microversion.is_some()) && needs_catalog {
+                let service_type = req.filter.as_ref().map(|f| f.service_type.clone()).unwrap_or_default();
+                let base =
+                    self.resolve(&Request { url: String::new(), ..req.clone() }, state.as_deref(), current.as_ref())?;
+                let spec = req
+                    .version
+                    .unwrap_or_else(|| VersionSpec::version(Version(req.microversion.map_or(0, |m| m.0), 0)));
+                // Boxed: discovery's state is kilobytes, and every request's
+                // future would carry (and copy) it otherwise.
+                let chosen = Box::pin(self.choose_version(&base, &service_type, &spec, current.as_ref())).await?;
+                if let Some(mv) = req.microversion {
+                    check_microversion(&service_type, &chosen, mv)?;
+                    extra_headers = microversion_headers(&service_type, mv);
+                }
+                url = join(&chosen.url, &req.url);
+            }
+            for (k, v) in &extra_headers {
+                req = req.header(k, v);
+            }
+            let mut renewed = false;
+            loop {
+                let auth = current.as_ref().filter(|_| use_auth);
+                let resp = self.send_once(&transport, &req, &url, auth, &user_agent).await?;
+                if resp.status == 401 && use_auth {
+                    if let (false, Some(s), Some(c)) = (renewed, &state, &current) {
+                        if matches!(*c.credentials, Credentials::Token(_) | Credentials::OnBehalf { .. }) {
+                            tracing::info!(url = %resp.url, "401 from the service: re-authenticating once");
+                            renewed = true;
+                            current = Some(s.renew(c.generation, t).await?);
+                            continue;
+                        }
+                    }
+                    if renewed {
+                        return Err(http_error(req.method.as_str(), &resp, "still refused after re-authenticating"));
                     }
                 }
-                if renewed {
-                    return Err(http_error(&method, &resp, "still refused after re-authenticating"));
+                if req.raise && resp.status >= 400 {
+                    return Err(http_error(req.method.as_str(), &resp, ""));
                 }
+                return Ok(resp);
             }
-            if req.raise && resp.status >= 400 {
-                return Err(http_error(&method, &resp, ""));
-            }
-            return Ok(resp);
         }
     }
 
     /// The version documents at a catalog URL: fetched once per URL (and
     /// per time-to-live) however many requests ask at the same time.
-    async fn discover(&self, catalog_url: &str, auth: &[(&'static str, Secret)]) -> Result<Discovered, SessionError> {
+    async fn discover(&self, catalog_url: &str, auth: Option<&Current>) -> Result<Discovered, SessionError> {
         let cell = {
             let mut cache =
                 self.inner.discovery.lock().map_err(|_| SessionError::Config("discovery cache poisoned".into()))?;
@@ -494,7 +508,7 @@ impl Session {
         catalog_url: &str,
         service_type: &str,
         spec: &VersionSpec,
-        auth: &[(&'static str, Secret)],
+        auth: Option<&Current>,
     ) -> Result<VersionData, SessionError> {
         let d = self.discover(catalog_url, auth).await?;
         match choose(&d.versions, spec, false, false) {
@@ -548,7 +562,7 @@ impl Session {
             region,
         };
         if let Some(spec) = spec {
-            let v = self.choose_version(&catalog_url, &filter.service_type, spec, &c.credentials.headers()).await?;
+            let v = self.choose_version(&catalog_url, &filter.service_type, spec, Some(&c)).await?;
             data.url = v.url;
             data.api_version = Some(v.version);
             data.min_microversion = v.min_microversion;
@@ -588,7 +602,7 @@ impl Session {
             return Ok(join(base, &req.url));
         }
         match (&req.filter, current, state) {
-            (Some(f), Some(c), Some(s)) => Ok(join(&endpoint_of(c, s.plugin().as_ref(), f)?, &req.url)),
+            (Some(f), Some(c), Some(s)) => Ok(join(endpoint_of(c, s.plugin().as_ref(), f)?, &req.url)),
             _ => Err(SessionError::NoEndpoint { method: req.method.to_string(), url: req.url.clone() }),
         }
     }
@@ -600,32 +614,30 @@ impl Session {
         transport: &ReqwestTransport,
         req: &Request,
         first_url: &str,
-        auth_headers: &[(&'static str, Secret)],
+        auth: Option<&Current>,
         user_agent: &str,
     ) -> Result<Response, SessionError> {
         let policy = req.retry.as_ref().unwrap_or(&self.inner.retry);
         let client = transport.client();
         let (mut url, mut method, mut body) = (first_url.to_owned(), req.method.clone(), req.body.clone());
-        let start_origin = origin(first_url);
         let mut send_auth = true;
         let (mut redirects, mut connect_tries, mut status_tries, mut attempts) = (0usize, 0u32, 0u32, 0u32);
         let mut stale_retried = false;
-        let token_log = auth_headers.iter().find(|(k, _)| *k == "X-Auth-Token").map(|(_, v)| token_hash(v));
+        // The token's hash is computed once per token, and only when the
+        // request log line is written.
+        let token_log = auth.filter(|_| tracing::enabled!(tracing::Level::DEBUG)).and_then(Current::token_log);
+        let user_agent = match &self.inner.user_agent_header {
+            Some(ua) if user_agent == self.inner.user_agent => ua.clone(),
+            _ => HeaderValue::from_str(user_agent).map_err(|_| {
+                SessionError::Config(format!("the user agent {user_agent:?} is not valid in an HTTP header"))
+            })?,
+        };
         loop {
             attempts += 1;
             let started = Instant::now();
-            let mut b =
-                client.request(method.clone(), &url).headers(req.headers.clone()).header(USER_AGENT, user_agent);
-            if !req.headers.contains_key(reqwest::header::ACCEPT) {
-                b = b.header(reqwest::header::ACCEPT, "application/json");
-            }
-            if send_auth {
-                for (k, v) in auth_headers {
-                    if let Ok(mut hv) = HeaderValue::from_str(v.expose()) {
-                        hv.set_sensitive(true);
-                        b = b.header(*k, hv);
-                    }
-                }
+            let mut b = client.request(method.clone(), &url);
+            if !req.headers.is_empty() {
+                b = b.headers(req.headers.clone());
             }
             b = match &body {
                 Body::None => b,
@@ -635,7 +647,27 @@ impl Session {
             if let Some(t) = req.timeout {
                 b = b.timeout(t);
             }
-            let resp = match b.send().await {
+            // The session's own headers go straight into the built request:
+            // each builder call moves the whole builder. Started here, awaited
+            // below: the built request is not kept in the future.
+            let pending = b.build().map(|mut r| {
+                let h = r.headers_mut();
+                h.append(USER_AGENT, user_agent.clone());
+                if !req.headers.contains_key(reqwest::header::ACCEPT) {
+                    h.append(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+                }
+                if let Some(c) = auth.filter(|_| send_auth) {
+                    for (k, v) in c.headers.iter() {
+                        h.append(k.clone(), v.clone());
+                    }
+                }
+                client.execute(r)
+            });
+            let sent = match pending {
+                Ok(p) => p.await,
+                Err(e) => Err(e),
+            };
+            let mut resp = match sent {
                 Ok(r) => r,
                 Err(e) => {
                     let err = describe(e);
@@ -663,7 +695,8 @@ impl Session {
                 }
             };
             let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
+            // Moved out, not copied: the body is read without them.
+            let headers = std::mem::take(resp.headers_mut());
             let elapsed = started.elapsed();
             tracing::debug!(
                 method = %method,
@@ -671,7 +704,7 @@ impl Session {
                 status,
                 elapsed_ms = elapsed.as_millis() as u64,
                 request_id = request_id(&headers).unwrap_or(""),
-                x_auth_token = token_log.as_deref().filter(|_| send_auth).unwrap_or(""),
+                x_auth_token = token_log.filter(|_| send_auth).unwrap_or(""),
                 "request"
             );
             if let Some(t) = &self.inner.timings {
@@ -700,7 +733,7 @@ impl Session {
                     };
                     // keystoneauth forwards the token to any host; a token
                     // must not leave the origin it was meant for.
-                    if send_auth && origin(&next) != start_origin {
+                    if send_auth && origin(&next) != origin(first_url) {
                         tracing::info!(from = %url, to = %next, "redirect to another origin: credentials dropped");
                         send_auth = false;
                     }
@@ -733,7 +766,7 @@ impl Session {
                 attempts,
                 source: describe(e),
             })?;
-            return Ok(Response { status, headers, body: bytes.to_vec(), url });
+            return Ok(Response { status, headers, body: Vec::from(bytes), url });
         }
     }
 }
@@ -765,12 +798,12 @@ fn hint(mut e: TransportError) -> TransportError {
     e
 }
 
-fn endpoint_of(c: &Current, plugin: &dyn AuthPlugin, f: &EndpointFilter) -> Result<String, SessionError> {
+fn endpoint_of<'a>(c: &'a Current, plugin: &'a dyn AuthPlugin, f: &EndpointFilter) -> Result<&'a str, SessionError> {
     if let Some(e) = plugin.endpoint() {
-        return Ok(e.to_owned());
+        return Ok(e);
     }
     match c.credentials.access() {
-        Some(a) => Ok(a.catalog.find(f)?.url.clone()),
+        Some(a) => Ok(&a.catalog.find(f)?.url),
         None => Err(SessionError::EndpointNotFound(crate::auth::EndpointNotFound {
             asked: format!("service_type {:?}", f.service_type),
             offered: "nothing: the auth plugin has no service catalog".into(),
@@ -809,5 +842,20 @@ impl Transport for Session {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         let t = self.inner.transport.load_full();
         Box::pin(async move { t.send(req).await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_absolute;
+
+    #[test]
+    fn absolute_urls_have_an_alphanumeric_scheme() {
+        for url in ["http://h/v3", "https://h", "h2c://x", "X1://y"] {
+            assert!(is_absolute(url), "{url}");
+        }
+        for url in ["/v3/users", "v3/users", "://h", "a b://h", "http:/h", "/path?next=http://x", "", "http"] {
+            assert!(!is_absolute(url), "{url}");
+        }
     }
 }

@@ -37,7 +37,9 @@ pub enum Body {
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) url: String,
-    pub(crate) filter: Option<EndpointFilter>,
+    /// Shared with the adapter that made the request (a pointer copy per
+    /// request, not a copy of its strings).
+    pub(crate) filter: Option<Arc<EndpointFilter>>,
     pub(crate) endpoint_override: Option<String>,
     pub(crate) authenticated: Option<bool>,
     pub(crate) auth: Option<Arc<AuthState>>,
@@ -83,7 +85,7 @@ impl Request {
 
     /// Which catalog endpoint a relative URL is under.
     pub fn endpoint_filter(mut self, f: EndpointFilter) -> Request {
-        self.filter = Some(f);
+        self.filter = Some(Arc::new(f));
         self
     }
 

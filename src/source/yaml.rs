@@ -242,20 +242,28 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<NodeValue
     Ok(resolve_plain(text))
 }
 
-/// PyYAML's implicit resolvers, in its order of precedence.
+/// PyYAML's implicit resolvers, in its order of precedence. As PyYAML, a
+/// resolver is tried only on scalars starting with one of its first
+/// characters; null and bool words are also short. Both checks spare most
+/// scalars (help text, names) the regex engine.
 fn resolve_plain(text: &str) -> NodeValue {
-    if NULL.is_match(text) {
+    let first = text.bytes().next();
+    if text.len() <= 4 && matches!(first, None | Some(b'~' | b'n' | b'N')) && NULL.is_match(text) {
         return NodeValue::Null;
     }
-    if BOOL.is_match(text) {
+    if text.len() <= 5
+        && matches!(first, Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O'))
+        && BOOL.is_match(text)
+    {
         return NodeValue::Bool(is_true(text));
     }
-    if INT.is_match(text) {
+    let number = matches!(first, Some(b'-' | b'+' | b'0'..=b'9'));
+    if number && INT.is_match(text) {
         if let Some(v) = int_value(text) {
             return v;
         }
     }
-    if FLOAT.is_match(text) {
+    if (number || first == Some(b'.')) && FLOAT.is_match(text) {
         if let Some(v) = float_value(text) {
             return v;
         }
