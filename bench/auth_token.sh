@@ -15,7 +15,7 @@ secs="${2:-5}"
 token="gAAAAABbench-user-token"
 
 venv="${STACKAUTH_BENCH_VENV:-$PWD/target/bench-venv}"
-if [[ -x bench/setup.sh ]]; then bash bench/setup.sh "$venv" >&2; fi
+bash bench/setup.sh "$venv" >&2
 python="$venv/bin/python"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 

@@ -110,5 +110,9 @@ env = json.load(open(sys.argv[1])); env["load_after"] = os.getloadavg()[0]
 json.dump(env, open(sys.argv[1], "w"))
 EOF
 
+log "7. auth_token layer: cache hit, against the unprotected route and keystonemiddleware"
+if $quick; then at_rounds=1 at_secs=2; else at_rounds=3 at_secs=5; fi
+STACKAUTH_BENCH_VENV="$venv" bench/auth_token.sh "$at_rounds" "$at_secs" > "$out/auth_token.md"
+
 log "Table ($out/table.md)"
-"$py" bench/python/table.py "$out" target/criterion | tee "$out/table.md"
+{ "$py" bench/python/table.py "$out" target/criterion; echo; cat "$out/auth_token.md"; } | tee "$out/table.md"
