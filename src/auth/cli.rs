@@ -525,8 +525,7 @@ fn cloud_error(path: Option<&std::path::Path>, at: (u32, u32), message: impl Int
 
 /// The named cloud's mapping in the file, if it has one.
 fn read_cloud(path: &std::path::Path, name: &str) -> Result<(Option<Node>, Vec<String>), LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::new(vec![cloud_error(Some(path), (0, 0), format!("cannot read: {e}"))]))?;
+    let text = crate::source::load_text(path).map_err(LoadError::new)?;
     let doc = yaml::parse(&text).map_err(|e| {
         LoadError::new(vec![cloud_error(Some(path), (e.line, e.column), format!("not valid YAML: {}", e.message))])
     })?;

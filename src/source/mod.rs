@@ -6,13 +6,14 @@ mod env;
 mod file;
 pub mod ini;
 mod origin;
+pub mod read;
 mod toml;
 
 use std::fmt;
 
 pub use cli::CliOverride;
 pub use env::Env;
-pub use file::{FileSource, Format, dir_files, read};
+pub use file::{FileSource, Format, dir_files, load_text, read};
 pub use origin::{Location, Origin};
 
 use crate::opt::RawValue;

@@ -26,6 +26,17 @@ fn location(d: &Diagnostic) -> Option<(&Path, u32, u32)> {
     }
 }
 
+/// A file's lines, split as its parser splits them (so that line numbers
+/// agree): INI ends a line at `\n`, `\r\n` or a lone `\r`, TOML at `\n`.
+fn source_lines(path: &Path, text: &str) -> Vec<String> {
+    match crate::source::Format::of(path) {
+        crate::source::Format::Ini => {
+            crate::source::ini::split_lines(text).into_iter().map(|(l, _)| l.to_owned()).collect()
+        }
+        crate::source::Format::Toml => text.lines().map(str::to_owned).collect(),
+    }
+}
+
 /// A source line as it may be shown: an assignment's value is masked
 /// unless the option is known and not secret (a misspelt `pasword` may
 /// hold a password); lines that are neither assignments, headers nor
@@ -90,7 +101,7 @@ pub fn human(report: &Report) -> String {
             let width = line.to_string().len();
             let _ = writeln!(out, "{:width$}--> {}:{line}:{col}", "", path.display());
             let lines = files.entry(path.to_path_buf()).or_insert_with(|| {
-                std::fs::read_to_string(path).map(|t| t.lines().map(str::to_owned).collect()).unwrap_or_default()
+                crate::source::read::read_text(path).map(|t| source_lines(path, &t)).unwrap_or_default()
             });
             if let Some(text) = lines.get(line as usize - 1).and_then(|t| shown_line(t, d.group.as_deref(), registry)) {
                 let text = text.trim_start_matches('\u{feff}');

@@ -150,7 +150,7 @@ pub fn render_toml(snapshot: &Snapshot, opts: ShowOptions) -> String {
         let _ = writeln!(out, "[{}]", crate::tools::text::toml_key(g.name()));
         for (name, r) in rows {
             if let Some(v) = &r.value {
-                let _ = writeln!(out, "# {}", provenance(r));
+                let _ = writeln!(out, "{}", crate::tools::text::comment_safe(&format!("# {}", provenance(r))));
                 let _ = writeln!(out, "{name} = {}", toml_value(v, r.secret && !opts.reveal_secrets));
             }
         }

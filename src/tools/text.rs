@@ -28,6 +28,12 @@ pub fn toml_key(k: &str) -> String {
     if bare { k.to_owned() } else { toml_string(k) }
 }
 
+/// Comment text that TOML allows: no control characters but tab (and the
+/// line breaks between comment lines); others become U+FFFD.
+pub fn comment_safe(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+}
+
 /// A float as Python's `str()` writes the usual ones (`1.0`, `0.5`, `inf`,
 /// `nan`): how oslo.config's generator writes defaults.
 pub fn python_float(f: f64) -> String {
