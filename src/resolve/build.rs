@@ -272,6 +272,9 @@ impl<'r> Build<'_, 'r> {
             if ni == 0 {
                 self.warn_shadowed(&names, li, opt.dest());
             }
+            if !opt.is_multi() && matches!(rank, Rank::File(_)) {
+                self.warn_overwritten(group, opt.dest(), &found);
+            }
             let deprecated = (ni > 0).then(|| DeprecatedUse { group: names[ni].0.clone(), name: names[ni].1.clone() });
             let items: Vec<(RawValue, Origin)> =
                 if opt.is_multi() { found } else { found.into_iter().last().into_iter().collect() };
@@ -317,6 +320,28 @@ impl<'r> Build<'_, 'r> {
             }
         }
         pick
+    }
+
+    /// Warns about earlier assignments of a single-valued option in one
+    /// file that a later one with a different value overrides (a group
+    /// repeated further down, say): legal, as in oslo.config, but rarely
+    /// meant.
+    fn warn_overwritten(&mut self, group: &str, dest: &str, found: &[(RawValue, Origin)]) {
+        let Some((last, last_origin)) = found.last() else { return };
+        let line = last_origin.location().map_or(0, |l| l.line);
+        for (value, origin) in &found[..found.len() - 1] {
+            if value != last {
+                self.diags.push(
+                    Diagnostic::warning(
+                        Code::DuplicateOption,
+                        format!("ignored: set again with another value at line {line} of the same file, which wins"),
+                    )
+                    .at(origin.clone())
+                    .option(group, dest)
+                    .suggest("keep one assignment".to_owned()),
+                );
+            }
+        }
     }
 
     /// Warns about deprecated names that the current name shadows in the

@@ -9,10 +9,15 @@
 /// assert_eq!(did_you_mean("zzz", ["auth_url"]), None);
 /// ```
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let len = word.chars().count();
+    let limit = (len / 3).max(1);
     let lower = word.to_lowercase();
     candidates
         .into_iter()
+        // The distance is at least the difference in length: most
+        // candidates are ruled out without computing it (a file of a
+        // million unknown options must not take minutes).
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (distance(&lower, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

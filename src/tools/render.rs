@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::validate::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, printable};
 use crate::opt::{MASK, Registry};
 use crate::source::Origin;
 
@@ -86,6 +86,7 @@ pub fn human(report: &Report) -> String {
     let mut files: HashMap<PathBuf, Vec<String>> = HashMap::new();
     let mut out = String::new();
     for d in &report.findings {
+        let start = out.len();
         let _ = write!(out, "{}[{}]: ", severity(d), d.code);
         match (&d.group, &d.option) {
             (Some(g), Some(o)) => {
@@ -121,6 +122,9 @@ pub fn human(report: &Report) -> String {
             let _ = writeln!(out, "  = help: {s}");
         }
         out.push('\n');
+        // Names and source lines come from the file: no terminal escapes.
+        let finding = out.split_off(start);
+        out.push_str(&printable(&finding));
     }
     let (e, w) = (report.errors(), report.warnings());
     let plural = |n: usize| if n == 1 { "" } else { "s" };
@@ -173,7 +177,7 @@ pub fn json(report: &Report) -> serde_json::Value {
 
 /// GitHub's workflow-command escaping for a message.
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    printable(s).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// GitHub's escaping for a property value.

@@ -68,7 +68,8 @@ pub fn render_text(snapshot: &Snapshot, opts: ShowOptions) -> String {
     if !unknown.is_empty() {
         let _ = writeln!(out, "\n# Not in any registered schema (kept, not typed):");
         for u in unknown {
-            let _ = writeln!(out, "#   [{}] {}  # {}", u.group, u.key.as_deref().unwrap_or(""), u.origin);
+            let line = format!("#   [{}] {}  # {}", u.group, u.key.as_deref().unwrap_or(""), u.origin);
+            let _ = writeln!(out, "{}", crate::diagnostic::printable(&line));
         }
     }
     out
