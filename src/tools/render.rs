@@ -41,9 +41,25 @@ fn source_lines(path: &Path, text: &str) -> Vec<String> {
 /// unless the option is known and not secret (a misspelt `pasword` may
 /// hold a password); lines that are neither assignments, headers nor
 /// comments are not shown.
-fn shown_line(text: &str, group: Option<&str>, registry: &Registry) -> Option<String> {
+///
+/// A line may also be part of a value: an indented INI line continues
+/// the value above it, and a TOML syntax error may point inside a
+/// multi-line string. Such lines are not shown at all, since no part of
+/// them can be told from a secret.
+fn shown_line(text: &str, d: &Diagnostic, path: &Path, registry: &Registry) -> Option<String> {
+    let toml = crate::source::Format::of(path) == crate::source::Format::Toml;
+    if toml && d.code == crate::diagnostic::Code::TomlSyntax {
+        return None;
+    }
+    if text.trim().is_empty() {
+        return Some(text.to_owned());
+    }
+    if !toml && text.starts_with([' ', '\t']) {
+        return None;
+    }
+    let group = d.group.as_deref();
     let t = text.trim_start();
-    if t.is_empty() || t.starts_with(['#', ';', '[']) {
+    if t.starts_with(['#', ';', '[']) {
         return Some(text.to_owned());
     }
     let sep = match (text.find('='), text.find(':')) {
@@ -104,7 +120,7 @@ pub fn human(report: &Report) -> String {
             let lines = files.entry(path.to_path_buf()).or_insert_with(|| {
                 crate::source::read::read_text(path).map(|t| source_lines(path, &t)).unwrap_or_default()
             });
-            if let Some(text) = lines.get(line as usize - 1).and_then(|t| shown_line(t, d.group.as_deref(), registry)) {
+            if let Some(text) = lines.get(line as usize - 1).and_then(|t| shown_line(t, d, path, registry)) {
                 let text = text.trim_start_matches('\u{feff}');
                 let _ = writeln!(out, "{:width$} |", "");
                 let _ = writeln!(out, "{line:width$} | {text}");
