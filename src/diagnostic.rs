@@ -66,6 +66,9 @@ pub enum Code {
     /// `[keystone_authtoken]` settings the auth_token layer cannot use
     /// (a security strategy without its key, memcached TLS or SASL).
     AuthToken,
+    /// A single-valued option set twice in one file with different values
+    /// (the last wins).
+    DuplicateOption,
 }
 
 impl Code {
@@ -94,6 +97,7 @@ impl Code {
             Code::InsecureFile => "insecure-file",
             Code::OptData => "opt-data",
             Code::AuthToken => "auth-token",
+            Code::DuplicateOption => "duplicate-option",
         }
     }
 }
@@ -187,19 +191,32 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{sev}[{}]: ", self.code)?;
+        let mut out = format!("{sev}[{}]: ", self.code);
         if let Some(o) = &self.origin {
-            write!(f, "{o}: ")?;
+            out.push_str(&format!("{o}: "));
         }
         match (&self.group, &self.option) {
-            (Some(g), Some(o)) => write!(f, "[{g}] {o}: ")?,
-            (Some(g), None) => write!(f, "[{g}]: ")?,
+            (Some(g), Some(o)) => out.push_str(&format!("[{g}] {o}: ")),
+            (Some(g), None) => out.push_str(&format!("[{g}]: ")),
             _ => {}
         }
-        f.write_str(&self.message)?;
+        out.push_str(&self.message);
         if let Some(s) = &self.suggestion {
-            write!(f, " ({s})")?;
+            out.push_str(&format!(" ({s})"));
         }
-        Ok(())
+        f.write_str(&printable(&out))
     }
+}
+
+/// `text` safe to print on a terminal: control characters other than
+/// newline and tab (which a file's group or option name may hold, an
+/// escape sequence among them) written as `\u{1b}`.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
 }

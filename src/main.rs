@@ -369,9 +369,12 @@ fn run_migrate(a: &MigrateArgs) -> ExitCode {
     let mut needs = false;
     let mut broken = false;
     for f in &a.files {
-        let text = match std::fs::read_to_string(f) {
+        let text = match stackauth::source::load_text(f) {
             Ok(t) => t,
-            Err(e) => return fail(format!("cannot read {}: {e}", f.display())),
+            Err(ds) => {
+                print_diagnostics(&ds);
+                return ExitCode::from(2);
+            }
         };
         let m = match migrate::migrate_ini(&text, f, &reg) {
             Ok(m) => m,

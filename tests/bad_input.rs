@@ -1,11 +1,14 @@
-//! Bad input gets a clear error naming the file (and line), never a panic.
+//! Bad input gets a clear error naming the file (and line), never a panic:
+//! the corpus of tests/common/corpus.rs loaded with the library, and a few
+//! cases of their own.
 
 mod common;
 
+use common::corpus::{At, Case, Expect, corpus};
 use common::*;
-use stackauth::Loader;
 use stackauth::diagnostic::Code;
 use stackauth::opt::{Opt, OptType};
+use stackauth::{LoadError, Loader, Snapshot};
 
 fn reg() -> stackauth::opt::Registry {
     registry([("g", Opt::string("a")), ("g", Opt::new("n", OptType::integer()))])
@@ -28,60 +31,6 @@ fn invalid_utf8_names_the_line_and_column() {
     assert!(e.message.contains("UTF-8"));
     let loc = e.origin.as_ref().and_then(|o| o.location()).expect("loc");
     assert_eq!((loc.line, loc.column), (3, 5));
-}
-
-#[test]
-fn binary_junk_is_a_syntax_error() {
-    let junk: Vec<u8> = (0u8..=127).cycle().take(4096).filter(|b| *b != b'\n').collect();
-    let mut content = b"[g]\n".to_vec();
-    content.extend(junk);
-    let e = first_error("junk.conf", &content);
-    assert!(matches!(e.code, Code::IniSyntax | Code::Io), "{e}");
-}
-
-#[test]
-fn truncated_files() {
-    assert_eq!(first_error("t.conf", b"[g").code, Code::IniSyntax);
-    let e = first_error("t.toml", b"[g]\na = \"unterminated");
-    assert_eq!(e.code, Code::TomlSyntax);
-    assert_eq!(e.origin.as_ref().and_then(|o| o.location()).map(|l| l.line), Some(2));
-}
-
-#[test]
-fn a_directory_where_a_file_is_expected() {
-    let d = Dir::new();
-    std::fs::create_dir(d.path().join("x.conf")).expect("mkdir");
-    let e = expect_err(Loader::new(&reg()).config_file(d.path().join("x.conf")).load());
-    assert!(e.to_string().contains("x.conf"), "{e}");
-    let e = expect_err(Loader::new(&reg()).config_dir(d.path().join("x.conf/..").join("x.conf").join("nope")).load());
-    assert!(e.to_string().contains("config dir not found"), "{e}");
-    let f = d.write("file.conf", "[g]\n");
-    let e = expect_err(Loader::new(&reg()).config_dir(&f).load());
-    assert!(e.to_string().contains("is not a directory"), "{e}");
-}
-
-#[test]
-fn long_lines_and_many_groups_load() {
-    let d = Dir::new();
-    let long = format!("[g]\na = {}\n", "x".repeat(1 << 20));
-    let p = d.write("long.conf", long);
-    let s = load_file(&reg(), &p).expect("loads");
-    assert_eq!(s.value("g", "a").and_then(|v| v.as_str()).map(str::len), Some(1 << 20));
-    let mut many = String::new();
-    for i in 0..20_000 {
-        many.push_str(&format!("[group{i}]\nk = v\n"));
-    }
-    let p = d.write("many.conf", many);
-    let s = load_file(&reg(), &p).expect("loads");
-    assert_eq!(s.unknown().len(), 40_000);
-}
-
-#[test]
-fn control_characters_in_keys_are_kept_and_reported_as_unknown() {
-    let d = Dir::new();
-    let p = d.write("ctl.conf", "[g]\na\u{7}b = 1\n");
-    let s = load_file(&reg(), &p).expect("loads");
-    assert_eq!(warnings_with(&s, Code::UnknownOption).len(), 1);
 }
 
 #[test]
@@ -140,13 +89,111 @@ fn deep_interpolation_chains_end_in_an_error_not_a_crash() {
     }
 }
 
-#[cfg(unix)]
+fn load_case(reg: &stackauth::opt::Registry, case: &Case) -> Result<Snapshot, LoadError> {
+    let loader = Loader::new(reg);
+    let loader = if case.dir { loader.config_dir(&case.path) } else { loader.config_file(&case.path) };
+    loader.load()
+}
+
+/// What is wrong with the outcome of loading `case`, if anything.
+fn judge(case: &Case, outcome: Result<Snapshot, LoadError>) -> Option<String> {
+    match (&case.expect, outcome) {
+        (Expect::Loads, Ok(_)) => None,
+        (Expect::Loads, Err(e)) => Some(format!("expected to load, got {e}")),
+        (Expect::Error { .. }, Ok(_)) => Some("expected an error, it loaded".into()),
+        (Expect::Error { code, at, says }, Err(e)) => {
+            let Some(d) = e.errors().find(|d| d.code == *code) else {
+                return Some(format!("no {code} error: {e}"));
+            };
+            let shown = d.to_string();
+            let line = d.origin.as_ref().and_then(|o| o.location()).map(|l| l.line);
+            let place_ok = match at {
+                At::Line(n) => line == Some(*n),
+                At::AnyLine => line.is_some_and(|l| l > 0),
+                At::File => line == Some(0),
+            };
+            if !shown.contains(&case.names) || !shown.contains(says) || !place_ok {
+                Some(format!("expected {code} at {at:?} naming {:?} and saying {says:?}, got: {shown}", case.names))
+            } else {
+                None
+            }
+        }
+    }
+}
+
 #[test]
-fn a_symlink_loop_in_a_config_dir_is_an_error_naming_the_file() {
+fn every_corpus_input_gets_a_clear_answer_and_no_panic() {
     let d = Dir::new();
-    std::fs::create_dir(d.path().join("conf.d")).expect("mkdir");
-    std::os::unix::fs::symlink("loop.conf", d.path().join("conf.d/loop.conf")).expect("link");
-    let e = expect_err(Loader::new(&reg()).config_dir(d.path().join("conf.d")).load());
-    let msg = e.to_string();
-    assert!(msg.contains("loop.conf") && msg.contains("cannot read"), "{msg}");
+    let reg = stackauth::namespace::by_name("keystonemiddleware.auth_token").expect("namespace");
+    let cases = corpus(&d);
+    assert!(cases.len() >= 25, "{}", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load_case(&reg, case))) {
+            Ok(outcome) => failures.extend(judge(case, outcome).map(|f| format!("{}: {f}", case.name))),
+            Err(_) => failures.push(format!("{}: panicked", case.name)),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The inputs that load, loaded right.
+#[test]
+fn what_loads_from_the_corpus_loads_right() {
+    let d = Dir::new();
+    let reg = stackauth::namespace::by_name("keystonemiddleware.auth_token").expect("namespace");
+    let cases = corpus(&d);
+    let load = |name: &str| {
+        let case = cases.iter().find(|c| c.name == name).expect("case");
+        load_case(&reg, case).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let s = load("long-line.conf");
+    assert_eq!(text(&s, "keystone_authtoken", "region_name").len(), 1 << 20);
+    let s = load("many-groups.conf");
+    assert_eq!(warnings_with(&s, Code::UnknownGroup).len(), 100_000);
+    // A repeated group: the later value wins, and the earlier one is
+    // reported at its line with the line that beat it.
+    let s = load("duplicate-groups.conf");
+    assert_eq!(text(&s, "keystone_authtoken", "region_name"), "RegionTwo");
+    let w = warnings_with(&s, Code::DuplicateOption);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].origin.as_ref().and_then(|o| o.location()).map(|l| l.line), Some(2));
+    assert!(w[0].message.contains("line 5"), "{}", w[0]);
+    // Keys with control characters are unknown options, shown escaped (no
+    // terminal escape sequence gets through).
+    let s = load("control-keys.conf");
+    let w = warnings_with(&s, Code::UnknownOption);
+    assert_eq!(w.len(), 2, "{w:?}");
+    let shown: String = w.iter().map(|d| d.to_string()).collect();
+    assert!(shown.contains("a\\u{7}b") && shown.contains("\\u{1b}[31mred"), "{shown}");
+    assert!(!shown.contains('\u{1b}') && !shown.contains('\u{7}'), "{shown}");
+}
+
+#[test]
+fn the_same_value_twice_is_not_a_duplicate() {
+    let d = Dir::new();
+    let p = d.write("same.conf", "[g]\na = x\n[g]\na = x\n");
+    let s = load_file(&reg(), &p).expect("loads");
+    assert!(warnings_with(&s, Code::DuplicateOption).is_empty());
+    let multi = registry([("g", Opt::multi_string("m"))]);
+    let p = d.write("multi.conf", "[g]\nm = 1\nm = 2\n");
+    let s = load_file(&multi, &p).expect("loads");
+    assert!(warnings_with(&s, Code::DuplicateOption).is_empty());
+}
+
+#[test]
+fn interpolation_that_multiplies_is_stopped() {
+    let mut reg = stackauth::opt::Registry::new();
+    for i in 0..12 {
+        reg.register_opt("g", Opt::string(format!("o{i}"))).expect("register");
+    }
+    let mut body = format!("[g]\no0 = {}\n", "x".repeat(64));
+    for i in 1..12 {
+        body.push_str(&format!("o{i} = {}\n", format!("$o{}", i - 1).repeat(10)));
+    }
+    let d = Dir::new();
+    let e = expect_err(load_file(&reg, &d.write("laughs.conf", body)));
+    let err = errors(&e).into_iter().find(|d| d.code == Code::Interpolation).expect("an interpolation error");
+    assert!(err.message.contains("16 MiB"), "{err}");
+    assert!(err.to_string().contains("laughs.conf"), "{err}");
 }

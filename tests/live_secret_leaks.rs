@@ -3,7 +3,10 @@
 //! and show) with tracing at TRACE captured; no password, token,
 //! application credential secret, TOTP passcode or memcache secret key may
 //! appear in the logs, in Debug or Display output, in errors, or in the
-//! command's output. Alone in its binary: it installs the global subscriber.
+//! command's output; nor, whole or in part, secrets put in broken places (a
+//! misspelt option, a broken multi-line TOML string, an orphaned INI
+//! continuation line, `OS_*` variables and `--set`). Alone in its binary:
+//! it installs the global subscriber.
 
 mod common;
 
@@ -25,6 +28,14 @@ const WRONG: &str = "leak-wrong-pass-2b8e";
 const MEMCACHE_KEY: &str = "leak-memcache-key-5d0c";
 const APPCRED: &str = "leak-appcred-secret-4e6f";
 const PASSCODE: &str = "864213";
+/// Secrets where a file, the environment or the command line puts them
+/// badly: a misspelt option, inside a broken multi-line TOML string, an
+/// orphaned INI continuation line, `OS_*` and `--set`.
+const TYPO: &str = "leak-typo-3a9d";
+const IN_TOML: &str = "leak-toml-line:7b21";
+const ORPHAN: &str = "leak-orphan:c4e8";
+const FROM_ENV: &str = "leak-env-0f6b";
+const FROM_SET: &str = "leak-set-8d3c";
 
 fn conf(url: &str, password: &str, project: &str) -> String {
     format!(
@@ -160,13 +171,44 @@ async fn no_secret_leaks_anywhere() {
         seen.push(String::from_utf8_lossy(&o.stderr).into_owned());
     }
 
+    // Secrets in broken places, through validate and show.
+    let typo = d.write("typo.conf", format!("[keystone_authtoken]\npasword = {TYPO}\n"));
+    let toml = d.write("broken.toml", format!("[keystone_authtoken]\npassword = \"\"\"\n{IN_TOML}\\q\n\"\"\"\n"));
+    let orphan = d.write("orphan.conf", format!("[keystone_authtoken]\npassword = x\n\n  {ORPHAN}\n"));
+    for file in [&typo, &toml, &orphan, &path] {
+        for args in [vec!["validate"], vec!["validate", "--format", "json"], vec!["show"]] {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_stackauth"))
+                .args(&args)
+                .args(["--set", &format!("keystone_authtoken.memcache_secret_key={FROM_SET}")])
+                .arg("--config-file")
+                .arg(file)
+                .env("OS_KEYSTONE_AUTHTOKEN__PASSWORD", FROM_ENV)
+                .output()
+                .expect("runs");
+            seen.push(String::from_utf8_lossy(&o.stdout).into_owned());
+            seen.push(String::from_utf8_lossy(&o.stderr).into_owned());
+        }
+    }
+    let misspelt = seen.iter().any(|o| o.contains("pasword = ****"));
+    assert!(misspelt, "the misspelt option's line is shown, masked");
+
+    // Library errors and findings, as Display.
+    let e = Loader::new(live.loader().registry()).config_file(&toml).load().expect_err("broken TOML");
+    seen.push(format!("{e} {e:?}"));
+    let s = Loader::new(live.loader().registry()).config_file(&typo).load().expect("loads");
+    seen.extend(s.warnings().iter().map(|w| w.to_string()));
+
     let logged = log.text();
     assert!(logged.contains("TRACE") || logged.contains("DEBUG"), "the log was captured");
     assert!(logged.contains("{SHA256}"), "tokens appear hashed");
     let everything = format!("{logged}\n{}", seen.join("\n"));
     let mut leaks = Vec::new();
-    for secret in [PASS1, PASS2, WRONG, MEMCACHE_KEY, APPCRED, PASSCODE].iter().map(|s| s.to_string()).chain(tokens) {
-        if everything.contains(&secret) {
+    let secrets = [PASS1, PASS2, WRONG, MEMCACHE_KEY, APPCRED, PASSCODE, TYPO, IN_TOML, ORPHAN, FROM_ENV, FROM_SET];
+    for secret in secrets.iter().map(|s| s.to_string()).chain(tokens) {
+        // A part leaks too: what comes before a ':' that was taken for a
+        // separator.
+        let head = secret.split(':').next().unwrap_or_default();
+        if everything.contains(&secret) || everything.contains(head) {
             leaks.push(secret.chars().take(8).collect::<String>() + "…");
         }
     }

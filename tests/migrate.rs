@@ -190,3 +190,30 @@ fn the_command_checks_diffs_and_rewrites_in_place() {
     let (_, err, code) = stackauth(&["migrate", "--check", "/nonexistent/x.conf"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `--in-place` writes a temporary file beside the old one and renames it
+/// over: when the temporary file cannot be written the old file is left
+/// as it was; the owner is kept where the process may set it (root).
+#[cfg(unix)]
+#[test]
+fn writing_in_place_keeps_the_owner_and_fails_whole() {
+    use stackauth::tools::migrate::write_in_place;
+    use std::os::unix::fs::MetadataExt;
+    let d = Dir::new();
+    let f = d.write("glance-api.conf", "old\n");
+    // The temporary file's name is taken (by a directory): nothing written.
+    let tmp = d.path().join(format!(".glance-api.conf.stackauth-{}", std::process::id()));
+    std::fs::create_dir(&tmp).expect("mkdir");
+    assert!(write_in_place(&f, "new\n").is_err());
+    assert_eq!(std::fs::read_to_string(&f).expect("read"), "old\n");
+    std::fs::remove_dir(&tmp).expect("rmdir");
+    // Owned by someone else (possible as root only): still theirs after.
+    let other = std::os::unix::fs::chown(&f, Some(4242), Some(4343)).is_ok();
+    write_in_place(&f, "new\n").expect("written");
+    assert_eq!(std::fs::read_to_string(&f).expect("read"), "new\n");
+    let meta = std::fs::metadata(&f).expect("meta");
+    if other {
+        assert_eq!((meta.uid(), meta.gid()), (4242, 4343));
+    }
+    assert_eq!(std::fs::read_dir(d.path()).expect("dir").count(), 1, "no temporary file left");
+}

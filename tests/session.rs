@@ -16,11 +16,12 @@ use stackauth::auth::{AuthPlugin, EndpointFilter, Interface};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Request, RetryPolicy, Session, SessionError};
 
-/// A token valid until `expires`, for user `user`, with a catalog of
-/// `compute` and `identity` endpoints on `base`.
+/// A token issued now and valid until `expires`, for user `user`, with a
+/// catalog of `compute` and `identity` endpoints on `base`.
 fn token_body(expires: &str, user: &str, base: &str) -> serde_json::Value {
+    let issued = stackauth::auth::format_iso8601(std::time::SystemTime::now());
     json!({"token": {
-        "methods": ["password"], "expires_at": expires, "issued_at": "2026-01-01T00:00:00Z",
+        "methods": ["password"], "expires_at": expires, "issued_at": issued,
         "user": {"id": user, "name": user, "domain": {"id": "default"}},
         "project": {"id": "p1", "name": "service", "domain": {"id": "default"}},
         "roles": [{"name": "member"}], "audit_ids": ["a"],
@@ -171,18 +172,20 @@ async fn a_second_401_is_an_error() {
 
 #[tokio::test]
 async fn tokens_are_refreshed_before_they_expire() {
-    // A token that expires in 10 s is inside the 120 s margin; half its
-    // life is the margin then, so it is used for ~5 s, not refetched each time.
+    // A token that lives 4 s is inside the 120 s margin; half its life is
+    // the margin then: it is used for 2 s at most, not fetched again for
+    // every request (as keystoneauth would), and replaced before it expires.
     let soon: &'static str = Box::leak(
-        stackauth::auth::format_iso8601(std::time::SystemTime::now() + Duration::from_secs(10)).into_boxed_str(),
+        stackauth::auth::format_iso8601(std::time::SystemTime::now() + Duration::from_secs(4)).into_boxed_str(),
     );
     let c = cloud(soon).await;
     let s = session(&c);
     let a = compute(&s);
     a.get("/servers").await.expect("first");
     a.get("/servers").await.expect("second");
-    // issued_at is in the past (2026-01-01), so the "life" is long: the
-    // 120 s margin applies and the 10 s token is already due for renewal.
+    assert_eq!(count(&c, "POST", "/v3/auth/tokens"), 1);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    a.get("/servers").await.expect("third");
     assert_eq!(count(&c, "POST", "/v3/auth/tokens"), 2);
     assert_eq!(c.issued.load(Ordering::SeqCst), 2);
 }

@@ -131,6 +131,16 @@ pub trait AuthPlugin: Send + Sync + fmt::Debug {
     fn endpoint(&self) -> Option<&str> {
         None
     }
+
+    /// Whether `authenticate` asks the identity service for a new token,
+    /// whose `issued_at` is then the moment it was asked for (by the
+    /// service's clock): the Session counts such a token's life on the
+    /// local clock from that moment, whatever the clocks' difference. A
+    /// plugin that hands out a token it was given says `false`, and its
+    /// `expires_at` is taken as it stands.
+    fn issues_fresh_tokens(&self) -> bool {
+        true
+    }
 }
 
 /// A problem with a plugin's options, found when the plugin is built.

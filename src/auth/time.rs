@@ -20,14 +20,20 @@ pub fn parse_iso8601(s: &str) -> Option<SystemTime> {
         let (c, z) = rest.split_at(pos);
         let sign = if z.starts_with('-') { -1 } else { 1 };
         let (hh, mm) = z[1..].split_once(':').unwrap_or((&z[1..], "0"));
-        (c, sign * (hh.parse::<i64>().ok()? * 3600 + mm.parse::<i64>().ok()? * 60))
+        // Bounded before any arithmetic: a zone of 10^18 hours must not
+        // overflow (found by fuzzing).
+        let (hh, mm) = (hh.parse::<i64>().ok().filter(|h| (0..=23).contains(h))?, mm.parse::<i64>().ok()?);
+        if !(0..=59).contains(&mm) {
+            return None;
+        }
+        (c, sign * (hh * 3600 + mm * 60))
     } else {
         (rest, 0)
     };
     let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
     let mut t = hms.split(':');
     let (h, mi, se) = (t.next()?.parse::<i64>().ok()?, t.next()?.parse::<i64>().ok()?, t.next()?.parse::<i64>().ok()?);
-    if t.next().is_some() || h > 23 || mi > 59 || se > 60 {
+    if t.next().is_some() || !(0..=23).contains(&h) || !(0..=59).contains(&mi) || !(0..=60).contains(&se) {
         return None;
     }
     let nanos = if frac.is_empty() {
@@ -86,7 +92,16 @@ mod tests {
         assert_eq!(z, t);
         assert_eq!(parse_iso8601("1970-01-01T00:00:00Z"), Some(UNIX_EPOCH));
         assert_eq!(format_iso8601(parse_iso8601("2000-02-29T23:59:59Z").expect("leap")), "2000-02-29T23:59:59Z");
-        for bad in ["", "2026-13-01T00:00:00Z", "2026-11-25", "yesterday", "2026-11-25T25:00:00Z"] {
+        for bad in [
+            "",
+            "2026-13-01T00:00:00Z",
+            "2026-11-25",
+            "yesterday",
+            "2026-11-25T25:00:00Z",
+            "2026-11-25T00:00:00+99999999999999999:00",
+            "2026-11-25T00:00:00+01:99999999999999999",
+            "2026-11-25T00:00:00+24:00",
+        ] {
             assert!(parse_iso8601(bad).is_none(), "{bad}");
         }
     }

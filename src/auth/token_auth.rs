@@ -66,6 +66,10 @@ impl AuthPlugin for TokenAuth {
         "token_auth"
     }
 
+    fn issues_fresh_tokens(&self) -> bool {
+        false
+    }
+
     fn authenticate<'a>(&'a self, _t: &'a dyn Transport) -> BoxFuture<'a, Result<Credentials, AuthError>> {
         Box::pin(async move {
             if self.access.will_expire_soon(std::time::Duration::ZERO) {

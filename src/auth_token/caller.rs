@@ -21,6 +21,11 @@ impl AuthPlugin for CallerAuth {
         "token_auth"
     }
 
+    /// Both tokens were issued earlier (the service's by its own Session).
+    fn issues_fresh_tokens(&self) -> bool {
+        false
+    }
+
     fn authenticate<'a>(&'a self, t: &'a dyn Transport) -> BoxFuture<'a, Result<Credentials, AuthError>> {
         Box::pin(async move {
             let own = self.service.get(t).await?;

@@ -64,13 +64,13 @@ pub(crate) fn fingerprint(paths: &[ConfigPath]) -> Vec<u8> {
     let mut h = Sha256::new();
     let mut file = |f: &Path| {
         h.update(f.as_os_str().as_encoded_bytes());
-        match std::fs::read(f) {
+        match crate::source::read::read_bytes(f) {
             Ok(bytes) => {
                 h.update([1]);
                 h.update((bytes.len() as u64).to_le_bytes());
                 h.update(&bytes);
             }
-            Err(e) => h.update(format!("\0{:?}", e.kind()).as_bytes()),
+            Err(e) => h.update(format!("\0{}", e.message).as_bytes()),
         }
     };
     for p in paths {

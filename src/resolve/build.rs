@@ -43,6 +43,9 @@ pub(super) struct Build<'a, 'r> {
     pub(super) unknown: Vec<Unknown>,
 }
 
+/// How many unknown groups and options of one load get a "did you mean".
+const MAX_SUGGESTIONS: usize = 1000;
+
 pub(super) fn build(loader: &Loader<'_>) -> Result<Snapshot, LoadError> {
     let (snapshot, diags) = build_lenient(loader);
     if diags.iter().any(Diagnostic::is_error) {
@@ -262,19 +265,21 @@ impl<'r> Build<'_, 'r> {
         let mut pick: Option<Pick> = None;
         for li in (0..self.layers.layers.len()).rev() {
             let rank = self.layers.layers[li].rank;
-            let Some((ni, found)) = names.iter().enumerate().find_map(|(ni, n)| {
-                let v: Vec<(RawValue, Origin)> =
-                    self.layers.in_layer(n, li).map(|(_, e)| (e.value.clone(), e.origin.clone())).collect();
-                (!v.is_empty()).then_some((ni, v))
-            }) else {
+            let Some(ni) = names.iter().position(|n| self.layers.in_layer(n, li).next().is_some()) else {
                 continue;
             };
             if ni == 0 {
                 self.warn_shadowed(&names, li, opt.dest());
             }
+            if !opt.is_multi() && matches!(rank, Rank::File(_)) {
+                self.warn_overwritten(group, opt.dest(), &names[ni], li);
+            }
             let deprecated = (ni > 0).then(|| DeprecatedUse { group: names[ni].0.clone(), name: names[ni].1.clone() });
+            // A single-valued option takes the last; only that is copied
+            // (a file may set it a million times).
+            let found = self.layers.in_layer(&names[ni], li).map(|(_, e)| (e.value.clone(), e.origin.clone()));
             let items: Vec<(RawValue, Origin)> =
-                if opt.is_multi() { found } else { found.into_iter().last().into_iter().collect() };
+                if opt.is_multi() { found.collect() } else { found.last().into_iter().collect() };
             match (&mut pick, rank) {
                 // Multi-valued options gather every file, as oslo.config.
                 (Some(p), Rank::File(_)) if opt.is_multi() && matches!(p.rank, Rank::File(_)) => {
@@ -317,6 +322,31 @@ impl<'r> Build<'_, 'r> {
             }
         }
         pick
+    }
+
+    /// Warns about earlier assignments of a single-valued option in one
+    /// file that a later one with a different value overrides (a group
+    /// repeated further down, say): legal, as in oslo.config, but rarely
+    /// meant.
+    fn warn_overwritten(&mut self, group: &str, dest: &str, name: &Name, li: usize) {
+        let found: Vec<&Entry> = self.layers.in_layer(name, li).map(|(_, e)| e).collect();
+        let Some(last) = found.last() else { return };
+        let line = last.origin.location().map_or(0, |l| l.line);
+        let mut warnings = Vec::new();
+        for e in &found[..found.len() - 1] {
+            if e.value != last.value {
+                warnings.push(
+                    Diagnostic::warning(
+                        Code::DuplicateOption,
+                        format!("ignored: set again with another value at line {line} of the same file, which wins"),
+                    )
+                    .at(e.origin.clone())
+                    .option(group, dest)
+                    .suggest("keep one assignment".to_owned()),
+                );
+            }
+        }
+        self.diags.extend(warnings);
     }
 
     /// Warns about deprecated names that the current name shadows in the
@@ -420,8 +450,16 @@ impl<'r> Build<'_, 'r> {
             .chain(std::iter::once(crate::opt::DEFAULT_GROUP.to_owned()))
             .collect();
         let group_names: Vec<&str> = registry.groups().map(|g| g.name()).collect();
+        // Suggestions for the first MAX_SUGGESTIONS unknown names only: a
+        // file with a hundred thousand of them is not a typo, and each
+        // suggestion compares the name with every option of the group.
+        let suggestions = std::cell::Cell::new(0usize);
+        let suggest = |word: &str, candidates: &mut dyn Iterator<Item = &str>| {
+            suggestions.set(suggestions.get() + 1);
+            if suggestions.get() > MAX_SUGGESTIONS { None } else { did_you_mean(word, candidates).map(str::to_owned) }
+        };
         let suggest_group =
-            |g: &str| did_you_mean(g, group_names.iter().copied()).map(|s| format!("did you mean [{s}]?"));
+            |g: &str| suggest(g, &mut group_names.iter().copied()).map(|s| format!("did you mean [{s}]?"));
         for (group, origin) in std::mem::take(&mut self.headers) {
             if !known_groups.contains(&normalize_group(&group)) {
                 let mut d = Diagnostic::warning(Code::UnknownGroup, format!("unknown group \"{group}\""))
@@ -473,7 +511,7 @@ impl<'r> Build<'_, 'r> {
                 Diagnostic::new(severity, code, format!("unknown option \"{}\" in group \"{}\"", e.key, e.group))
                     .option(&e.group, &e.key)
                     .at(e.key_origin.clone());
-            if let Some(s) = did_you_mean(&normalize_key(&e.key), candidates.iter().copied()) {
+            if let Some(s) = suggest(&normalize_key(&e.key), &mut candidates.iter().copied()) {
                 d = d.suggest(format!("did you mean \"{s}\"?"));
             }
             self.diags.push(d);

@@ -15,14 +15,26 @@ use crate::source::{Env, Origin};
 /// well within a small thread stack (a chain of thousands would overflow it).
 const MAX_DEPTH: usize = 64;
 
+/// How many bytes `$references` may substitute in one load, in all. A few
+/// options that each repeat the one before (`b = $a$a$a$a`, `c = $b$b$b$b`
+/// ...) multiply: ten such lines would make gigabytes.
+pub(crate) const MAX_SUBSTITUTED: usize = 16 << 20;
+
 /// A slot's text for substitution, and whether it carries a secret.
 type Text = Result<(String, bool), String>;
 
-/// Memo and cycle stack for one load's interpolation.
-#[derive(Default)]
+/// Memo, cycle stack and what is left of the size budget for one load's
+/// interpolation.
 struct Interp {
     memo: HashMap<usize, Text>,
     stack: Vec<usize>,
+    budget: usize,
+}
+
+impl Default for Interp {
+    fn default() -> Interp {
+        Interp { memo: HashMap::new(), stack: Vec::new(), budget: MAX_SUBSTITUTED }
+    }
 }
 
 impl Build<'_, '_> {
@@ -237,6 +249,13 @@ impl Build<'_, '_> {
                         )
                     })?;
                     let (t, s) = self.slot_text(slot, interp)?;
+                    interp.budget = interp.budget.checked_sub(t.len()).ok_or_else(|| {
+                        format!(
+                            "interpolation makes more than {} MiB of text (references that repeat references \
+                             multiply: \"$a$a\" doubles what $a holds)",
+                            MAX_SUBSTITUTED >> 20
+                        )
+                    })?;
                     secret |= s;
                     out.push_str(&t);
                 }

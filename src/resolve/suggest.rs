@@ -9,34 +9,69 @@
 /// assert_eq!(did_you_mean("zzz", ["auth_url"]), None);
 /// ```
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
-    let lower = word.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (distance(&lower, &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let lower: Vec<char> = word.to_lowercase().chars().collect();
+    let limit = (lower.len() / 3).max(1);
+    let mut rows = Rows::default();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let other: Vec<char> = c.to_lowercase().chars().collect();
+        // The distance is at least the difference in length: most
+        // candidates are ruled out without computing it (a file of a
+        // hundred thousand unknown options must not take minutes).
+        if other.len().abs_diff(lower.len()) > limit {
+            continue;
+        }
+        let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1));
+        if let Some(d) = rows.distance(&lower, &other, bound) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// The rows of the distance table, kept between candidates.
+#[derive(Default)]
+struct Rows {
+    prev2: Vec<usize>,
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+}
+
+impl Rows {
+    /// Levenshtein distance, counting an adjacent swap as one edit, if it
+    /// is at most `bound` (it stops as soon as a row exceeds it).
+    fn distance(&mut self, a: &[char], b: &[char], bound: usize) -> Option<usize> {
+        let n = b.len() + 1;
+        self.prev2.clear();
+        self.prev2.resize(n, 0);
+        self.prev.clear();
+        self.prev.extend(0..n);
+        for i in 1..=a.len() {
+            self.cur.clear();
+            self.cur.resize(n, i);
+            for j in 1..n {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut d = (self.prev[j] + 1).min(self.cur[j - 1] + 1).min(self.prev[j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d = d.min(self.prev2[j - 2] + 1);
+                }
+                self.cur[j] = d;
+            }
+            if self.cur.iter().min().is_some_and(|m| *m > bound) {
+                return None;
+            }
+            std::mem::swap(&mut self.prev2, &mut self.prev);
+            std::mem::swap(&mut self.prev, &mut self.cur);
+        }
+        Some(self.prev[n - 1]).filter(|d| *d <= bound)
+    }
 }
 
 /// Levenshtein distance, counting an adjacent swap as one edit.
+#[cfg(test)]
 fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        prev2 = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()]
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    Rows::default().distance(&a, &b, usize::MAX).unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]

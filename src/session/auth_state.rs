@@ -1,6 +1,17 @@
 //! One auth plugin's current credentials, fetched once however many tasks
 //! ask at the same time (single flight), refreshed before they expire, and
 //! replaced once after a 401 however many requests got it.
+//!
+//! Two things keystoneauth does not do:
+//! - A token's life is counted on the local clock: from when it was asked
+//!   for, as long as the identity service says it lives (`expires_at` less
+//!   `issued_at`, both by its clock). With clocks apart, keystoneauth finds
+//!   a token "already expired" on arrival and fetches a new one for every
+//!   request; here the skew does not matter.
+//! - When the identity service cannot give a new token while the current
+//!   one is still valid (it is down for a while), the current one is kept
+//!   until it expires, with a warning, and the refresh is tried again
+//!   [`REFRESH_RETRY`] later: requests go on instead of failing early.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
@@ -13,6 +24,10 @@ use crate::auth::{AuthError, AuthPlugin, Credentials, Transport};
 /// How long before expiry a token is replaced (keystoneauth's
 /// `MIN_TOKEN_LIFE_SECONDS`).
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(120);
+
+/// After a failed refresh, how long the current (still valid) token is
+/// used before the next try.
+pub const REFRESH_RETRY: Duration = Duration::from_secs(5);
 
 /// Credentials with the generation that fetched them, so a task that saw a
 /// 401 can tell whether someone else has already replaced them.
@@ -29,10 +44,29 @@ pub(crate) struct Current {
     /// token's life when that is shorter than the margin (so a 60 s token
     /// is not fetched again on every request, as keystoneauth would).
     refresh_at: Option<SystemTime>,
+    /// When the token stops working, by the local clock.
+    expires_at: Option<SystemTime>,
+    /// After a failed refresh: keep these until then.
+    retry_at: Option<SystemTime>,
 }
 
 impl Current {
-    fn new(generation: u64, credentials: Credentials, refresh_at: Option<SystemTime>) -> Current {
+    fn usable_at(&self, now: SystemTime) -> bool {
+        let fresh = self.refresh_at.is_none_or(|at| now < at);
+        let kept = self.retry_at.is_some_and(|at| now < at) && self.valid_at(now);
+        fresh || kept
+    }
+
+    fn valid_at(&self, now: SystemTime) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
+    }
+
+    fn new(
+        generation: u64,
+        credentials: Credentials,
+        refresh_at: Option<SystemTime>,
+        expires_at: Option<SystemTime>,
+    ) -> Current {
         let headers: Vec<(HeaderName, HeaderValue)> = credentials
             .headers()
             .into_iter()
@@ -53,6 +87,8 @@ impl Current {
             headers: headers.into(),
             token_log: Arc::default(),
             refresh_at,
+            expires_at,
+            retry_at: None,
         }
     }
 
@@ -116,16 +152,17 @@ impl AuthState {
         }
     }
 
+    fn cached(&self) -> Option<Current> {
+        self.current.read().ok()?.clone()
+    }
+
     fn usable(&self) -> Option<Current> {
-        let c = self.current.read().ok()?.clone()?;
-        match c.refresh_at {
-            Some(at) if SystemTime::now() >= at => None,
-            _ => Some(c),
-        }
+        self.cached().filter(|c| c.usable_at(SystemTime::now()))
     }
 
     /// Usable credentials: the cached ones, or one fetch shared by every
-    /// task that asks meanwhile.
+    /// task that asks meanwhile. When that fetch fails and the cached token
+    /// is still valid, the cached token.
     pub(crate) async fn get(&self, t: &dyn Transport) -> Result<Current, AuthError> {
         if let Some(c) = self.usable() {
             return Ok(c);
@@ -134,7 +171,29 @@ impl AuthState {
         if let Some(c) = self.usable() {
             return Ok(c);
         }
-        self.fetch(t).await
+        match self.fetch(t).await {
+            Ok(c) => Ok(c),
+            Err(e) => self.keep_current(e),
+        }
+    }
+
+    /// A refresh failed with `e`: the current credentials while they are
+    /// valid (tried again after [`REFRESH_RETRY`]), else the error.
+    fn keep_current(&self, e: AuthError) -> Result<Current, AuthError> {
+        let now = SystemTime::now();
+        let Some(mut c) = self.cached().filter(|c| c.valid_at(now)) else { return Err(e) };
+        c.retry_at = Some(now + REFRESH_RETRY);
+        let expires_at = c.expires_at.map(crate::auth::format_iso8601).unwrap_or_default();
+        tracing::warn!(
+            plugin = self.plugin.plugin_name(),
+            error = %e,
+            %expires_at,
+            "cannot replace the token before it expires; using the current one meanwhile"
+        );
+        if let Ok(mut slot) = self.current.write() {
+            *slot = Some(c.clone());
+        }
+        Ok(c)
     }
 
     /// New credentials after `stale` was refused: one fetch however many
@@ -153,10 +212,26 @@ impl AuthState {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let started = SystemTime::now();
         let credentials = self.plugin.authenticate(t).await?;
-        let refresh_at = credentials.renewable().map(|a| {
-            let life = a.expires_at.duration_since(a.issued_at.unwrap_or(started)).unwrap_or_default();
-            let margin = self.margin.min(life / 2);
-            a.expires_at.checked_sub(margin).unwrap_or(a.expires_at)
+        let fresh = self.plugin.issues_fresh_tokens();
+        // The token that can be replaced (for a caller's token sent with the
+        // service's own, the service's).
+        let expires_at = credentials.renewable().map(|a| local_expiry(a, started, fresh));
+        let refresh_at = credentials.renewable().zip(expires_at).map(|(a, expires_at)| {
+            let life = expires_at.duration_since(started).unwrap_or_default();
+            if life.is_zero() {
+                // Expired on arrival by the local clock, with no issue time
+                // to measure its life by: the clocks differ. Fetching again
+                // would give the same, so use it until a service refuses it
+                // (a 401 replaces it once) or for one margin.
+                tracing::warn!(
+                    plugin = self.plugin.plugin_name(),
+                    expires_at = %crate::auth::format_iso8601(a.expires_at),
+                    "the new token has no life left by the local clock (the clocks differ, or its times are \
+                     wrong); it is used until a service refuses it"
+                );
+                return started + self.margin;
+            }
+            expires_at.checked_sub(self.margin.min(life / 2)).unwrap_or(expires_at)
         });
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(a) = credentials.access() {
@@ -167,10 +242,23 @@ impl AuthState {
                 "fetched a token"
             );
         }
-        let c = Current::new(generation, credentials, refresh_at);
+        let c = Current::new(generation, credentials, refresh_at, expires_at);
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(c.clone());
         }
         Ok(c)
+    }
+}
+
+/// When a token fetched at `started` (local clock) stops working, by the
+/// local clock. A token just issued lives as long as the identity service
+/// says (`expires_at` less `issued_at`, both by its clock), counted from
+/// `started`. A token that was not just issued, or without `issued_at`,
+/// expires at its `expires_at` as it stands, or at `started` if that is
+/// past (no life left).
+fn local_expiry(a: &crate::auth::AccessInfo, started: SystemTime, fresh: bool) -> SystemTime {
+    match a.issued_at {
+        Some(issued) if fresh => started + a.expires_at.duration_since(issued).unwrap_or_default(),
+        _ => a.expires_at.max(started),
     }
 }

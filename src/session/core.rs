@@ -200,7 +200,8 @@ fn build_client(o: &SessionOptions) -> Result<reqwest::Client, SessionError> {
             b = b.timeout(t);
         }
         let read = |what: &str, p: &std::path::Path| {
-            std::fs::read(p).map_err(|e| SessionError::Config(format!("cannot read {what} {}: {e}", p.display())))
+            crate::source::read::read_bytes(p)
+                .map_err(|e| SessionError::Config(format!("cannot read {what} {}: {e}", p.display())))
         };
         if let Some(ca) = &o.cafile {
             let certs = reqwest::Certificate::from_pem_bundle(&read("cafile", ca)?).map_err(|e| {

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::read::TextError;
 use super::{Entry, Location, Origin, ini};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::RawValue;
@@ -76,17 +77,30 @@ pub(crate) fn whole_file(path: &Arc<Path>) -> Origin {
 /// the file and, where there is one, the line and column.
 pub fn read(path: &Path) -> Result<FileSource, Vec<Diagnostic>> {
     let shared: Arc<Path> = Arc::from(path);
-    let bytes = std::fs::read(path).map_err(|e| vec![io_error(&shared, &e)])?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        let good = e.valid_up_to();
-        let text = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
-        let loc = LineIndex::new(text).location(&shared, good);
-        vec![Diagnostic::error(Code::Io, "invalid UTF-8: config files must be UTF-8 text").at(Origin::File(loc))]
-    })?;
+    let text = text_at(&shared)?;
     match Format::of(path) {
-        Format::Toml => super::toml::parse(&shared, text),
-        Format::Ini => from_ini(&shared, text),
+        Format::Toml => super::toml::parse(&shared, &text),
+        Format::Ini => from_ini(&shared, &text),
     }
+}
+
+/// The text of the file at `path` (see [`super::read::read_bytes`] for
+/// what is refused), or the diagnostic: an I/O problem for the whole file,
+/// or the line and column of the first byte that is not UTF-8.
+pub fn load_text(path: &Path) -> Result<String, Vec<Diagnostic>> {
+    text_at(&Arc::from(path))
+}
+
+fn text_at(path: &Arc<Path>) -> Result<String, Vec<Diagnostic>> {
+    super::read::read_text(path).map_err(|e| {
+        vec![match e {
+            TextError::Read(e) => Diagnostic::error(Code::Io, e.message).at(whole_file(path)),
+            TextError::Utf8 { valid } => {
+                let loc = LineIndex::new(&valid).location(path, valid.len());
+                Diagnostic::error(Code::Io, "invalid UTF-8: the file must be UTF-8 text").at(Origin::File(loc))
+            }
+        }]
+    })
 }
 
 fn from_ini(path: &Arc<Path>, text: &str) -> Result<FileSource, Vec<Diagnostic>> {
@@ -118,16 +132,6 @@ fn from_ini(path: &Arc<Path>, text: &str) -> Result<FileSource, Vec<Diagnostic>>
         });
     }
     Ok(source)
-}
-
-fn io_error(path: &Arc<Path>, e: &std::io::Error) -> Diagnostic {
-    let what = match e.kind() {
-        std::io::ErrorKind::NotFound => "file not found".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        std::io::ErrorKind::IsADirectory => "is a directory, expected a file".to_owned(),
-        _ => format!("cannot read: {e}"),
-    };
-    Diagnostic::error(Code::Io, what).at(whole_file(path))
 }
 
 /// The files of a config dir that are read: `*.conf` and `*.toml`, sorted

@@ -6,6 +6,7 @@ mod env;
 mod file;
 pub mod ini;
 mod origin;
+pub mod read;
 mod toml;
 pub(crate) mod yaml;
 
@@ -13,7 +14,7 @@ use std::fmt;
 
 pub use cli::CliOverride;
 pub use env::Env;
-pub use file::{FileSource, Format, dir_files, read};
+pub use file::{FileSource, Format, dir_files, load_text, read};
 pub use origin::{Location, Origin};
 
 use crate::opt::RawValue;

@@ -14,7 +14,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::{Compound, DEFAULT_GROUP, Registry, normalize_group};
 use crate::source::ini::{self, IniDocument, IniEntry, LineKind};
 use crate::source::{Location, Origin};
-use crate::tools::text::{toml_key, toml_string};
+use crate::tools::text::{comment_safe, toml_key, toml_string};
 
 /// A migrated file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -419,7 +419,8 @@ pub fn to_toml(text: &str, path: &Path, registry: &Registry) -> Result<String, V
     for l in doc.lines() {
         let line = match l.kind() {
             LineKind::Blank => Some(String::new()),
-            LineKind::Comment => Some(format!("#{}", &l.text()[1..])),
+            // TOML comments may not hold control characters; INI ones may.
+            LineKind::Comment => Some(comment_safe(&format!("#{}", &l.text()[1..]))),
             LineKind::Section { name } => {
                 let g = normalize_group(name);
                 last_group = name.clone();

@@ -124,20 +124,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Registry, Vec<Diagnostic>> {
 /// generator output) are all returned at once, with the warnings found so
 /// far, each at its line and column where known.
 pub fn read_data(path: &Path) -> Result<OptData, Vec<Diagnostic>> {
-    let shared: Arc<Path> = Arc::from(path);
-    let whole = || Origin::File(Location { path: shared.clone(), line: 0, column: 0 });
-    let bytes = std::fs::read(path).map_err(|e| {
-        let what = match e.kind() {
-            std::io::ErrorKind::NotFound => "file not found".to_owned(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-            std::io::ErrorKind::IsADirectory => "is a directory, expected a file".to_owned(),
-            _ => format!("cannot read: {e}"),
-        };
-        vec![Diagnostic::error(Code::Io, what).at(whole())]
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        vec![Diagnostic::error(Code::Io, "invalid UTF-8: opt-data files must be UTF-8 text").at(whole())]
-    })?;
+    let text = crate::source::load_text(path)?;
     parse_data(&text, path)
 }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::validate::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, printable};
 use crate::opt::{MASK, Registry};
 use crate::source::Origin;
 
@@ -26,13 +26,40 @@ fn location(d: &Diagnostic) -> Option<(&Path, u32, u32)> {
     }
 }
 
+/// A file's lines, split as its parser splits them (so that line numbers
+/// agree): INI ends a line at `\n`, `\r\n` or a lone `\r`, TOML at `\n`.
+fn source_lines(path: &Path, text: &str) -> Vec<String> {
+    match crate::source::Format::of(path) {
+        crate::source::Format::Ini => {
+            crate::source::ini::split_lines(text).into_iter().map(|(l, _)| l.to_owned()).collect()
+        }
+        crate::source::Format::Toml => text.lines().map(str::to_owned).collect(),
+    }
+}
+
 /// A source line as it may be shown: an assignment's value is masked
 /// unless the option is known and not secret (a misspelt `pasword` may
 /// hold a password); lines that are neither assignments, headers nor
 /// comments are not shown.
-fn shown_line(text: &str, group: Option<&str>, registry: &Registry) -> Option<String> {
+///
+/// A line may also be part of a value: an indented INI line continues
+/// the value above it, and a TOML syntax error may point inside a
+/// multi-line string. Such lines are not shown at all, since no part of
+/// them can be told from a secret.
+fn shown_line(text: &str, d: &Diagnostic, path: &Path, registry: &Registry) -> Option<String> {
+    let toml = crate::source::Format::of(path) == crate::source::Format::Toml;
+    if toml && d.code == crate::diagnostic::Code::TomlSyntax {
+        return None;
+    }
+    if text.trim().is_empty() {
+        return Some(text.to_owned());
+    }
+    if !toml && text.starts_with([' ', '\t']) {
+        return None;
+    }
+    let group = d.group.as_deref();
     let t = text.trim_start();
-    if t.is_empty() || t.starts_with(['#', ';', '[']) {
+    if t.starts_with(['#', ';', '[']) {
         return Some(text.to_owned());
     }
     let sep = match (text.find('='), text.find(':')) {
@@ -75,6 +102,7 @@ pub fn human(report: &Report) -> String {
     let mut files: HashMap<PathBuf, Vec<String>> = HashMap::new();
     let mut out = String::new();
     for d in &report.findings {
+        let start = out.len();
         let _ = write!(out, "{}[{}]: ", severity(d), d.code);
         match (&d.group, &d.option) {
             (Some(g), Some(o)) => {
@@ -90,9 +118,9 @@ pub fn human(report: &Report) -> String {
             let width = line.to_string().len();
             let _ = writeln!(out, "{:width$}--> {}:{line}:{col}", "", path.display());
             let lines = files.entry(path.to_path_buf()).or_insert_with(|| {
-                std::fs::read_to_string(path).map(|t| t.lines().map(str::to_owned).collect()).unwrap_or_default()
+                crate::source::read::read_text(path).map(|t| source_lines(path, &t)).unwrap_or_default()
             });
-            if let Some(text) = lines.get(line as usize - 1).and_then(|t| shown_line(t, d.group.as_deref(), registry)) {
+            if let Some(text) = lines.get(line as usize - 1).and_then(|t| shown_line(t, d, path, registry)) {
                 let text = text.trim_start_matches('\u{feff}');
                 let _ = writeln!(out, "{:width$} |", "");
                 let _ = writeln!(out, "{line:width$} | {text}");
@@ -110,6 +138,9 @@ pub fn human(report: &Report) -> String {
             let _ = writeln!(out, "  = help: {s}");
         }
         out.push('\n');
+        // Names and source lines come from the file: no terminal escapes.
+        let finding = out.split_off(start);
+        out.push_str(&printable(&finding));
     }
     let (e, w) = (report.errors(), report.warnings());
     let plural = |n: usize| if n == 1 { "" } else { "s" };
@@ -162,7 +193,7 @@ pub fn json(report: &Report) -> serde_json::Value {
 
 /// GitHub's workflow-command escaping for a message.
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    printable(s).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// GitHub's escaping for a property value.

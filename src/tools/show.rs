@@ -68,7 +68,8 @@ pub fn render_text(snapshot: &Snapshot, opts: ShowOptions) -> String {
     if !unknown.is_empty() {
         let _ = writeln!(out, "\n# Not in any registered schema (kept, not typed):");
         for u in unknown {
-            let _ = writeln!(out, "#   [{}] {}  # {}", u.group, u.key.as_deref().unwrap_or(""), u.origin);
+            let line = format!("#   [{}] {}  # {}", u.group, u.key.as_deref().unwrap_or(""), u.origin);
+            let _ = writeln!(out, "{}", crate::diagnostic::printable(&line));
         }
     }
     out
@@ -150,7 +151,7 @@ pub fn render_toml(snapshot: &Snapshot, opts: ShowOptions) -> String {
         let _ = writeln!(out, "[{}]", crate::tools::text::toml_key(g.name()));
         for (name, r) in rows {
             if let Some(v) = &r.value {
-                let _ = writeln!(out, "# {}", provenance(r));
+                let _ = writeln!(out, "{}", crate::tools::text::comment_safe(&format!("# {}", provenance(r))));
                 let _ = writeln!(out, "{name} = {}", toml_value(v, r.secret && !opts.reveal_secrets));
             }
         }

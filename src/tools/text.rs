@@ -30,6 +30,12 @@ pub fn toml_key(k: &str) -> String {
 
 pub use crate::opt::python_float;
 
+/// Comment text that TOML allows: no control characters but tab (and the
+/// line breaks between comment lines); others become U+FFFD.
+pub fn comment_safe(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

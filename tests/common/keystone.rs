@@ -6,6 +6,9 @@
 //!
 //! When it cannot start, live tests fail. Only outside CI, and only with
 //! STACKAUTH_SKIP_LIVE=1 set, do they skip, loudly.
+//!
+//! Fault tests take a Keystone of their own (`private_keystone`), which
+//! they may stop, serve again and whose fernet keys they may rotate.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -26,6 +29,7 @@ pub struct Keystone {
     /// `http://127.0.0.1:PORT`
     pub root: String,
     pub dir: PathBuf,
+    port: u16,
     _tmp: tempfile::TempDir,
 }
 
@@ -36,16 +40,12 @@ fn free_port() -> Result<u16, String> {
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-fn start() -> Result<Keystone, String> {
-    stackauth::auth::transport::install_crypto_provider();
-    let tmp = tempfile::Builder::new().prefix("stackauth-keystone-").tempdir().map_err(|e| e.to_string())?;
-    let port = free_port()?;
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/keystone/start.sh");
+/// Runs one of the fixture's scripts in tests/keystone.
+fn script(name: &str, args: &[String]) -> Result<String, String> {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/keystone").join(name);
     let out = Command::new("bash")
         .arg(&script)
-        .arg(tmp.path())
-        .arg(port.to_string())
-        .arg(std::process::id().to_string())
+        .args(args)
         .env("KEYSTONE_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("KEYSTONE_TOKEN_EXPIRATION", TOKEN_LIFETIME_SECS.to_string())
         .output()
@@ -59,20 +59,42 @@ fn start() -> Result<Keystone, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn start() -> Result<Keystone, String> {
+    // One start at a time: the first installs the virtual environment,
+    // which two at once would both write.
+    static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = STARTING.lock().unwrap_or_else(|e| e.into_inner());
+    stackauth::auth::transport::install_crypto_provider();
+    let tmp = tempfile::Builder::new().prefix("stackauth-keystone-").tempdir().map_err(|e| e.to_string())?;
+    let port = free_port()?;
+    let args = [tmp.path().display().to_string(), port.to_string(), std::process::id().to_string()];
+    script("start.sh", &args)?;
     Ok(Keystone {
         url: format!("http://127.0.0.1:{port}/v3"),
         root: format!("http://127.0.0.1:{port}"),
         dir: tmp.path().to_owned(),
+        port,
         _tmp: tmp,
     })
+}
+
+/// Whether live tests are skipped (only outside CI, when asked), saying so.
+fn skipped() -> bool {
+    let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    let skip = !under_ci && std::env::var("STACKAUTH_SKIP_LIVE").is_ok_and(|v| v == "1");
+    if skip {
+        eprintln!("SKIPPED: live Keystone test (STACKAUTH_SKIP_LIVE=1)");
+    }
+    skip
 }
 
 /// The shared Keystone, or `None` when the developer asked to skip live
 /// tests (never under CI). Panics when it cannot start.
 pub fn keystone() -> Option<&'static Keystone> {
-    let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
-    if !under_ci && std::env::var("STACKAUTH_SKIP_LIVE").is_ok_and(|v| v == "1") {
-        eprintln!("SKIPPED: live Keystone test (STACKAUTH_SKIP_LIVE=1)");
+    if skipped() {
         return None;
     }
     match KEYSTONE.get_or_init(start) {
@@ -81,7 +103,47 @@ pub fn keystone() -> Option<&'static Keystone> {
     }
 }
 
+/// A Keystone of the caller's own, to stop and start and rotate keys of
+/// without disturbing other tests; `None` as for [`keystone`]. It and its
+/// files go when it is dropped (or the test process exits).
+pub fn private_keystone() -> Option<Keystone> {
+    if skipped() {
+        return None;
+    }
+    Some(start().unwrap_or_else(|e| panic!("a private Keystone could not start:\n{e}")))
+}
+
 impl Keystone {
+    /// Stops uwsgi (its master, by the pid file in the Keystone's dir) and
+    /// waits until the port refuses connections. The database and keys stay.
+    pub fn stop(&self) {
+        let pid = std::fs::read_to_string(self.dir.join("uwsgi.pid")).expect("uwsgi.pid");
+        let status = Command::new("kill").args(["-TERM", pid.trim()]).status().expect("kill runs");
+        assert!(status.success(), "kill -TERM {pid}");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("Keystone on port {} still answers 10 s after TERM", self.port);
+    }
+
+    /// Serves the stopped Keystone again on its port, as it was.
+    pub fn serve_again(&self) {
+        let args =
+            [self.dir.display().to_string(), self.port.to_string(), std::process::id().to_string(), "serve".into()];
+        script("start.sh", &args).unwrap_or_else(|e| panic!("Keystone did not come back:\n{e}"));
+    }
+
+    /// Rotates the fernet keys `times` times (`keystone-manage
+    /// fernet_rotate`); returns the key files left.
+    pub fn rotate_fernet_keys(&self, times: u32) -> Vec<String> {
+        let out =
+            script("rotate.sh", &[self.dir.display().to_string(), times.to_string()]).unwrap_or_else(|e| panic!("{e}"));
+        out.split_whitespace().map(str::to_owned).collect()
+    }
+
     /// A project-scoped admin token, from the API.
     pub async fn admin_token(&self) -> String {
         let body = json!({"auth": {

@@ -2,15 +2,20 @@
 # Starts a bootstrapped Keystone (SQLite, fernet tokens) with uwsgi on
 # 127.0.0.1:PORT, in DIR, for the live tests. Returns once it answers.
 #
-#   tests/keystone/start.sh DIR PORT WATCH_PID
+#   tests/keystone/start.sh DIR PORT WATCH_PID [serve]
 #
-# It stops by itself when process WATCH_PID (the test process) exits.
+# With `serve`, DIR already holds a bootstrapped Keystone (a test stopped
+# it by killing the uwsgi master in DIR/uwsgi.pid): it is only served
+# again, with its database and keys as they are.
+#
+# It stops by itself when process WATCH_PID (the test process) exits, and
+# DIR is removed then.
 # Environment: STACKAUTH_KEYSTONE_VENV (default target/keystone-venv),
 # KEYSTONE_ADMIN_PASSWORD (default stackauth-admin),
 # KEYSTONE_TOKEN_EXPIRATION seconds (default 3600).
 set -euo pipefail
 
-dir="$1"; port="$2"; watch_pid="$3"
+dir="$1"; port="$2"; watch_pid="$3"; mode="${4:-setup}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${STACKAUTH_KEYSTONE_VENV:-$root/target/keystone-venv}"
@@ -18,6 +23,7 @@ password="${KEYSTONE_ADMIN_PASSWORD:-stackauth-admin}"
 expiration="${KEYSTONE_TOKEN_EXPIRATION:-3600}"
 
 "$here/setup.sh" "$venv"
+if [[ "$mode" != serve ]]; then
 mkdir -p "$dir/fernet-keys" "$dir/credential-keys"
 cat > "$dir/keystone.conf" <<CONF
 [DEFAULT]
@@ -29,6 +35,9 @@ provider = fernet
 expiration = $expiration
 [fernet_tokens]
 key_repository = $dir/fernet-keys
+# The default, said here because tests/keystone/rotate.sh counts on it: two
+# rotations drop the key that signed the tokens issued before them.
+max_active_keys = 3
 [credential]
 key_repository = $dir/credential-keys
 CONF
@@ -43,6 +52,7 @@ manage bootstrap --bootstrap-password "$password" \
     --bootstrap-internal-url "http://127.0.0.1:$port/v3" \
     --bootstrap-public-url "http://127.0.0.1:$port/v3" \
     --bootstrap-region-id RegionOne
+fi
 
 # uwsgi's plain HTTP socket closes the connection after each response; say
 # so, or clients reuse a closed connection (its HTTP/1.1 socket, tried
@@ -56,8 +66,10 @@ uwsgi_pid=$!
 echo "$uwsgi_pid" > "$dir/uwsgi.launcher.pid"
 
 # Stop Keystone when the test process is gone, and remove its files (the
-# test process cannot: its fixture lives until exit).
+# test process cannot: its fixture lives until exit). When uwsgi stops
+# first (a test stopped it, to start it again), leave everything alone.
 ( while kill -0 "$watch_pid" 2>/dev/null && kill -0 "$uwsgi_pid" 2>/dev/null; do sleep 1; done
+  if kill -0 "$watch_pid" 2>/dev/null; then exit 0; fi
   kill -TERM "$uwsgi_pid" 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 "$uwsgi_pid" 2>/dev/null || break; sleep 0.1; done
   if [[ "${STACKAUTH_KEEP_KEYSTONE_DIR:-}" != 1 ]]; then rm -rf "$dir"; fi

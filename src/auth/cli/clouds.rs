@@ -237,11 +237,8 @@ type Read = (Arc<Path>, Option<Node>);
 /// The first file of `list` that exists, parsed; `None` when none exists.
 fn read_first(list: &[PathBuf]) -> Result<Option<Read>, LoadError> {
     let Some(path) = list.iter().find(|p| p.is_file()) else { return Ok(None) };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let mut d = file_error(path, (0, 0), format!("cannot read: {e}"));
-        d.code = Code::Io;
-        fail(d)
-    })?;
+    // The same checks as config files (size, FIFOs, UTF-8 with its place).
+    let text = crate::source::load_text(path).map_err(LoadError::new)?;
     let path: Arc<Path> = Arc::from(path.as_path());
     if text.trim().is_empty() {
         return Ok(Some((path, None)));

@@ -8,7 +8,7 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IniLine {
     pub(super) text: String,
-    pub(super) eol: String,
+    pub(super) eol: &'static str,
     pub(super) kind: LineKind,
 }
 
@@ -26,7 +26,7 @@ impl IniLine {
     /// The line's ending: `\n`, `\r\n`, `\r`, or empty for a last line
     /// without one.
     pub fn eol(&self) -> &str {
-        &self.eol
+        self.eol
     }
 }
 
@@ -197,7 +197,7 @@ impl fmt::Display for IniDocument {
         }
         for line in &self.lines {
             f.write_str(&line.text)?;
-            f.write_str(&line.eol)?;
+            f.write_str(line.eol)?;
         }
         Ok(())
     }

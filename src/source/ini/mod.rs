@@ -8,4 +8,5 @@ mod document;
 mod parse;
 
 pub use document::{IniDocument, IniEntry, IniLine, LineKind};
+pub(crate) use parse::split_lines;
 pub use parse::{IniSyntaxError, parse};

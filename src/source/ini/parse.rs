@@ -30,7 +30,7 @@ pub struct IniSyntaxError {
 
 /// Splits text into lines the way Python's text mode does: `\n`, `\r\n` and
 /// a lone `\r` all end a line. Each line keeps its terminator separately.
-fn split_lines(text: &str) -> Vec<(&str, &str)> {
+pub(crate) fn split_lines(text: &str) -> Vec<(&str, &'static str)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut start = 0;
@@ -189,7 +189,7 @@ pub fn parse(text: &str) -> (IniDocument, Vec<IniSyntaxError>) {
                 }
             }
         };
-        lines.push(IniLine { text: raw.to_owned(), eol: eol.to_owned(), kind });
+        lines.push(IniLine { text: raw.to_owned(), eol, kind });
     }
     (IniDocument::from_parts(bom, lines), errors)
 }

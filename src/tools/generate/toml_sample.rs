@@ -4,7 +4,7 @@
 use super::{GenerateOptions, SampleGroup, describe};
 use crate::opt::{Opt, RawValue, Value};
 
-pub(super) use crate::tools::text::{toml_key, toml_string};
+pub(super) use crate::tools::text::{comment_safe, toml_key, toml_string};
 
 /// A float as TOML writes it: always with a `.` or an exponent.
 fn toml_float(f: f64) -> String {
@@ -55,12 +55,6 @@ pub(super) fn text_as_toml(opt: &Opt, text: &str) -> Option<String> {
 /// before the line is uncommented).
 fn shown_value(opt: &Opt) -> Option<String> {
     opt.sample_default_text().or(opt.default_text()).and_then(|t| text_as_toml(opt, t))
-}
-
-/// Comment text that TOML allows: no control characters but tab (and the
-/// line breaks between comment lines).
-fn comment_safe(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
 }
 
 /// The whole TOML sample.
