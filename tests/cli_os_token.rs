@@ -503,7 +503,7 @@ fn error_clouds_yaml_unreadable() {
     has_all(
         r.error(),
         &[&format!(
-            "error[io]: {}: [cli]: cannot read: stream did not contain valid UTF-8",
+            "error[io]: {}:2:6: invalid UTF-8: the file must be UTF-8 text",
             d.path().join("clouds.yaml").display()
         )],
     );
