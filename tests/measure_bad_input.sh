@@ -43,6 +43,7 @@ for f in "$dir"/*.conf /dev/zero; do
     name="$(basename "$f")"
     size="$(stat -c %s "$f" 2>/dev/null || echo 0)"
     [[ -p "$f" || -c "$f" ]] && size="-"
+    [[ -c "$f" ]] && name="$f"
     for cmd in validate show; do
         set +e
         /usr/bin/time -o "$dir/time" -f "%e %M" "$bin" "$cmd" --no-env --config-file "$f" >/dev/null 2>&1
