@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use reqwest::Method;
 
+use crate::auth::identity::http::error_message;
 use crate::auth::{AccessInfo, Interface, transport::BoxFuture};
 use crate::opt::Secret;
 use crate::session::{Adapter, RetryPolicy, Session, SessionError, Version, VersionSpec};
@@ -106,13 +107,6 @@ impl IdentityServer {
     }
 }
 
-fn reason(body: &[u8]) -> String {
-    serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|j| j.pointer("/error/message").and_then(|m| m.as_str()).map(str::to_owned))
-        .unwrap_or_else(|| "no explanation".into())
-}
-
 impl TokenSource for IdentityServer {
     fn validate<'a>(
         &'a self,
@@ -148,7 +142,7 @@ impl TokenSource for IdentityServer {
             };
             match resp.status {
                 200..=299 => parse_body(token, &resp.body),
-                404 => Err(SourceError::Invalid(reason(&resp.body))),
+                404 => Err(SourceError::Invalid(error_message(&resp.body))),
                 401 => Err(SourceError::Unavailable(format!(
                     "the identity service at {} refused this service's own credentials (HTTP 401)",
                     resp.url
@@ -156,7 +150,7 @@ impl TokenSource for IdentityServer {
                 s => Err(SourceError::Unavailable(format!(
                     "the identity service at {} answered HTTP {s}: {}",
                     resp.url,
-                    reason(&resp.body)
+                    error_message(&resp.body)
                 ))),
             }
         })

@@ -813,19 +813,7 @@ fn endpoint_of<'a>(c: &'a Current, plugin: &'a dyn AuthPlugin, f: &EndpointFilte
 }
 
 fn http_error(method: &str, resp: &Response, extra: &str) -> SessionError {
-    let mut message = serde_json::from_slice::<serde_json::Value>(&resp.body)
-        .ok()
-        .and_then(|j| {
-            j.pointer("/error/message")
-                .or_else(|| j.as_object().and_then(|o| o.values().next()).and_then(|v| v.get("message")))
-                .and_then(|m| m.as_str())
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| {
-            let t = String::from_utf8_lossy(&resp.body);
-            let t = t.trim();
-            if t.is_empty() { "(no message)".into() } else { t.chars().take(200).collect() }
-        });
+    let mut message = crate::auth::identity::http::error_message(&resp.body);
     if !extra.is_empty() {
         message = format!("{message} ({extra})");
     }

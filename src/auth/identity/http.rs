@@ -22,10 +22,15 @@ pub(crate) async fn send(t: &dyn Transport, req: HttpRequest, allow_300: bool) -
     })
 }
 
-/// Keystone's `{"error": {"message": ...}}`, else a short body.
-fn error_message(body: &[u8]) -> String {
+/// An OpenStack error body's message: Keystone's `{"error": {"message":
+/// ...}}`, or the `{"<kind>": {"message": ...}}` other services send, else
+/// the start of the body.
+pub(crate) fn error_message(body: &[u8]) -> String {
     if let Ok(j) = serde_json::from_slice::<J>(body) {
-        if let Some(m) = j.pointer("/error/message").and_then(J::as_str) {
+        let m = j
+            .pointer("/error/message")
+            .or_else(|| j.as_object().and_then(|o| o.values().next()).and_then(|v| v.get("message")));
+        if let Some(m) = m.and_then(J::as_str) {
             return m.to_owned();
         }
     }
