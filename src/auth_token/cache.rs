@@ -23,10 +23,6 @@ pub(crate) fn token_key(token: &Secret) -> TokenKey {
     key
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A bounded map whose entries expire. When full, expired entries go
 /// first, then the ones closest to expiry.
 #[derive(Debug)]
@@ -114,7 +110,11 @@ impl SharedCache {
     /// derived cache key with a security strategy (keystonemiddleware's).
     fn key(&self, token: &Secret) -> (String, Option<super::crypt::DerivedKeys>) {
         match &self.protection {
-            None => (format!("tokens/{}", hex(&token_key(token))), None),
+            None => {
+                let mut key = String::from("tokens/");
+                crate::session::redact::push_hex(&mut key, &token_key(token));
+                (key, None)
+            }
             Some((p, secret)) => {
                 let keys = derive_keys(token.expose().as_bytes(), secret, *p);
                 (format!("tokens/{}", keys.cache_key), Some(keys))

@@ -16,7 +16,7 @@ mod adapter;
 mod auth_state;
 mod core;
 pub mod discover;
-mod redact;
+pub(crate) mod redact;
 mod request;
 mod retry;
 

@@ -12,13 +12,18 @@ use crate::opt::Secret;
 /// assert_eq!(h, "{SHA256}ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 /// ```
 pub fn token_hash(token: &Secret) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(token.expose().as_bytes());
     let mut out = String::with_capacity(8 + 64);
     out.push_str("{SHA256}");
-    for b in digest {
+    push_hex(&mut out, &digest);
+    out
+}
+
+/// Appends `bytes` in lower-case hex.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in bytes {
         out.push(char::from(HEX[usize::from(b >> 4)]));
         out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
-    out
 }
