@@ -35,7 +35,8 @@ pub struct Keystone {
 
 static KEYSTONE: OnceLock<Result<Keystone, String>> = OnceLock::new();
 
-fn free_port() -> Result<u16, String> {
+/// A loopback port nothing listens on now.
+pub fn free_port() -> Result<u16, String> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }

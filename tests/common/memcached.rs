@@ -16,11 +16,6 @@ pub struct Memcached {
     child: Option<Child>,
 }
 
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
 impl Memcached {
     /// Starts one, or `None` when live tests are skipped (never under CI).
     pub fn start() -> Option<Memcached> {
@@ -29,7 +24,7 @@ impl Memcached {
             eprintln!("SKIPPED: live memcached test (STACKAUTH_SKIP_LIVE=1)");
             return None;
         }
-        let mut m = Memcached { port: free_port(), child: None };
+        let mut m = Memcached { port: super::keystone::free_port().expect("a free port"), child: None };
         m.restart();
         Some(m)
     }
