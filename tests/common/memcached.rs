@@ -1,6 +1,7 @@
 //! A real memcached for the shared-cache tests: the distribution's
-//! `memcached` (installed by .ci/setup), started on a free loopback port,
-//! stopped when dropped.
+//! `memcached`, installed on first use by tests/memcached/setup.sh (so
+//! `cargo test` needs nothing installed beforehand), started on a free
+//! loopback port, stopped when dropped.
 //!
 //! When it cannot start, the tests fail. Only outside CI, and only with
 //! STACKAUTH_SKIP_LIVE=1 set, do they skip, loudly.
@@ -8,8 +9,35 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// The server's path, found or installed once per test process.
+fn server() -> &'static Result<PathBuf, String> {
+    static SERVER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/memcached/setup.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let path = stdout.lines().last().unwrap_or("").trim();
+        if out.status.success() && !path.is_empty() {
+            Ok(PathBuf::from(path))
+        } else {
+            Err(format!(
+                "{} failed ({}): {}",
+                script.display(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    })
+}
 
 pub struct Memcached {
     pub port: u16,
@@ -45,14 +73,16 @@ impl Memcached {
     /// Starts it again on the same port, empty.
     pub fn restart(&mut self) {
         self.stop();
-        let child = Command::new("memcached")
+        let server = match server() {
+            Ok(path) => path,
+            Err(e) => panic!("no memcached for the shared-cache tests: {e}"),
+        };
+        let child = Command::new(server)
             .args(["-l", "127.0.0.1", "-p", &self.port.to_string(), "-U", "0", "-m", "16", "-u", "root"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start memcached (is the memcached package installed? .ci/setup installs it): {e}")
-            });
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(self.addr()).is_err() {

@@ -1,0 +1,24 @@
+//! Auth plugins, their loading (config groups, the command line,
+//! clouds.yaml), the Session, discovery and hot reload, against local
+//! servers.
+//!
+//! One test binary for the group (each links the whole dependency tree);
+//! tests that install the process-wide log subscriber have binaries of
+//! their own (tests/*_logs.rs, live_secret_leaks.rs, session_tls.rs).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cli_clouds;
+mod cli_loading;
+mod cli_os_token;
+mod cli_session;
+mod cli_token;
+mod discovery;
+mod examples;
+mod loading;
+mod plugins;
+mod reload;
+mod renames;
+mod session;
+mod session_clock;
