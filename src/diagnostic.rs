@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::source::Origin;
+use crate::origin::Origin;
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -14,16 +14,25 @@
 //! - [`tools`]: what the `stackauth` command does, as library calls.
 #![warn(missing_docs)]
 
-pub mod auth;
-pub mod auth_token;
+// The config half: always built.
 pub mod diagnostic;
 pub mod namespace;
 pub mod opt;
-pub mod reload;
+pub mod origin;
 pub mod resolve;
-pub mod session;
 pub mod snapshot;
 pub mod source;
+
+// The rest, one cargo feature each (see Cargo.toml and README's Features).
+#[cfg(feature = "auth")]
+pub mod auth;
+#[cfg(feature = "auth-token")]
+pub mod auth_token;
+#[cfg(feature = "reload")]
+pub mod reload;
+#[cfg(feature = "session")]
+pub mod session;
+#[cfg(feature = "tools")]
 pub mod tools;
 
 pub use diagnostic::{Diagnostic, Severity};

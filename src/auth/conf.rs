@@ -132,7 +132,7 @@ impl GroupReader<'_> {
             return Err(("version".into(), "version is mutually exclusive with min_version and max_version".into()));
         }
         for (dest, v) in [("version", &version), ("min_version", &min_version), ("max_version", &max_version)] {
-            if let Some(Err(e)) = v.as_deref().map(str::parse::<crate::session::Version>) {
+            if let Some(Err(e)) = v.as_deref().map(str::parse::<super::version::Version>) {
                 return Err((dest.into(), e));
             }
         }

@@ -8,6 +8,7 @@
 mod access;
 mod builtin;
 mod catalog;
+#[cfg(feature = "cli-loading")]
 pub mod cli;
 mod conf;
 mod fixed;
@@ -15,10 +16,13 @@ pub mod identity;
 pub(crate) mod load;
 mod plugin;
 mod register;
-pub mod schema;
+/// keystoneauth1's loading options, per plugin: plain option data, kept
+/// with the other built-in option sets in [`crate::namespace`].
+pub use crate::namespace::keystoneauth as schema;
 mod time;
 mod token_auth;
 pub mod transport;
+pub mod version;
 
 pub use access::{AccessInfo, AccessRule, IdName, InvalidToken, Scoped, TokenVersion};
 pub use catalog::{Endpoint, EndpointFilter, EndpointNotFound, Interface, ServiceCatalog};

@@ -1,6 +1,9 @@
-//! Built-in option sets ("namespaces" in oslo-config-generator's words).
+//! Option sets ("namespaces" in oslo-config-generator's words): the
+//! built-in ones, and any service's from its opt-data ([`optdata`]).
 
+pub mod keystoneauth;
 pub mod keystonemiddleware;
+pub mod optdata;
 
 use crate::opt::Registry;
 
@@ -15,10 +18,8 @@ pub const BUILTIN: &[&str] = &[keystonemiddleware::NAMESPACE, "keystoneauth"];
 pub fn keystoneauth(group: &str) -> Registry {
     let mut r = Registry::new();
     r.register_group(group, "Options for loading an auth plugin, a session and an adapter (keystoneauth1).");
-    for o in crate::auth::schema::loading_opts()
-        .into_iter()
-        .chain(crate::auth::schema::session_opts())
-        .chain(crate::auth::schema::adapter_opts())
+    for o in
+        keystoneauth::loading_opts().into_iter().chain(keystoneauth::session_opts()).chain(keystoneauth::adapter_opts())
     {
         // Static data: a duplicate here is a bug caught by the tests.
         let _ = r.register_opt(group, o);

@@ -15,10 +15,12 @@
 
 mod diff;
 mod live;
+#[cfg(feature = "session")]
 mod session;
 mod watch;
 
 pub use diff::Change;
 pub use live::{LiveConfig, ReloadEvent};
+#[cfg(feature = "session")]
 pub use session::ManagedSession;
 pub use watch::{DEBOUNCE, Watching};

@@ -1,7 +1,7 @@
 //! Keeping a Session's credentials and transport in step with a reloading
 //! configuration: a password rotation is a file edit, not a restart.
 
-use sha2::{Digest, Sha256};
+use ring::digest::{Context, SHA256};
 
 use super::live::{LiveConfig, ReloadEvent};
 use crate::auth::{LoadedAuth, PluginRegistry, load_from_group};
@@ -27,21 +27,21 @@ impl std::fmt::Debug for ManagedSession {
 /// What identifies the credentials of a loaded group (a hash: it is never
 /// shown, and holds no secret in clear).
 fn auth_fingerprint(l: &LoadedAuth) -> Vec<u8> {
-    let mut h = Sha256::new();
+    let mut h = Context::new(&SHA256);
     h.update(l.plugin_name.as_bytes());
-    h.update([0]);
+    h.update(&[0]);
     h.update(l.auth_group.as_bytes());
     if let Some(g) = l.snapshot.group(&l.auth_group) {
         for (dest, r) in g.iter() {
-            h.update([0]);
+            h.update(&[0]);
             h.update(dest.as_bytes());
-            h.update([1]);
+            h.update(&[1]);
             if let Some(v) = &r.value {
                 h.update(v.to_plain_string().as_bytes());
             }
         }
     }
-    h.finalize().to_vec()
+    h.finish().as_ref().to_vec()
 }
 
 impl LiveConfig {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
-use sha2::{Digest, Sha256};
+use std::hash::Hasher;
 
 use super::live::LiveConfig;
 use crate::resolve::ConfigPath;
@@ -59,18 +59,21 @@ fn watched_dirs(paths: &[ConfigPath]) -> BTreeSet<PathBuf> {
 }
 
 /// A hash of everything the sources hold now: each file's bytes (through
-/// symlinks), each config dir's matching names and their bytes.
+/// symlinks), each config dir's matching names and their bytes. Only to
+/// skip reloads when nothing changed (editors and Kubernetes make several
+/// events per save): 64 bits are plenty against accidental equality, and
+/// whoever can write the files needs no collision to change the config.
 pub(crate) fn fingerprint(paths: &[ConfigPath]) -> Vec<u8> {
-    let mut h = Sha256::new();
+    let mut h = std::hash::DefaultHasher::new();
     let mut file = |f: &Path| {
-        h.update(f.as_os_str().as_encoded_bytes());
+        h.write(f.as_os_str().as_encoded_bytes());
         match crate::source::read::read_bytes(f) {
             Ok(bytes) => {
-                h.update([1]);
-                h.update((bytes.len() as u64).to_le_bytes());
-                h.update(&bytes);
+                h.write_u8(1);
+                h.write_u64(bytes.len() as u64);
+                h.write(&bytes);
             }
-            Err(e) => h.update(format!("\0{}", e.message).as_bytes()),
+            Err(e) => h.write(format!("\0{}", e.message).as_bytes()),
         }
     };
     for p in paths {
@@ -82,7 +85,7 @@ pub(crate) fn fingerprint(paths: &[ConfigPath]) -> Vec<u8> {
             },
         }
     }
-    h.finalize().to_vec()
+    h.finish().to_le_bytes().to_vec()
 }
 
 impl LiveConfig {

@@ -143,7 +143,7 @@ impl<'r> Loader<'r> {
     /// came from, at command-line precedence (it beats the environment and
     /// files, and loses to [`set_override`](Loader::set_override)).
     ///
-    /// For front ends with their own flags: [`crate::auth::cli`] gives
+    /// For front ends with their own flags: `stackauth::auth::cli` (feature `cli-loading`) gives
     /// `--os-password` as `Origin::Cli { flag: "--os-password" }` and
     /// `OS_PASSWORD` as `Origin::Env { var: "OS_PASSWORD" }`, so that every
     /// finding and explanation names the flag or variable actually used.

@@ -1,7 +1,5 @@
 //! What the logs may show of a request.
 
-use sha2::{Digest, Sha256};
-
 use crate::opt::Secret;
 
 /// A token as logs show it: `{SHA256}<hex>`, as keystoneauth does, so two
@@ -12,10 +10,10 @@ use crate::opt::Secret;
 /// assert_eq!(h, "{SHA256}ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 /// ```
 pub fn token_hash(token: &Secret) -> String {
-    let digest = Sha256::digest(token.expose().as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.expose().as_bytes());
     let mut out = String::with_capacity(8 + 64);
     out.push_str("{SHA256}");
-    push_hex(&mut out, &digest);
+    push_hex(&mut out, digest.as_ref());
     out
 }
 

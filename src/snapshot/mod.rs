@@ -1,5 +1,8 @@
 //! The result of loading: one immutable, typed, explainable snapshot.
 
+#[cfg(feature = "config-rs")]
+mod config_rs;
+
 use std::fmt;
 use std::path::PathBuf;
 

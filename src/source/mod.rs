@@ -5,7 +5,6 @@ mod cli;
 mod env;
 mod file;
 pub mod ini;
-mod origin;
 pub mod read;
 mod toml;
 pub(crate) mod yaml;
@@ -15,7 +14,9 @@ use std::fmt;
 pub use cli::CliOverride;
 pub use env::Env;
 pub use file::{FileSource, Format, dir_files, load_text, read};
-pub use origin::{Location, Origin};
+
+/// Re-exported: every entry a source yields carries its origin.
+pub use crate::origin::{Location, Origin};
 
 use crate::opt::RawValue;
 

@@ -6,7 +6,7 @@
 //! one, and for the secret never appearing. `--dry-run` shows what was
 //! loaded and from where without authenticating.
 //!
-//! `cargo test` builds the examples; `cargo test --test cli_os_token` does
+//! `cargo test` builds the examples; `cargo test --test auth cli_os_token::` does
 //! not: run `cargo build --examples` first.
 
 use crate::common;

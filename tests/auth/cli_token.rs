@@ -1,7 +1,7 @@
 //! `stackauth token` and `stackauth endpoint` with `--os-*` arguments,
 //! `OS_*` variables and `--os-cloud`, without an identity service: help,
 //! usage errors, loading errors, and which environment counts. (Against a
-//! real Keystone: tests/live_os_cli.rs.)
+//! real Keystone: tests/live/os_cli.rs.)
 
 use crate::common;
 

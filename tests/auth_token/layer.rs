@@ -1,7 +1,7 @@
 //! The auth_token layer in front of an axum service, validating against the
 //! fixture token source: headers, statuses, service tokens, bind, access
-//! rules, caching and single flight. (tests/live_auth_token.rs does the
-//! same against a real Keystone; tests/auth_token_memcached.rs the shared
+//! rules, caching and single flight. (tests/live/auth_token.rs does the
+//! same against a real Keystone; tests/auth_token/memcached.rs the shared
 //! cache.)
 
 use std::sync::Arc;

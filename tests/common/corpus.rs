@@ -1,7 +1,7 @@
 //! The bad-input corpus: files (and a few things that are not files)
 //! written at test time into a temp dir, each with what loading it against
-//! keystonemiddleware's schema must give. tests/bad_input.rs loads them
-//! with the library, tests/cli_bad_input.rs runs the command over them.
+//! keystonemiddleware's schema must give. tests/config/bad_input.rs loads them
+//! with the library, tests/tools/cli_bad_input.rs runs the command over them.
 #![allow(dead_code)]
 
 use std::path::PathBuf;

@@ -10,6 +10,7 @@ mod common;
 
 mod bad_input;
 mod compound;
+mod config_rs;
 mod fuzz_regressions;
 mod ini_dialect;
 mod interpolation;

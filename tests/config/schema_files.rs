@@ -1,6 +1,6 @@
 //! The JSON Schemas in `schema/` match what the code generates, one per
 //! built-in namespace. `STACKAUTH_UPDATE_SCHEMAS=1 cargo test --test
-//! schema_files` rewrites them.
+//! config schema_files::` rewrites them.
 
 use std::path::PathBuf;
 
@@ -38,7 +38,7 @@ fn schema_files_are_current() {
     }
     assert!(
         stale.is_empty(),
-        "{}: run `cargo run -- schema --out schema` (or `STACKAUTH_UPDATE_SCHEMAS=1 cargo test --test schema_files`)",
+        "{}: run `cargo run -- schema --out schema` (or `STACKAUTH_UPDATE_SCHEMAS=1 cargo test --test config schema_files::`)",
         stale.join("; ")
     );
 }

@@ -1,7 +1,7 @@
 //! The identity service failing under a running Session, with a real
 //! Keystone of each test's own: stopped mid-run and served again, and
 //! restarted with rotated fernet keys. (Clock skew between the identity
-//! service and the local clock: tests/session_clock.rs.)
+//! service and the local clock: tests/auth/session_clock.rs.)
 
 use crate::common;
 

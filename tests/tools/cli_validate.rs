@@ -1,6 +1,6 @@
 //! `stackauth validate` on the cases in tests/data/findings: one case per
 //! finding code, its JSON and human output compared with expected files.
-//! `STACKAUTH_BLESS=1 cargo test --test cli_validate` rewrites them.
+//! `STACKAUTH_BLESS=1 cargo test --test tools cli_validate::` rewrites them.
 
 use std::path::Path;
 use std::process::Command;

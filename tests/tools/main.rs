@@ -11,5 +11,6 @@ mod common;
 mod cli;
 mod cli_bad_input;
 mod cli_validate;
+mod features;
 mod generate;
 mod migrate;

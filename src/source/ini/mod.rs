@@ -8,5 +8,6 @@ mod document;
 mod parse;
 
 pub use document::{IniDocument, IniEntry, IniLine, LineKind};
+#[cfg(feature = "tools")]
 pub(crate) use parse::split_lines;
 pub use parse::{IniSyntaxError, parse};
