@@ -144,4 +144,18 @@ pub(super) fn types() -> Vec<PluginType> {
         PluginType::new("none", "No authentication; requests go to a fixed endpoint.", schema::none(), FixedAuth::none),
         PluginType::new("http_basic", "HTTP Basic authentication.", schema::http_basic(), FixedAuth::http_basic),
     ]
+    .into_iter()
+    .chain(unsupported())
+    .collect()
+}
+
+/// keystoneauth's other plugins: their options are known and checked, but
+/// loading one is refused.
+fn unsupported() -> Vec<PluginType> {
+    schema::federation()
+        .into_iter()
+        .map(|(name, opts)| {
+            PluginType::unsupported(name, format!("keystoneauth's {name} plugin (not supported)"), opts())
+        })
+        .collect()
 }
