@@ -33,7 +33,13 @@ impl Credentials {
     /// The headers that authenticate a request.
     pub fn headers(&self) -> Vec<(&'static str, Secret)> {
         match self {
-            Credentials::Token(a) => vec![("X-Auth-Token", a.token.clone())],
+            Credentials::Token(a) => {
+                let mut h = vec![("X-Auth-Token", a.token.clone())];
+                if let Some(bearer) = &a.oauth2_access_token {
+                    h.push(("Authorization", Secret::new(format!("Bearer {}", bearer.expose()))));
+                }
+                h
+            }
             Credentials::Headers(h) => h.clone(),
             Credentials::OnBehalf { user, service } => {
                 vec![("X-Auth-Token", user.token.clone()), ("X-Service-Token", service.token.clone())]
@@ -342,7 +348,8 @@ impl PluginRegistry {
 
     /// keystoneauth1's plugins: `password`, `v2password`, `v3password`,
     /// `token`, `v2token`, `v3token`, `v3applicationcredential`, `v3totp`,
-    /// `v3multifactor`, `admin_token`, `none`, `http_basic`; and, known by
+    /// `v3multifactor`, `admin_token`, `none`, `http_basic`,
+    /// `v3oauth2clientcredential`; and, known by
     /// their options but [unsupported](PluginType::unsupported), the rest
     /// of keystoneauth's: OpenID Connect, OAuth, SAML, Kerberos, web SSO
     /// and tokenless.
