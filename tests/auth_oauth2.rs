@@ -2,7 +2,8 @@
 //! the v3 token request with the application credential, the OAuth 2.0
 //! token request byte for byte (form body, HTTP Basic), both tokens on the
 //! service's requests, a wrong secret's error, and no secret in errors
-//! (tests/auth_oauth2_logs.rs: none in the logs).
+//! (tests/auth_oauth2_logs.rs: none in the logs); and `stackauth token`
+//! with `--os-*` flags and `OS_*` variables, and with clouds.yaml.
 
 mod common;
 
@@ -143,4 +144,66 @@ async fn the_token_endpoint_refusing_is_reported_with_its_oauth_error() {
     assert!(text.contains("HTTP 400") && text.contains("unsupported_grant_type: Only client_credentials."), "{text}");
     assert!(text.contains("/v3/OS-OAUTH2/token"), "{text}");
     assert!(!text.contains(SECRET));
+}
+
+/// `stackauth token` in a temporary HOME, nothing from the host's
+/// environment but PATH.
+fn stackauth_token(home: &Dir, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    common::process::isolated(env!("CARGO_BIN_EXE_stackauth"), home)
+        .arg("token")
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("runs")
+}
+
+// Multi-threaded: the test thread waits on the process while the server
+// answers on another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_the_command_line_variables_and_clouds_yaml() {
+    let server = keystone().await;
+    let (auth_url, endpoint) = (format!("{}/v3", server.url()), format!("{}/v3/OS-OAUTH2/token", server.url()));
+    let oauth_requests = || server.requests().iter().filter(|r| r.path == "/v3/OS-OAUTH2/token").count();
+    let check = |out: std::process::Output| {
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET), "{stdout}\n{stderr}");
+    };
+
+    // Flags, with the secret in its variable.
+    let flags = [
+        "--os-auth-type",
+        "v3oauth2clientcredential",
+        "--os-auth-url",
+        &auth_url,
+        "--os-oauth2-endpoint",
+        &endpoint,
+        "--os-oauth2-client-id",
+        CLIENT_ID,
+    ];
+    check(stackauth_token(&Dir::new(), &flags, &[("OS_OAUTH2_CLIENT_SECRET", SECRET)]));
+    assert_eq!(oauth_requests(), 1);
+
+    // clouds.yaml, with the secret in secure.yaml.
+    let home = Dir::new();
+    let config = home.path().join(".config/openstack");
+    std::fs::create_dir_all(&config).expect("mkdir");
+    std::fs::write(
+        config.join("clouds.yaml"),
+        format!(
+            "clouds:\n  c:\n    auth_type: v3oauth2clientcredential\n    auth:\n      auth_url: {auth_url}\n      \
+             oauth2_endpoint: {endpoint}\n      oauth2_client_id: {CLIENT_ID}\n"
+        ),
+    )
+    .expect("clouds.yaml");
+    let secure = config.join("secure.yaml");
+    std::fs::write(&secure, format!("clouds:\n  c:\n    auth:\n      oauth2_client_secret: '{SECRET}'\n"))
+        .expect("secure.yaml");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&secure, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    check(stackauth_token(&home, &["--os-cloud", "c"], &[]));
+    assert_eq!(oauth_requests(), 2);
 }
