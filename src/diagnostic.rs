@@ -48,6 +48,9 @@ pub enum Code {
     MissingAuthType,
     /// An `auth_type` that names no registered plugin.
     UnknownAuthType,
+    /// An `auth_type` that names a real keystoneauth plugin stackauth does
+    /// not implement (its options are still checked).
+    UnsupportedAuthType,
     /// An `auth_section` that names a missing group, or chains further.
     AuthSection,
     /// Plugin options that do not make a usable plugin (a user name
@@ -90,6 +93,7 @@ impl Code {
             Code::ShadowedDeprecatedName => "shadowed-deprecated-name",
             Code::MissingAuthType => "missing-auth-type",
             Code::UnknownAuthType => "unknown-auth-type",
+            Code::UnsupportedAuthType => "unsupported-auth-type",
             Code::AuthSection => "auth-section",
             Code::AuthOption => "auth-option",
             Code::AdapterConflict => "adapter-conflict",

@@ -127,6 +127,8 @@ enum SampleFormat {
     Toml,
     Yaml,
     Json,
+    /// The RST option reference (oslo.config's Sphinx extension).
+    Rst,
 }
 
 #[derive(Args)]
@@ -145,6 +147,15 @@ struct GenerateArgs {
     /// The `#:schema` reference written at the top of a TOML sample.
     #[arg(long = "schema-url", value_name = "URL")]
     schema_url: Option<String>,
+    /// The maximum length of help lines (0: no wrapping), as oslo-config-generator.
+    #[arg(long = "wrap-width", value_name = "N", default_value_t = generate::WRAP_WIDTH)]
+    wrap_width: usize,
+    /// Only the first paragraph of each option's help (INI and TOML).
+    #[arg(long)]
+    summarize: bool,
+    /// Add stackauth's notes (required and secret options, legacy options) to the INI and TOML samples.
+    #[arg(long)]
+    annotate: bool,
 }
 
 #[derive(Args)]
@@ -329,23 +340,50 @@ fn run_show(m: &ArgMatches, a: &ShowArgs) -> ExitCode {
 }
 
 fn run_generate(a: &GenerateArgs) -> ExitCode {
-    let reg = match registry(&a.schema) {
-        Ok(r) => r,
-        Err(ds) => {
-            print_diagnostics(&ds);
-            return ExitCode::from(2);
-        }
-    };
     let format = match a.format {
         SampleFormat::Ini => generate::SampleFormat::Ini,
         SampleFormat::Toml => generate::SampleFormat::Toml,
         SampleFormat::Yaml => generate::SampleFormat::Yaml,
         SampleFormat::Json => generate::SampleFormat::Json,
+        SampleFormat::Rst => generate::SampleFormat::Rst,
     };
-    let text = generate::sample(
-        &reg,
-        &generate::GenerateOptions { format, minimal: a.minimal, schema_url: a.schema_url.clone() },
-    );
+    let opts = generate::GenerateOptions {
+        format,
+        minimal: a.minimal,
+        schema_url: a.schema_url.clone(),
+        wrap_width: Some(a.wrap_width),
+        summarize: a.summarize,
+        annotate: a.annotate,
+    };
+    // Each namespace and opt-data file keeps its namespace names, for the
+    // `# From <namespace>` banners.
+    let s = &a.schema;
+    let default = [namespace::keystonemiddleware::NAMESPACE.to_owned()];
+    let names: &[String] = if s.namespace.is_empty() && s.opt_data.is_empty() { &default } else { &s.namespace };
+    let mut registries = Vec::new();
+    for n in names {
+        match namespace::by_name(n) {
+            Some(r) => registries.push((n.as_str(), r)),
+            None => return fail(format!("unknown namespace {n:?}; built in: {}", namespace::BUILTIN.join(", "))),
+        }
+    }
+    let mut data = Vec::new();
+    for f in &s.opt_data {
+        match optdata::read_data(f) {
+            Ok(d) => {
+                for w in &d.warnings {
+                    tracing::warn!("{w}");
+                }
+                data.push(d);
+            }
+            Err(ds) => {
+                print_diagnostics(&ds);
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let named: Vec<(&str, &stackauth::opt::Registry)> = registries.iter().map(|(n, r)| (*n, r)).collect();
+    let text = generate::sample_sources(&named, &data.iter().collect::<Vec<_>>(), &opts);
     match &a.output_file {
         Some(f) => match std::fs::write(f, text) {
             Ok(()) => ExitCode::SUCCESS,

@@ -85,6 +85,11 @@ pub struct AccessInfo {
     /// requests the token may make.
     #[serde(default)]
     pub access_rules: Option<Vec<AccessRule>>,
+    /// An OAuth 2.0 access token fetched beside this token
+    /// (`v3oauth2clientcredential`), sent as `Authorization: Bearer` with
+    /// it. Serialized in clear, as the token.
+    #[serde(default, serialize_with = "serialize_exposed_opt")]
+    pub oauth2_access_token: Option<Secret>,
 }
 
 /// One access rule of an application credential: a method and path
@@ -129,6 +134,13 @@ pub struct InvalidToken(pub String);
 
 fn serialize_exposed<S: serde::Serializer>(s: &Secret, ser: S) -> Result<S::Ok, S::Error> {
     ser.serialize_str(s.expose())
+}
+
+fn serialize_exposed_opt<S: serde::Serializer>(s: &Option<Secret>, ser: S) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(s) => ser.serialize_some(s.expose()),
+        None => ser.serialize_none(),
+    }
 }
 
 fn str_at<'a>(v: &'a J, path: &[&str]) -> Option<&'a str> {
@@ -191,6 +203,7 @@ impl AccessInfo {
             bind: bind(t.get("bind")),
             is_admin_project: t.get("is_admin_project").and_then(J::as_bool).unwrap_or(true),
             access_rules: access_rules(t.pointer("/application_credential/access_rules")),
+            oauth2_access_token: None,
         })
     }
 
@@ -229,6 +242,7 @@ impl AccessInfo {
             bind: bind(a.pointer("/token/bind")),
             is_admin_project: true,
             access_rules: None,
+            oauth2_access_token: None,
         })
     }
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::fixed::FixedAuth;
 use super::identity::generic::GenericAuth;
+use super::identity::oauth2::OAuth2ClientCredential;
 use super::identity::v2::{Tenant, V2Auth, V2Credential};
 use super::identity::v3::{Method, Scope, UserRef, V3Auth};
 use super::plugin::{AuthPlugin, PluginError, PluginOptions, PluginType};
@@ -143,5 +144,27 @@ pub(super) fn types() -> Vec<PluginType> {
         ),
         PluginType::new("none", "No authentication; requests go to a fixed endpoint.", schema::none(), FixedAuth::none),
         PluginType::new("http_basic", "HTTP Basic authentication.", schema::http_basic(), FixedAuth::http_basic),
+        PluginType::new(
+            "v3oauth2clientcredential",
+            "OAuth 2.0 client credentials (an application credential's id and secret): a token, and a bearer \
+             access token from Keystone's OAuth 2.0 token endpoint.",
+            schema::v3oauth2clientcredential(),
+            OAuth2ClientCredential::from_opts,
+        ),
     ]
+    .into_iter()
+    .chain(unsupported())
+    .collect()
+}
+
+/// keystoneauth's other plugins: their options are known and checked, but
+/// loading one is refused.
+fn unsupported() -> Vec<PluginType> {
+    schema::federation()
+        .into_iter()
+        .filter(|(name, _)| *name != "v3oauth2clientcredential")
+        .map(|(name, opts)| {
+            PluginType::unsupported(name, format!("keystoneauth's {name} plugin (not supported)"), opts())
+        })
+        .collect()
 }

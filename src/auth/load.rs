@@ -105,7 +105,7 @@ pub fn load_from_group(loader: &Loader<'_>, plugins: &PluginRegistry, group: &st
         if let Some(loaded) = legacy(&snap, group, plugins)? {
             return Ok(loaded);
         }
-        let names: Vec<&str> = plugins.names().collect();
+        let names: Vec<&str> = plugins.supported_names().collect();
         let d = err(
             Code::MissingAuthType,
             &auth_group,
@@ -121,7 +121,7 @@ pub fn load_from_group(loader: &Loader<'_>, plugins: &PluginRegistry, group: &st
         let names: Vec<&str> = plugins.names().collect();
         let d = match did_you_mean(&name, names.iter().copied()) {
             Some(s) => d.suggest(format!("did you mean {s:?}?")),
-            None => d.suggest(format!("known plugins: {}", names.join(", "))),
+            None => d.suggest(format!("known plugins: {}", plugins.supported_names().collect::<Vec<_>>().join(", "))),
         };
         return Err(LoadError::new(vec![d]));
     };
@@ -148,6 +148,13 @@ pub fn load_from_group(loader: &Loader<'_>, plugins: &PluginRegistry, group: &st
     add_missing(&mut reg, &auth_group, options)?;
     let snapshot = loader.with_registry(&reg).load().map_err(|e| name_plugin(e, ptype.name(), &auth_group))?;
 
+    if !ptype.is_supported() {
+        let mut d = err(Code::UnsupportedAuthType, &auth_group, super::plugin::unsupported_message(ptype.name()));
+        d.option = Some("auth_type".into());
+        d.origin = snapshot.get(&auth_group, "auth_type").map(|r| r.origin.clone());
+        let supported: Vec<&str> = plugins.supported_names().collect();
+        return Err(LoadError::new(vec![d.suggest(format!("stackauth supports: {}", supported.join(", ")))]));
+    }
     let popts = PluginOptions::new(ptype.name(), &auth_group, snapshot.group(&auth_group));
     let plugin = ptype.build(&popts).map_err(|e| LoadError::new(vec![plugin_error(e, &popts)]))?;
     finish(snapshot, plugin, ptype.name().to_owned(), group, auth_group)

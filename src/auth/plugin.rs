@@ -33,7 +33,13 @@ impl Credentials {
     /// The headers that authenticate a request.
     pub fn headers(&self) -> Vec<(&'static str, Secret)> {
         match self {
-            Credentials::Token(a) => vec![("X-Auth-Token", a.token.clone())],
+            Credentials::Token(a) => {
+                let mut h = vec![("X-Auth-Token", a.token.clone())];
+                if let Some(bearer) = &a.oauth2_access_token {
+                    h.push(("Authorization", Secret::new(format!("Bearer {}", bearer.expose()))));
+                }
+                h
+            }
             Credentials::Headers(h) => h.clone(),
             Credentials::OnBehalf { user, service } => {
                 vec![("X-Auth-Token", user.token.clone()), ("X-Service-Token", service.token.clone())]
@@ -258,6 +264,7 @@ pub struct PluginType {
     help: String,
     options: Vec<Opt>,
     build: Arc<BuildFn>,
+    supported: bool,
 }
 
 impl PluginType {
@@ -268,7 +275,24 @@ impl PluginType {
         options: Vec<Opt>,
         build: impl Fn(&PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> + Send + Sync + 'static,
     ) -> PluginType {
-        PluginType { name: name.into(), help: help.into(), options, build: Arc::new(build) }
+        PluginType { name: name.into(), help: help.into(), options, build: Arc::new(build), supported: true }
+    }
+
+    /// A plugin type stackauth knows the options of but cannot build (a
+    /// keystoneauth plugin it does not implement): its options are
+    /// registered and checked, and loading it is refused with an
+    /// `unsupported-auth-type` error that names it.
+    pub fn unsupported(name: impl Into<String>, help: impl Into<String>, options: Vec<Opt>) -> PluginType {
+        let name = name.into();
+        let message = unsupported_message(&name);
+        let mut t = PluginType::new(name, help, options, move |_| Err(PluginError::general(message.clone())));
+        t.supported = false;
+        t
+    }
+
+    /// Whether it can be built ([`PluginType::unsupported`] says not).
+    pub fn is_supported(&self) -> bool {
+        self.supported
     }
 
     /// The name `auth_type` selects it by.
@@ -290,6 +314,12 @@ impl PluginType {
     pub fn build(&self, opts: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
         (self.build)(opts)
     }
+}
+
+/// Why a plugin of keystoneauth's that stackauth does not implement is
+/// refused.
+pub(crate) fn unsupported_message(name: &str) -> String {
+    format!("auth_type {name:?} is a keystoneauth plugin that is not supported by stackauth")
 }
 
 impl fmt::Debug for PluginType {
@@ -318,7 +348,11 @@ impl PluginRegistry {
 
     /// keystoneauth1's plugins: `password`, `v2password`, `v3password`,
     /// `token`, `v2token`, `v3token`, `v3applicationcredential`, `v3totp`,
-    /// `v3multifactor`, `admin_token`, `none`, `http_basic`.
+    /// `v3multifactor`, `admin_token`, `none`, `http_basic`,
+    /// `v3oauth2clientcredential`; and, known by
+    /// their options but [unsupported](PluginType::unsupported), the rest
+    /// of keystoneauth's: OpenID Connect, OAuth, SAML, Kerberos, web SSO
+    /// and tokenless.
     pub fn builtin() -> PluginRegistry {
         let mut r = PluginRegistry::empty();
         for t in super::builtin::types() {
@@ -346,5 +380,11 @@ impl PluginRegistry {
     /// Every name, in registration order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.types.keys().map(String::as_str)
+    }
+
+    /// The names of the plugins that can be built (not
+    /// [unsupported](PluginType::unsupported)), in registration order.
+    pub fn supported_names(&self) -> impl Iterator<Item = &str> {
+        self.types.values().filter(|t| t.supported).map(|t| t.name.as_str())
     }
 }

@@ -37,6 +37,9 @@ pub struct HttpRequest {
     pub secret_headers: Vec<(&'static str, Secret)>,
     /// A JSON body.
     pub json: Option<serde_json::Value>,
+    /// An `application/x-www-form-urlencoded` body, already encoded (OAuth
+    /// 2.0 token requests).
+    pub form: Option<String>,
 }
 
 impl HttpRequest {
@@ -48,6 +51,7 @@ impl HttpRequest {
             headers: vec![("Accept", "application/json".into())],
             secret_headers: Vec::new(),
             json: None,
+            form: None,
         }
     }
 
@@ -59,6 +63,19 @@ impl HttpRequest {
             headers: vec![("Accept", "application/json".into())],
             secret_headers: Vec::new(),
             json: Some(body),
+            form: None,
+        }
+    }
+
+    /// A POST of a form body (`key=value&...`, already encoded) to `url`.
+    pub fn post_form(url: impl Into<String>, form: impl Into<String>) -> HttpRequest {
+        HttpRequest {
+            method: Method::Post,
+            url: url.into(),
+            headers: vec![("Accept", "application/json".into())],
+            secret_headers: Vec::new(),
+            json: None,
+            form: Some(form.into()),
         }
     }
 }
@@ -71,6 +88,7 @@ impl fmt::Debug for HttpRequest {
             .field("headers", &self.headers)
             .field("secret_headers", &self.secret_headers.iter().map(|(k, _)| *k).collect::<Vec<_>>())
             .field("json", &self.json.as_ref().map(|_| "****"))
+            .field("form", &self.form.as_ref().map(|_| "****"))
             .finish()
     }
 }
@@ -217,6 +235,9 @@ impl ReqwestTransport {
             }
             if let Some(j) = &req.json {
                 b = b.json(j);
+            }
+            if let Some(f) = &req.form {
+                b = b.header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(f.clone());
             }
             let resp = b.send().await.map_err(describe)?;
             let status = resp.status().as_u16();

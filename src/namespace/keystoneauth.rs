@@ -12,7 +12,7 @@
 //!   `http_basic.py`: the built-in plugins' own options.
 //!
 //! The plugin names are the `keystoneauth1.plugin` entry points of its `pyproject.toml`. The federation,
-//! OpenID Connect, OAuth, Kerberos, SAML and tokenless plugins are not transcribed.
+//! OpenID Connect, OAuth, Kerberos, SAML, web SSO and tokenless plugins are in `schema/federation.rs`.
 //!
 //! Names are kept exactly as keystoneauth writes them, dashes or underscores (`auth-url`, but
 //! `application_credential_secret` and `auth_methods`); the option model derives the dest (dashes as
@@ -24,6 +24,10 @@
 //! option model and are left out.
 
 use crate::opt::{DeprecatedName, Opt, OptType};
+
+mod federation;
+
+pub use federation::*;
 
 // ---------------------------------------------------------------------------------------------------------
 // Group-level options

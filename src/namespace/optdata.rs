@@ -50,6 +50,7 @@
 //! writes for such floats; JSON diagnostics carry positions only for syntax
 //! errors (the generator writes JSON on one line anyway).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -71,6 +72,27 @@ pub struct OptData {
     /// What was imported only in part (a default the type rejects, an
     /// unknown type name...), each naming its group and option.
     pub warnings: Vec<Diagnostic>,
+    /// What the file says of each registered option that the registry
+    /// does not keep, by (group as normalised, dest): what `generate`
+    /// needs to write the option as oslo-config-generator does.
+    pub entries: BTreeMap<(String, String), OptEntry>,
+}
+
+/// What an opt-data file says of one option beyond its registry entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptEntry {
+    /// The namespace the option came from.
+    pub namespace: Option<String>,
+    /// The type name as written (`string value`, or a project's own).
+    pub type_name: Option<String>,
+    /// The default as the Python value the file holds (a multi-valued
+    /// option's whole list, a default the type rejects included).
+    pub(crate) default: Option<Node>,
+    /// The sample default, likewise.
+    pub(crate) sample_default: Option<Node>,
+    /// The bounds as the Python values the file holds (a float option's
+    /// bound may be written as an integer, and is shown so).
+    pub(crate) bounds: (Option<Node>, Option<Node>),
 }
 
 /// One entry of `deprecated_options`: an old option name and the option
@@ -154,6 +176,7 @@ pub fn parse_data(text: &str, path: &Path) -> Result<OptData, Vec<Diagnostic>> {
         opt_namespaces: Vec::new(),
         deprecated_options: Vec::new(),
         diags: Vec::new(),
+        entries: BTreeMap::new(),
     };
     importer.document(&root);
     importer.finish()
@@ -216,6 +239,7 @@ struct Importer {
     opt_namespaces: Vec<String>,
     deprecated_options: Vec<DeprecatedOption>,
     diags: Vec<Diagnostic>,
+    entries: BTreeMap<(String, String), OptEntry>,
 }
 
 /// Where a finding is: the group and, when known, the option.
@@ -263,6 +287,7 @@ impl Importer {
             namespaces,
             deprecated_options: self.deprecated_options,
             warnings: self.diags,
+            entries: self.entries,
         })
     }
 
@@ -458,11 +483,19 @@ impl Importer {
             }
         }
         let ctx = Ctx { group, option: Some(&name) };
-        if let Some(ns) = self.text(e, "namespace", ctx) {
-            if !self.opt_namespaces.contains(&ns) {
-                self.opt_namespaces.push(ns);
+        let namespace = self.text(e, "namespace", ctx);
+        if let Some(ns) = &namespace {
+            if !self.opt_namespaces.contains(ns) {
+                self.opt_namespaces.push(ns.clone());
             }
         }
+        let entry = OptEntry {
+            namespace,
+            type_name: field(e, "type").and_then(Node::key_text),
+            default: field(e, "default").cloned(),
+            sample_default: field(e, "sample_default").cloned(),
+            bounds: (field(e, "min").cloned(), field(e, "max").cloned()),
+        };
 
         let (mut opt_type, multi) = self.opt_type(e, node, ctx);
         self.bounds(&mut opt_type, e, node, ctx);
@@ -530,8 +563,11 @@ impl Importer {
                 }
             }
         };
+        let key = (normalize_group(group), opt.dest().to_owned());
         match self.registry.register_opt(group, opt) {
-            Ok(()) => {}
+            Ok(()) => {
+                self.entries.entry(key).or_insert(entry);
+            }
             Err(RegistryError::Duplicate { .. }) => {
                 self.warn(node, ctx, "declared again with a different definition; the first declaration is kept".into())
             }

@@ -96,6 +96,14 @@ impl Opt {
         self
     }
 
+    /// Sets the dest, the name files and the snapshot know the option by,
+    /// when it is not the name with `_` for `-` (keystoneauth's
+    /// `openid-scope` is read as `scope`, as oslo.config's `dest=`).
+    pub fn with_dest(mut self, dest: impl Into<String>) -> Opt {
+        self.dest = dest.into();
+        self
+    }
+
     /// Sets the help text.
     pub fn help(mut self, text: impl Into<String>) -> Opt {
         self.help = text.into();

@@ -1,15 +1,22 @@
 //! `stackauth generate`: a commented sample configuration, as
-//! `oslo-config-generator` writes one, in INI (its layout), TOML, or the
+//! `oslo-config-generator` writes one, in INI (its layout), TOML, the
 //! machine-readable YAML and JSON of `oslo-config-generator --format
-//! yaml|json`.
+//! yaml|json`, or the RST option reference of `--format rst`.
 //!
 //! The INI layout is oslo-config-generator's, option block for option
-//! block: the help wrapped at 70 columns with the type in parentheses,
-//! bounds, possible values, `# Deprecated group/name - [g]/n`, the removal
-//! notice, the advanced and sample-default notes, then `#name = default`
-//! (`<None>` when there is no default). It adds what oslo's lacks: a line
-//! for required options and one for secret options, and the legacy options
-//! of a compound deprecation under the option they make.
+//! block: the help wrapped at 70 columns (`wrap_width`) with the type in
+//! parentheses, bounds, possible values, `# Deprecated group/name -
+//! [g]/n`, the removal notice, the advanced and sample-default notes, then
+//! `#name = default` (`<None>` when there is no default). With `annotate`
+//! it adds what oslo's lacks: a line for required options and one for
+//! secret options, and the legacy options of a compound deprecation under
+//! the option they make.
+//!
+//! From an opt-data file ([`sample_opt_data`]) the INI sample and the RST
+//! reference are oslo-config-generator's byte for byte
+//! (tests/generate_parity.rs): each option under its namespace's banner,
+//! defaults written from the Python values the file holds, as the
+//! generator's two default writers do.
 //!
 //! ```
 //! use stackauth::tools::generate::{GenerateOptions, sample};
@@ -21,11 +28,16 @@
 
 mod ini;
 mod machine;
+mod python;
+mod rst;
 mod toml_sample;
 mod wrap;
 mod yaml;
 
+use std::collections::BTreeMap;
+
 use crate::opt::{Compound, DEFAULT_GROUP, Group, NumberType, Opt, OptType, Registry, Segment, normalize_group};
+use crate::tools::optdata::{OptData, OptEntry};
 
 pub(crate) use machine::sort_keys as sort_json_keys;
 pub use wrap::comment_block;
@@ -42,6 +54,8 @@ pub enum SampleFormat {
     Yaml,
     /// JSON, as `oslo-config-generator --format json`.
     Json,
+    /// The RST option reference, as `oslo-config-generator --format rst`.
+    Rst,
 }
 
 /// What to generate.
@@ -53,11 +67,36 @@ pub struct GenerateOptions {
     pub minimal: bool,
     /// The `#:schema` URL or path written at the top of a TOML sample.
     pub schema_url: Option<String>,
+    /// The width help text is wrapped to (`--wrap-width`): [`WRAP_WIDTH`]
+    /// when `None`; 0 means 998 columns, as oslo-config-generator.
+    pub wrap_width: Option<usize>,
+    /// Only the first paragraph of each option's help in the INI and TOML
+    /// samples, as oslo-config-generator's `--summarize`.
+    pub summarize: bool,
+    /// stackauth's own notes in the INI and TOML samples, which
+    /// oslo-config-generator does not write: required and secret options,
+    /// and the legacy options of a compound deprecation.
+    pub annotate: bool,
+}
+
+impl GenerateOptions {
+    /// The width help is wrapped to.
+    pub fn width(&self) -> usize {
+        match self.wrap_width {
+            None => WRAP_WIDTH,
+            // oslo-config-generator: `conf.wrap_width or 998`.
+            Some(0) => 998,
+            Some(w) => w,
+        }
+    }
 }
 
 /// The width help text is wrapped to, as oslo-config-generator's default
 /// `--wrap-width`.
 pub const WRAP_WIDTH: usize = 70;
+
+/// The opt-data entries of the options being written, by (group, dest).
+type Entries<'a> = Option<&'a BTreeMap<(String, String), OptEntry>>;
 
 /// A sample configuration for every option of `registry`.
 ///
@@ -65,7 +104,7 @@ pub const WRAP_WIDTH: usize = 70;
 /// `# From <namespace>` banner and the YAML and JSON entries have a `null`
 /// namespace; [`sample_namespaces`] names them.
 pub fn sample(registry: &Registry, opts: &GenerateOptions) -> String {
-    render(&[Source { namespace: None, registry }], opts)
+    render(&[Source { namespace: None, registry }], None, opts)
 }
 
 /// A sample configuration for several namespaces, as
@@ -75,7 +114,64 @@ pub fn sample(registry: &Registry, opts: &GenerateOptions) -> String {
 pub fn sample_namespaces(namespaces: &[(&str, &Registry)], opts: &GenerateOptions) -> String {
     let sources: Vec<Source<'_>> =
         namespaces.iter().map(|(name, registry)| Source { namespace: Some(name), registry }).collect();
-    render(&sources, opts)
+    render(&sources, None, opts)
+}
+
+/// The sample of what an opt-data file describes, as oslo-config-generator
+/// writes it from the namespaces the file was made from: each option under
+/// its own namespace's banner, its default from the Python value the file
+/// holds.
+pub fn sample_opt_data(data: &OptData, opts: &GenerateOptions) -> String {
+    sample_sources(&[], &[data], opts)
+}
+
+/// The sample of built-in namespaces and opt-data files together.
+pub fn sample_sources(namespaces: &[(&str, &Registry)], opt_data: &[&OptData], opts: &GenerateOptions) -> String {
+    let mut entries: BTreeMap<(String, String), OptEntry> = BTreeMap::new();
+    let mut owned: Vec<(Option<String>, Registry)> = Vec::new();
+    for data in opt_data {
+        for (k, v) in &data.entries {
+            entries.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        // The RST reference keeps each group's options in the file's
+        // order (the namespaces' own), so it needs no split.
+        if opts.format == SampleFormat::Rst {
+            owned.push((None, data.registry.clone()));
+        } else {
+            owned.extend(split_by_namespace(data));
+        }
+    }
+    let mut sources: Vec<Source<'_>> =
+        namespaces.iter().map(|(name, registry)| Source { namespace: Some(name), registry }).collect();
+    sources.extend(owned.iter().map(|(ns, registry)| Source { namespace: ns.as_deref(), registry }));
+    render(&sources, Some(&entries), opts)
+}
+
+/// An opt-data file's registry as one registry per namespace, in the order
+/// the namespaces first appear.
+fn split_by_namespace(data: &OptData) -> Vec<(Option<String>, Registry)> {
+    let mut out: Vec<(Option<String>, Registry)> = Vec::new();
+    for group in data.registry.groups() {
+        let key_group = normalize_group(group.name());
+        for opt in group.opts() {
+            let ns = data.entries.get(&(key_group.clone(), opt.dest().to_owned())).and_then(|e| e.namespace.clone());
+            let i = match out.iter().position(|(n, _)| *n == ns) {
+                Some(i) => i,
+                None => {
+                    out.push((ns, Registry::new()));
+                    out.len() - 1
+                }
+            };
+            let registry = &mut out[i].1;
+            if registry.group(group.name()).is_none() {
+                registry.register_group(group.name(), group.help());
+            }
+            // The options come from a valid registry: registering them
+            // again cannot fail.
+            let _ = registry.register_opt(group.name(), opt.clone());
+        }
+    }
+    out
 }
 
 /// One namespace's registry.
@@ -148,14 +244,26 @@ fn collect_groups<'a>(sources: &[Source<'a>]) -> Vec<SampleGroup<'a>> {
     groups
 }
 
-fn render(sources: &[Source<'_>], opts: &GenerateOptions) -> String {
+fn render(sources: &[Source<'_>], entries: Entries<'_>, opts: &GenerateOptions) -> String {
     let groups = collect_groups(sources);
     match opts.format {
-        SampleFormat::Ini => ini::write(&groups, opts.minimal),
+        SampleFormat::Ini => ini::write(&groups, entries, opts),
+        SampleFormat::Rst => rst::write(&groups, entries),
         SampleFormat::Toml => toml_sample::write(&groups, opts),
         SampleFormat::Yaml => yaml::to_yaml(&machine::data(&groups, sources, opts)),
         SampleFormat::Json => machine::to_json(&machine::data(&groups, sources, opts)),
     }
+}
+
+/// The bounds of an option as oslo-config-generator prints them: the
+/// opt-data file's own values where there is one.
+fn bounds_of(opt: &Opt, entry: Option<&OptEntry>) -> (Option<String>, Option<String>) {
+    let (min, max) = number_bounds(opt.opt_type());
+    let Some(e) = entry else { return (min, max) };
+    let raw = |n: &Option<crate::source::yaml::Node>, parsed: Option<String>| {
+        parsed.map(|p| n.as_ref().filter(|n| !n.is_null()).map_or(p, python::py_str))
+    };
+    (raw(&e.bounds.0, min), raw(&e.bounds.1, max))
 }
 
 /// The bounds of a number type.
@@ -217,18 +325,21 @@ fn template_text(c: &Compound) -> String {
 /// layout of oslo-config-generator's `_OptFormatter.format`, plus the
 /// required and secret notes and the legacy options of compound
 /// deprecations that make this option.
-fn describe(opt: &Opt, group_name: &str, group: &Group) -> String {
-    let width = WRAP_WIDTH;
+fn describe(opt: &Opt, group_name: &str, group: &Group, entry: Option<&OptEntry>, opts: &GenerateOptions) -> String {
+    let width = opts.width();
     let mut out = String::new();
     let help = opt.help_text();
+    let type_name = entry.and_then(|e| e.type_name.as_deref()).unwrap_or(opt.type_name());
     let prefix = if opt.removal().is_some() && !help.starts_with("DEPRECATED") { "DEPRECATED: " } else { "" };
     let first = if help.is_empty() {
-        format!("({})", opt.type_name())
+        format!("({type_name})")
+    } else if opts.summarize {
+        format!("{prefix}{} ({type_name})", summary(help))
     } else {
-        format!("{prefix}{help} ({})", opt.type_name())
+        format!("{prefix}{help} ({type_name})")
     };
     out.push_str(&comment_block(&first, width));
-    let (min, max) = number_bounds(opt.opt_type());
+    let (min, max) = bounds_of(opt, entry);
     if let Some(min) = min {
         out.push_str(&format!("# Minimum value: {min}\n"));
     }
@@ -246,16 +357,16 @@ fn describe(opt: &Opt, group_name: &str, group: &Group) -> String {
     if opt.is_mutable() {
         out.push_str("# Note: This option can be changed without restarting.\n");
     }
-    if opt.is_required() {
+    if opts.annotate && opt.is_required() {
         out.push_str("# This option is required.\n");
     }
-    if opt.is_secret() {
+    if opts.annotate && opt.is_secret() {
         out.push_str("# This option is secret: it is never shown in logs or output.\n");
     }
     for (g, n) in deprecated_spellings(opt, group_name) {
         out.push_str(&format!("# Deprecated group/name - [{g}]/{n}\n"));
     }
-    for c in group.compounds().iter().filter(|c| c.target == opt.dest()) {
+    for c in group.compounds().iter().filter(|c| opts.annotate && c.target == opt.dest()) {
         let parts: Vec<String> =
             c.parts
                 .iter()
@@ -296,7 +407,11 @@ fn describe(opt: &Opt, group_name: &str, group: &Group) -> String {
              # effect on stability and/or performance.\n",
         );
     }
-    if opt.sample_default_text().is_some_and(|s| !s.is_empty()) {
+    let sample_default = match entry {
+        Some(e) => python::is_truthy(e.sample_default.as_ref()),
+        None => opt.sample_default_text().is_some_and(|s| !s.is_empty()),
+    };
+    if sample_default {
         out.push_str(
             "#\n\
              # This option has a sample default set, which means that\n\
@@ -305,6 +420,18 @@ fn describe(opt: &Opt, group_name: &str, group: &Group) -> String {
         );
     }
     out
+}
+
+/// `--summarize`: the help's first paragraph without its closing `:` or
+/// `.`, and a pointer to the documentation when there is more.
+fn summary(help: &str) -> String {
+    let mut paragraphs = help.split("\n\n");
+    let first = paragraphs.next().unwrap_or_default().trim_end_matches(':').trim_end_matches('.');
+    if paragraphs.next().is_some() {
+        format!("{first}. For more information, refer to the documentation.")
+    } else {
+        first.to_owned()
+    }
 }
 
 #[cfg(test)]

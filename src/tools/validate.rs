@@ -123,6 +123,7 @@ fn auth_level(d: &Diagnostic) -> bool {
         d.code,
         Code::MissingAuthType
             | Code::UnknownAuthType
+            | Code::UnsupportedAuthType
             | Code::AuthSection
             | Code::AuthOption
             | Code::AdapterConflict
@@ -149,7 +150,10 @@ pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOp
             let Some(ptype) = plugins.get(name) else { continue };
             let opts = crate::auth::PluginOptions::new(name, target, snapshot.group(target));
             if let Err(e) = ptype.build(&opts) {
-                let d = crate::auth::load::plugin_error(e, &opts);
+                let mut d = crate::auth::load::plugin_error(e, &opts);
+                if !ptype.is_supported() {
+                    d.code = Code::UnsupportedAuthType;
+                }
                 // A missing value that failed to parse is already reported.
                 if !findings
                     .iter()

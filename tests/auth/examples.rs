@@ -1,7 +1,9 @@
-//! Every example in examples/conf/plugins loads into its plugin.
+//! Every example in examples/conf/plugins loads into its plugin; those of
+//! plugins stackauth only recognises are refused for that reason alone.
 
 use stackauth::Loader;
 use stackauth::auth::{PluginRegistry, load_from_group};
+use stackauth::diagnostic::Code;
 use stackauth::opt::Registry;
 
 #[test]
@@ -12,6 +14,23 @@ fn one_example_per_builtin_plugin_and_each_loads() {
     for name in plugins.names() {
         let path = dir.join(format!("{name}.conf"));
         assert!(path.exists(), "no example for {name}");
+        if !plugins.get(name).is_some_and(|t| t.is_supported()) {
+            let e = load_from_group(&Loader::new(&reg).config_file(&path), &plugins, "service_user").expect_err(name);
+            let codes: Vec<Code> = e.diagnostics().iter().map(|d| d.code).collect();
+            assert_eq!(codes, [Code::UnsupportedAuthType], "{name}: {e}");
+            // validate finds nothing else: every option is the plugin's.
+            let mut schema = Registry::new();
+            stackauth::auth::register_conf_options(&mut schema, "service_user", &[]).expect("registers");
+            let report = stackauth::tools::validate::validate(
+                &Loader::new(&schema).config_file(&path),
+                &plugins,
+                &stackauth::tools::validate::ValidateOptions::default(),
+            );
+            let codes: Vec<Code> =
+                report.findings.iter().map(|d| d.code).filter(|c| *c != Code::InsecureFile).collect();
+            assert_eq!(codes, [Code::UnsupportedAuthType], "{name}: {:?}", report.findings);
+            continue;
+        }
         let loaded = load_from_group(&Loader::new(&reg).config_file(&path), &plugins, "service_user")
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(loaded.plugin_name, name);

@@ -21,6 +21,11 @@ fn opts(format: SampleFormat) -> GenerateOptions {
     GenerateOptions { format, ..GenerateOptions::default() }
 }
 
+/// With stackauth's own notes (required, secret, legacy options).
+fn annotated(format: SampleFormat) -> GenerateOptions {
+    GenerateOptions { format, annotate: true, ..GenerateOptions::default() }
+}
+
 fn minimal(format: SampleFormat) -> GenerateOptions {
     GenerateOptions { format, minimal: true, ..GenerateOptions::default() }
 }
@@ -70,7 +75,7 @@ fn rich() -> Registry {
 
 #[test]
 fn ini_keystonemiddleware_sample() {
-    let ini = sample(&km(), &opts(SampleFormat::Ini));
+    let ini = sample(&km(), &annotated(SampleFormat::Ini));
     assert!(ini.starts_with("[DEFAULT]\n\n\n[keystone_authtoken]\n"), "{ini}");
     assert!(ini.contains("\n#www_authenticate_uri = <None>\n"));
     assert!(ini.contains(
@@ -176,6 +181,18 @@ fn ini_blocks_match_oslo_config_generator() {
 }
 
 #[test]
+fn notes_only_when_annotated() {
+    // oslo-config-generator's layout by default: no notes of stackauth's.
+    let plain = sample(&rich(), &opts(SampleFormat::Ini));
+    for note in ["# This option is required.", "# This option is secret", "# Deprecated legacy options"] {
+        assert!(!plain.contains(note), "{note} in the default sample");
+    }
+    assert!(!sample(&km(), &opts(SampleFormat::Ini)).contains("# Deprecated legacy options"));
+    let annotated = sample(&rich(), &annotated(SampleFormat::Ini));
+    assert!(annotated.contains("# This option is required.") && annotated.contains("# This option is secret"));
+}
+
+#[test]
 fn ini_sample_parses_and_loads_as_all_defaults() {
     for reg in [km(), rich()] {
         let ini = sample(&reg, &opts(SampleFormat::Ini));
@@ -198,7 +215,7 @@ fn ini_sample_parses_and_loads_as_all_defaults() {
 
 #[test]
 fn ini_layout_of_the_less_common_options() {
-    let ini = sample(&rich(), &opts(SampleFormat::Ini));
+    let ini = sample(&rich(), &annotated(SampleFormat::Ini));
     // DEFAULT first, then the groups by name, two blank lines between.
     assert!(
         ini.starts_with("[DEFAULT]\n\n# Top-level directory for state. (string value)\n#state_path = /var/lib/app\n")
@@ -330,7 +347,11 @@ fn toml_sample_parses_as_is_and_uncommented() {
 fn toml_values_are_native() {
     let text = sample(
         &rich(),
-        &GenerateOptions { format: SampleFormat::Toml, schema_url: Some("../schema/app.json".into()), minimal: false },
+        &GenerateOptions {
+            format: SampleFormat::Toml,
+            schema_url: Some("../schema/app.json".into()),
+            ..GenerateOptions::default()
+        },
     );
     assert!(text.starts_with("#:schema ../schema/app.json\n\n[DEFAULT]\n\n# Top-level directory"), "{text}");
     for line in [

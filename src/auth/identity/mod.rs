@@ -2,5 +2,6 @@
 
 pub mod generic;
 pub(crate) mod http;
+pub mod oauth2;
 pub mod v2;
 pub mod v3;

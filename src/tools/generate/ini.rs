@@ -1,6 +1,6 @@
 //! The INI sample: oslo-config-generator's layout.
 
-use super::{SampleGroup, describe};
+use super::{Entries, GenerateOptions, SampleGroup, describe, python};
 use crate::opt::{Opt, OptType, RawValue, Value};
 
 /// oslo.config's `quote_trailing_and_leading_space`.
@@ -30,9 +30,13 @@ pub(super) fn default_texts(opt: &Opt) -> Vec<String> {
 
 /// The `#name = value` lines; in a minimal sample, required options are
 /// written as assignments (`name = value`), as oslo's `--minimal` does.
-fn value_lines(opt: &Opt, minimal: bool) -> String {
+fn value_lines(opt: &Opt, entry: Option<&crate::tools::optdata::OptEntry>, minimal: bool) -> String {
     let mut out = String::new();
-    for text in default_texts(opt) {
+    let texts = match entry {
+        Some(e) => python::ini_defaults(opt, e.default.as_ref(), e.sample_default.as_ref()),
+        None => default_texts(opt),
+    };
+    for text in texts {
         let value = if text.is_empty() { String::new() } else { format!(" {}", text.replace('\n', "\n#    ")) };
         if minimal && opt.is_required() {
             out.push_str(&format!("{} ={value}\n", opt.dest()));
@@ -44,7 +48,8 @@ fn value_lines(opt: &Opt, minimal: bool) -> String {
 }
 
 /// The whole INI sample.
-pub(super) fn write(groups: &[SampleGroup<'_>], minimal: bool) -> String {
+pub(super) fn write(groups: &[SampleGroup<'_>], entries: Entries<'_>, opts: &GenerateOptions) -> String {
+    let minimal = opts.minimal;
     let mut out = String::new();
     let mut first = true;
     for group in groups {
@@ -57,16 +62,17 @@ pub(super) fn write(groups: &[SampleGroup<'_>], minimal: bool) -> String {
         first = false;
         out.push_str(&format!("[{}]\n", group.name));
         if !group.help.is_empty() {
-            out.push_str(&super::comment_block(group.help, super::WRAP_WIDTH));
+            out.push_str(&super::comment_block(group.help, opts.width()));
         }
-        for (namespace, g, opts) in group.shown(minimal) {
+        for (namespace, g, shown) in group.shown(minimal) {
             if let Some(ns) = namespace {
                 out.push_str(&format!("\n#\n# From {ns}\n#\n"));
             }
-            for opt in opts {
+            for opt in shown {
                 out.push('\n');
-                out.push_str(&describe(opt, &group.name, g));
-                out.push_str(&value_lines(opt, minimal));
+                let entry = entries.and_then(|e| e.get(&(group.name.clone(), opt.dest().to_owned())));
+                out.push_str(&describe(opt, &group.name, g, entry, opts));
+                out.push_str(&value_lines(opt, entry, minimal));
             }
         }
     }

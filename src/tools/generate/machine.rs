@@ -129,8 +129,8 @@ pub(super) fn data(groups: &[SampleGroup<'_>], sources: &[Source<'_>], opts: &Ge
         "namespace": namespaces,
         "output_file": null,
         "shell_completion": null,
-        "summarize": false,
-        "wrap_width": super::WRAP_WIDTH,
+        "summarize": opts.summarize,
+        "wrap_width": opts.width(),
     });
     sort_keys(json!({
         "deprecated_options": deprecated_options,

@@ -72,7 +72,7 @@ pub(super) fn write(groups: &[SampleGroup<'_>], opts: &GenerateOptions) -> Strin
         }
         out.push_str(&format!("[{}]\n", toml_key(&group.name)));
         if !group.help.is_empty() {
-            out.push_str(&comment_safe(&super::comment_block(group.help, super::WRAP_WIDTH)));
+            out.push_str(&comment_safe(&super::comment_block(group.help, opts.width())));
         }
         for (namespace, g, shown) in group.shown(minimal) {
             if let Some(ns) = namespace {
@@ -80,7 +80,7 @@ pub(super) fn write(groups: &[SampleGroup<'_>], opts: &GenerateOptions) -> Strin
             }
             for opt in shown {
                 out.push('\n');
-                out.push_str(&comment_safe(&describe(opt, &group.name, g)));
+                out.push_str(&comment_safe(&describe(opt, &group.name, g, None, opts)));
                 match shown_value(opt) {
                     Some(v) if minimal && opt.is_required() => out.push_str(&format!("{} = {v}\n", opt.dest())),
                     Some(v) => out.push_str(&format!("# {} = {v}\n", opt.dest())),
