@@ -12,7 +12,7 @@
 //!   `http_basic.py`: the built-in plugins' own options.
 //!
 //! The plugin names are the `keystoneauth1.plugin` entry points of its `pyproject.toml`. The federation,
-//! OpenID Connect, OAuth, Kerberos, SAML, web SSO and tokenless plugins are in `schema/federation.rs`.
+//! OpenID Connect, OAuth, Kerberos, SAML, web SSO and tokenless plugins are in `keystoneauth/federation.rs`.
 //!
 //! Names are kept exactly as keystoneauth writes them, dashes or underscores (`auth-url`, but
 //! `application_credential_secret` and `auth_methods`); the option model derives the dest (dashes as

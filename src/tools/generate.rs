@@ -14,7 +14,7 @@
 //!
 //! From an opt-data file ([`sample_opt_data`]) the INI sample and the RST
 //! reference are oslo-config-generator's byte for byte
-//! (tests/generate_parity.rs): each option under its namespace's banner,
+//! (tests/tools/generate_parity.rs): each option under its namespace's banner,
 //! defaults written from the Python values the file holds, as the
 //! generator's two default writers do.
 //!

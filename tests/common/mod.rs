@@ -6,6 +6,7 @@ pub mod keystone;
 pub mod logs;
 pub mod memcached;
 pub mod process;
+pub mod python;
 pub mod server;
 pub mod tls;
 

@@ -1,5 +1,5 @@
 """Every keystoneauth1 plugin's loading options, as JSON, for
-tests/auth_plugin_schemas.rs.
+tests/auth/plugin_schemas.rs.
 
     python plugin_options.py
 

@@ -13,6 +13,7 @@ mod auth_token;
 mod cli;
 mod discovery;
 mod faults;
+mod oauth2;
 mod os_cli;
 mod reload;
 mod session;

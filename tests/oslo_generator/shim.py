@@ -4,7 +4,7 @@ oslo-config-generator reads options from Python packages (namespaces); this
 shim rebuilds the options an opt-data file (``oslo-config-generator --format
 yaml|json`` output) describes as oslo.config objects, hands them to
 oslo-config-generator's ``generate()`` in place of the namespaces'
-loaders, and prints what it writes. Used by tests/generate_parity.rs to
+loaders, and prints what it writes. Used by tests/tools/generate_parity.rs to
 compare ``stackauth generate --opt-data FILE`` with the real formatter
 byte for byte.
 

@@ -13,4 +13,5 @@ mod cli_bad_input;
 mod cli_validate;
 mod features;
 mod generate;
+mod generate_parity;
 mod migrate;

@@ -5,7 +5,7 @@
 //! (tests/auth_oauth2_logs.rs: none in the logs); and `stackauth token`
 //! with `--os-*` flags and `OS_*` variables, and with clouds.yaml.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::Dir;

@@ -16,11 +16,10 @@
 //! formatter's output (tests/data/generate/*.ini, *.rst) are checked
 //! without Python.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use common::Dir;
 
@@ -57,40 +56,9 @@ const KEYSTONE_NAMESPACES: &[&str] = &[
     "osprofiler",
 ];
 
-/// The venv's Python, installing the venv on first use; `None` only when
-/// the developer asked to skip live tests outside CI.
+/// The venv's Python (tests/common/python.rs).
 fn python() -> Option<&'static Path> {
-    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
-    if !under_ci && std::env::var("STACKAUTH_SKIP_LIVE").is_ok_and(|v| v == "1") {
-        eprintln!("SKIPPED: live oslo-config-generator comparison (STACKAUTH_SKIP_LIVE=1)");
-        return None;
-    }
-    let found = PYTHON.get_or_init(|| {
-        let venv = std::env::var_os("STACKAUTH_KEYSTONE_VENV")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root().join("target/keystone-venv"));
-        // Idempotent; a second run at once may fail, so try twice.
-        let setup = || {
-            Command::new("bash")
-                .arg(root().join("tests/keystone/setup.sh"))
-                .arg(&venv)
-                .output()
-                .map_err(|e| format!("cannot run setup.sh: {e}"))
-        };
-        let mut out = setup()?;
-        if !out.status.success() {
-            out = setup()?;
-        }
-        if !out.status.success() {
-            return Err(format!("setup.sh failed: {}", String::from_utf8_lossy(&out.stderr)));
-        }
-        Ok(venv.join("bin/python"))
-    });
-    match found {
-        Ok(p) => Some(p),
-        Err(e) => panic!("the Python venv for oslo-config-generator could not be set up:\n{e}"),
-    }
+    crate::common::python::venv_python("live oslo-config-generator comparison")
 }
 
 fn run(mut cmd: Command) -> String {

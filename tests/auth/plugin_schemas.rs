@@ -11,7 +11,7 @@
 //! under CI this fails when Python cannot run, elsewhere
 //! STACKAUTH_SKIP_LIVE=1 skips it, saying so.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -30,19 +30,8 @@ fn root() -> PathBuf {
 /// keystoneauth1's answer (tests/keystoneauth/plugin_options.py), or `None`
 /// when live tests are skipped.
 fn keystoneauth() -> Option<Value> {
-    let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
-    if !under_ci && std::env::var("STACKAUTH_SKIP_LIVE").is_ok_and(|v| v == "1") {
-        eprintln!("SKIPPED: keystoneauth1 plugin comparison (STACKAUTH_SKIP_LIVE=1)");
-        return None;
-    }
-    let venv = std::env::var_os("STACKAUTH_KEYSTONE_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/keystone-venv"));
-    let setup = || Command::new("bash").arg(root().join("tests/keystone/setup.sh")).arg(&venv).output();
-    // Idempotent; two at once may fail, so try twice.
-    let ok = setup().is_ok_and(|o| o.status.success()) || setup().is_ok_and(|o| o.status.success());
-    assert!(ok, "tests/keystone/setup.sh could not install the venv at {}", venv.display());
-    let out = Command::new(venv.join("bin/python"))
+    let python = crate::common::python::venv_python("keystoneauth1 plugin comparison")?;
+    let out = Command::new(python)
         .arg(root().join("tests/keystoneauth/plugin_options.py"))
         .output()
         .expect("runs the venv's Python");

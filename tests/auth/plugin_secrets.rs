@@ -5,7 +5,7 @@
 //! duplicate-option finding quotes its line) to a marker, beside an
 //! unknown option and a bad value.
 
-mod common;
+use crate::common;
 
 use common::Dir;
 use stackauth::Loader;

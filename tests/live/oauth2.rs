@@ -5,7 +5,7 @@
 //! access token, the identity API answers calls made with them, and a wrong
 //! secret is a clear error.
 
-mod common;
+use crate::common;
 
 use common::keystone::keystone;
 use common::*;

@@ -2,7 +2,7 @@
 //! OAuth, Kerberos, SAML, web single sign-on and tokenless plugins, as data.
 //!
 //! Read from keystoneauth1 5.x as installed by tests/keystone/setup.sh
-//! (`loading.get_plugin_options(name)`; tests/auth_plugin_schemas.rs
+//! (`loading.get_plugin_options(name)`; tests/auth/plugin_schemas.rs
 //! compares every plugin with it):
 //!
 //! - `keystoneauth1/loading/identity.py`: `BaseFederationLoader`
