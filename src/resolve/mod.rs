@@ -127,6 +127,36 @@ impl<'r> Loader<'r> {
         self
     }
 
+    /// The config files and dirs as oslo.config takes them from a command
+    /// line: `given` are the `--config-file`/`--config-dir` arguments in
+    /// their order. With no `--config-file`, the search's default files
+    /// are read first; with no `--config-dir`, its default dirs (those that
+    /// exist) next; then `given`, in order: oslo.config's
+    /// `_parse_config_files`.
+    ///
+    /// ```
+    /// # use stackauth::{Loader, opt::Registry, resolve::ConfigPath, source::ConfigSearch};
+    /// # let registry = Registry::new();
+    /// let search = ConfigSearch::new(Some("glance"), &ConfigSearch::prog_name());
+    /// let given: Vec<ConfigPath> = Vec::new(); // from --config-file / --config-dir
+    /// let loader = Loader::new(&registry).oslo_config_paths(&search, given);
+    /// ```
+    pub fn oslo_config_paths(
+        mut self,
+        search: &crate::source::ConfigSearch,
+        given: impl IntoIterator<Item = ConfigPath>,
+    ) -> Self {
+        let given: Vec<ConfigPath> = given.into_iter().collect();
+        if !given.iter().any(|p| matches!(p, ConfigPath::File(_))) {
+            self.paths.extend(search.config_files().into_iter().map(ConfigPath::File));
+        }
+        if !given.iter().any(|p| matches!(p, ConfigPath::Dir(_))) {
+            self.paths.extend(search.config_dirs().into_iter().map(ConfigPath::Dir));
+        }
+        self.paths.extend(given);
+        self
+    }
+
     /// Reads `OS_<GROUP>__<OPT>` variables from `env`.
     pub fn env(mut self, env: Env) -> Self {
         self.env = env;

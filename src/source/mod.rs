@@ -6,6 +6,7 @@ mod env;
 mod file;
 pub mod ini;
 pub mod read;
+mod search;
 mod toml;
 pub(crate) mod yaml;
 
@@ -14,6 +15,7 @@ use std::fmt;
 pub use cli::CliOverride;
 pub use env::Env;
 pub use file::{FileSource, Format, dir_files, load_text, read};
+pub use search::ConfigSearch;
 
 /// Re-exported: every entry a source yields carries its origin.
 pub use crate::origin::{Location, Origin};

@@ -19,6 +19,7 @@ mod precedence;
 mod registry;
 mod roundtrip;
 mod schema_files;
+mod search;
 mod snapshot;
 mod toml_source;
 mod types;
