@@ -38,4 +38,6 @@ pub use context::{IdentityStatus, UserContext};
 pub use crypt::Protection;
 pub use layer::{AuthToken, AuthTokenError, AuthTokenLayer, ResponseFuture};
 pub use source::{IdentityServer, SourceError, TokenSource, ValidateOptions, Validated};
+#[doc(hidden)]
+pub use validator::MAX_IN_FLIGHT;
 pub use validator::TokenValidator;

@@ -18,6 +18,11 @@ use super::source::{SourceError, TokenSource, ValidateOptions, Validated};
 use crate::opt::Secret;
 use crate::session::token_hash;
 
+/// The most validations of distinct tokens joined at once; more are
+/// validated without being joined, so the map stays bounded.
+#[doc(hidden)]
+pub const MAX_IN_FLIGHT: usize = 4096;
+
 type Flight = Arc<OnceCell<Result<Validated, SourceError>>>;
 
 /// Validates tokens through a [`TokenSource`] and a cache.
@@ -64,6 +69,13 @@ impl TokenValidator {
     /// joined to another request's validation).
     pub fn source_calls(&self) -> u64 {
         self.source_calls.load(Ordering::Relaxed)
+    }
+
+    /// How many validations are under way (single-flight entries): for
+    /// tests that check the map does not outlive cancelled requests.
+    #[doc(hidden)]
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.lock().map(|m| m.len()).unwrap_or(0)
     }
 
     /// Validates `token`: from the cache, or from the source. The token's

@@ -1,0 +1,254 @@
+//! The adversarial review's findings on the auth_token layer (issue 17),
+//! one test each, through the layer in front of an axum service: access
+//! rule matching that must stay linear, single-flight entries that must
+//! not outlive cancelled requests, access rules that a merely present
+//! service token must not switch off, a context that must not hand out an
+//! unconfirmed caller, and a Debug that must not print cached tokens.
+
+mod common;
+
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Waker};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Extension;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::routing::any;
+use common::server::{Recorded, Reply, TestServer};
+use http_body_util::BodyExt;
+use serde_json::{Value as J, json};
+use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::transport::BoxFuture;
+use stackauth::auth::{AuthPlugin, Interface};
+use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
+use stackauth::auth_token::{
+    AuthTokenConfig, AuthTokenLayer, IdentityServer, SourceError, TokenSource, UserContext, ValidateOptions,
+    Validated,
+};
+use stackauth::opt::Secret;
+use stackauth::session::Session;
+use tower::ServiceExt;
+
+/// What the handler was given: the identity status header and the context.
+async fn echo(headers: HeaderMap, ctx: Option<Extension<UserContext>>) -> axum::Json<J> {
+    let status = headers.get("x-identity-status").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let ctx = ctx.map(|Extension(c)| {
+        json!({
+            "authenticated": c.is_authenticated(),
+            "user_id": c.user_id(),
+            "admin": c.has_role("admin"),
+            "roles": c.roles(),
+            "plugin": c.auth_plugin().is_some(),
+        })
+    });
+    axum::Json(json!({"status": status, "context": ctx}))
+}
+
+fn app(layer: &AuthTokenLayer) -> Router {
+    Router::new().route("/{*path}", any(echo)).layer(layer.clone())
+}
+
+async fn send(app: &Router, path: &str, headers: &[(&str, &str)]) -> (StatusCode, J) {
+    let mut b = Request::builder().uri(path);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    let resp = app.clone().oneshot(b.body(Body::empty()).expect("request")).await.expect("infallible");
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(J::Null))
+}
+
+fn appcred(rules: &[(&str, &str, &str)]) -> V3Token {
+    V3Token::new("frank-id")
+        .project("p", "p")
+        .application_credential("ac-id", rules)
+        .service("image", "glance", [("public", "http://glance.example/")])
+}
+
+fn image_config() -> AuthTokenConfig {
+    AuthTokenConfig { service_type: Some("image".into()), ..AuthTokenConfig::default() }
+}
+
+// 1. Access rules: a pattern of several `**` against a long path made the
+// backtracking matcher exponential (minutes of CPU on a tokio worker). This
+// test did not finish on the old matcher; the benchmark row
+// "access rules, worst case" in benches/auth_token.rs measures the new one.
+#[tokio::test]
+async fn the_worst_access_rule_pattern_answers_on_a_long_path() {
+    let t = FixtureTokens::new();
+    t.add("worst-token", appcred(&[("image", "GET", "/**/**/**/**/**/**/**/x")]));
+    t.add("wide-token", appcred(&[("image", "GET", "/v2/**")]));
+    let layer = AuthTokenLayer::with_source(Arc::new(t), image_config()).expect("layer");
+    let app = app(&layer);
+    // 4,000 bytes: under the length cap, so the matcher itself is tested.
+    let long = "/a".repeat(2_000);
+    let (status, _) = send(&app, &long, &[("X-Auth-Token", "worst-token")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "no rule allows it");
+    let (status, _) = send(&app, &format!("{long}/x"), &[("X-Auth-Token", "worst-token")]).await;
+    assert_eq!(status, StatusCode::OK, "the rule allows it");
+    // Over the cap: refused whatever the rules say.
+    let too_long = format!("/v2/{}", "b/".repeat(5_000));
+    let (status, _) = send(&app, &too_long, &[("X-Auth-Token", "wide-token")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a path over the cap is not matched");
+    let (status, _) = send(&app, "/v2/images/abc/file", &[("X-Auth-Token", "wide-token")]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// A source that never answers: every validation waits until cancelled.
+#[derive(Debug)]
+struct Hang;
+
+impl TokenSource for Hang {
+    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
+        Box::pin(std::future::pending())
+    }
+}
+
+fn request(token: &str) -> Request<Body> {
+    Request::builder().uri("/x").header("X-Auth-Token", token).body(Body::empty()).expect("request")
+}
+
+// 2. A request dropped while its token was being validated (a client that
+// disconnects, a timeout layer) left its single-flight entry behind for
+// good: 100,000 random tokens, 100,000 entries on the old code.
+#[tokio::test]
+async fn cancelled_validations_leave_no_single_flight_entry() {
+    let layer = AuthTokenLayer::with_source(Arc::new(Hang), AuthTokenConfig::default()).expect("layer");
+    let app = app(&layer);
+    let mut cx = Context::from_waker(Waker::noop());
+    for i in 0..100_000u32 {
+        let mut fut = pin!(app.clone().oneshot(request(&format!("random-token-{i}"))));
+        assert!(fut.as_mut().poll(&mut cx).is_pending(), "the source never answers");
+        if i == 0 {
+            assert_eq!(layer.validator().in_flight(), 1, "the validation under way is in the map");
+        }
+    }
+    assert_eq!(layer.validator().in_flight(), 0, "every cancelled validation removed its entry");
+}
+
+// 2. The map is bounded: requests over the bound are validated without
+// being joined (the source is still asked once per request).
+#[tokio::test]
+async fn the_single_flight_map_is_bounded() {
+    let layer = AuthTokenLayer::with_source(Arc::new(Hang), AuthTokenConfig::default()).expect("layer");
+    let app = app(&layer);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut waiting = Vec::new();
+    for i in 0..6_000u32 {
+        let mut fut = Box::pin(app.clone().oneshot(request(&format!("random-token-{i}"))));
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        waiting.push(fut);
+    }
+    let n = layer.validator().in_flight();
+    assert!(n > 0 && n <= stackauth::auth_token::MAX_IN_FLIGHT, "{n} entries");
+    drop(waiting);
+    assert_eq!(layer.validator().in_flight(), 0);
+}
+
+// 4. A token restricted by access rules, with any X-Service-Token at all
+// (here one that is not valid), was treated as unrestricted under
+// delay_auth_decision: the service saw a confirmed caller.
+#[tokio::test]
+async fn access_rules_apply_unless_the_service_token_is_confirmed() {
+    let t = FixtureTokens::new();
+    t.add("appcred-token", appcred(&[("image", "GET", "/v2/images")]));
+    t.add("nova-token", V3Token::new("nova-id").project("service-proj", "service").role("service"));
+    let config = AuthTokenConfig { delay_auth_decision: true, ..image_config() };
+    let layer = AuthTokenLayer::with_source(Arc::new(t), config).expect("layer");
+    let app = app(&layer);
+    let (_, body) = send(&app, "/v2/images/abc/file", &[("X-Auth-Token", "appcred-token"), ("X-Service-Token", "x")])
+        .await;
+    assert_eq!(body["status"], "Invalid", "{body}");
+    assert_eq!(body["context"]["user_id"], J::Null, "{body}");
+    // A confirmed service token: a service acting for the user.
+    let (_, body) =
+        send(&app, "/v2/images/abc/file", &[("X-Auth-Token", "appcred-token"), ("X-Service-Token", "nova-token")])
+            .await;
+    assert_eq!(body["status"], "Confirmed", "{body}");
+    assert_eq!(body["context"]["authenticated"], true, "{body}");
+}
+
+// 4. A valid user token with an invalid service token is not an
+// authenticated request: the context's accessors must not answer as if it
+// were (a handler checking `has_role("admin")` alone let it through).
+#[tokio::test]
+async fn the_context_hands_out_no_identity_of_an_unauthenticated_request() {
+    let t = FixtureTokens::new();
+    t.add("admin-token", V3Token::new("root-id").project("p", "p").role("admin"));
+    let config = AuthTokenConfig { delay_auth_decision: true, ..AuthTokenConfig::default() };
+    let layer = AuthTokenLayer::with_source(Arc::new(t), config).expect("layer");
+    let app = app(&layer);
+    let (_, body) = send(&app, "/x", &[("X-Auth-Token", "admin-token"), ("X-Service-Token", "forged")]).await;
+    let ctx = &body["context"];
+    assert_eq!(ctx["authenticated"], false, "{body}");
+    assert_eq!(ctx["admin"], false, "{body}");
+    assert_eq!(ctx["user_id"], J::Null, "{body}");
+    assert_eq!(ctx["roles"], json!([]), "{body}");
+    assert_eq!(ctx["plugin"], false, "{body}");
+    let (_, body) = send(&app, "/x", &[("X-Auth-Token", "admin-token")]).await;
+    assert_eq!(body["context"]["admin"], true, "{body}");
+}
+
+// 5. Debug of the layer printed the cached validations (who, roles,
+// catalog) and the negative cache's reasons.
+#[tokio::test]
+async fn debug_prints_counts_not_cached_tokens() {
+    let t = FixtureTokens::new();
+    t.add("alice-token", V3Token::new("alice-id").project("secret-project-id", "demo").role("member"));
+    let layer = AuthTokenLayer::with_source(Arc::new(t), AuthTokenConfig::default()).expect("layer");
+    let app = app(&layer);
+    assert_eq!(send(&app, "/x", &[("X-Auth-Token", "alice-token")]).await.0, StatusCode::OK);
+    assert_eq!(send(&app, "/x", &[("X-Auth-Token", "bad-token")]).await.0, StatusCode::UNAUTHORIZED);
+    let debug = format!("{layer:?} {:?}", layer.validator());
+    for leak in ["alice-id", "secret-project-id", "alice-token", "bad-token", "member"] {
+        assert!(!debug.contains(leak), "{leak} in {debug}");
+    }
+    assert!(debug.contains("cached: 1") && debug.contains("rejected: 1"), "{debug}");
+}
+
+/// An identity service whose token-validation answers quote the token, as
+/// some Keystone paths do (`Could not find token: <id>`).
+async fn quoting_identity() -> (TestServer, IdentityServer) {
+    let server = TestServer::start(|r: &Recorded| {
+        let base = format!("http://{}", r.header("host").unwrap_or(""));
+        let subject = r.header("x-subject-token").unwrap_or("").to_owned();
+        match (r.method.as_str(), r.path.split('?').next().unwrap_or("")) {
+            ("POST", "/v3/auth/tokens") => Reply::json(201, common::server::v3_token_body("2099-01-01T00:00:00Z", &format!("{base}/v3")))
+                .header("X-Subject-Token", "service-own-token"),
+            ("GET", "/v3/auth/tokens") if subject.starts_with("gone") => {
+                Reply::json(404, json!({"error": {"code": 404, "message": format!("Could not find token: {subject}")}}))
+            }
+            ("GET", "/v3/auth/tokens") => {
+                Reply::json(500, json!({"error": {"code": 500, "message": format!("failed on {subject}")}}))
+            }
+            _ => Reply::json(404, json!({"error": {"message": "not here"}})),
+        }
+    })
+    .await;
+    let m = AuthMethod::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
+    let plugin: Arc<dyn AuthPlugin> =
+        V3Auth::new("v3password", &format!("{}/v3", server.url()), vec![m], Scope::ProjectId("p1".into()))
+            .into_plugin();
+    let session = Session::builder().auth(plugin).build().expect("session");
+    let source = IdentityServer::new(&session, Interface::Public, None, 0);
+    (server, source)
+}
+
+// 5. A 404 reason quoting the token went into the INFO log, the negative
+// cache and SourceError's Display; so did any other error body.
+#[tokio::test]
+async fn identity_service_bodies_never_reach_errors() {
+    let (_server, source) = quoting_identity().await;
+    let options = ValidateOptions { allow_expired: false, include_catalog: true };
+    let gone = Secret::new("gone-secret-token-1");
+    let e = source.validate(&gone, options).await.expect_err("404");
+    assert!(matches!(e, SourceError::Invalid(_)), "{e:?}");
+    assert!(!e.to_string().contains("gone-secret-token-1"), "{e}");
+    let broken = Secret::new("broken-secret-token-2");
+    let e = source.validate(&broken, options).await.expect_err("500");
+    assert!(matches!(e, SourceError::Unavailable(_)), "{e:?}");
+    assert!(!e.to_string().contains("broken-secret-token-2") && e.to_string().contains("500"), "{e}");
+}
