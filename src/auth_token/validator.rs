@@ -25,6 +25,29 @@ pub const MAX_IN_FLIGHT: usize = 4096;
 
 type Flight = Arc<OnceCell<Result<Validated, SourceError>>>;
 
+/// A request's share of a single-flight entry. Every clone and drop of a
+/// flight's `Arc` happens under the map's lock, so the count it sees is
+/// exact: the last request out removes the entry, and so does the first
+/// one out after the validation finished.
+struct FlightGuard<'a> {
+    map: &'a Mutex<HashMap<(TokenKey, ValidateOptions), Flight>>,
+    key: (TokenKey, ValidateOptions),
+    flight: Option<Flight>,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        let mut map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(mine) = self.flight.take() else { return };
+        let ours = map.get(&self.key).is_some_and(|f| Arc::ptr_eq(f, &mine));
+        let done = mine.initialized();
+        drop(mine);
+        if ours && (done || map.get(&self.key).is_some_and(|f| Arc::strong_count(f) == 1)) {
+            map.remove(&self.key);
+        }
+    }
+}
+
 /// Validates tokens through a [`TokenSource`] and a cache.
 #[derive(Debug)]
 pub struct TokenValidator {
@@ -101,14 +124,28 @@ impl TokenValidator {
         }
         let flight = {
             let mut in_flight = self.in_flight.lock().map_err(|_| SourceError::Unavailable("lock poisoned".into()))?;
-            in_flight.entry((key, options)).or_default().clone()
-        };
-        let result = flight.get_or_init(|| self.fetch(token, key, options)).await.clone();
-        if let Ok(mut in_flight) = self.in_flight.lock() {
-            if in_flight.get(&(key, options)).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
-                in_flight.remove(&(key, options));
+            match in_flight.get(&(key, options)) {
+                Some(f) => Some(f.clone()),
+                None if in_flight.len() < MAX_IN_FLIGHT => {
+                    let f = Flight::default();
+                    in_flight.insert((key, options), f.clone());
+                    Some(f)
+                }
+                // Full: validated alone, so the map stays bounded however
+                // many distinct tokens arrive at once.
+                None => None,
             }
-        }
+        };
+        let Some(flight) = flight else { return self.fetch(token, key, options).await };
+        // Removes the entry when this request is done, or dropped half-way
+        // (a client that went away, a timeout layer): without it every
+        // cancelled validation left its entry for good.
+        let guard = FlightGuard { map: &self.in_flight, key: (key, options), flight: Some(flight) };
+        let result = match guard.flight.as_deref() {
+            Some(cell) => cell.get_or_init(|| self.fetch(token, key, options)).await.clone(),
+            None => self.fetch(token, key, options).await,
+        };
+        drop(guard);
         result
     }
 
