@@ -272,12 +272,14 @@ impl Shared {
                         self.config.service_type.as_deref(),
                         parts.method.as_str(),
                         path,
-                        service_token.is_some(),
+                        // Confirmed, not merely present: any `X-Service-Token: x`
+                        // used to switch the rules off.
+                        service.is_some(),
                     )
                 } else {
                     Ok(())
                 };
-                let bound = if service_token.is_none() {
+                let bound = if service.is_none() {
                     bind::confirm(&self.config.enforce_token_bind, &v.access, remote.as_ref())
                 } else {
                     Ok(())
