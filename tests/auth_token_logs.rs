@@ -16,13 +16,13 @@ use axum::http::{Request, StatusCode};
 use axum::routing::get;
 use common::memcached::Memcached;
 use common::server::{Recorded, Reply, TestServer, v3_token_body};
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth::Interface;
+use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth_token::IdentityServer;
-use stackauth::session::Session;
 use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer, MemcacheConfig, Protection};
 use stackauth::opt::Secret;
+use stackauth::session::Session;
 use stackauth::session::token_hash;
 use tower::ServiceExt;
 
@@ -80,8 +80,10 @@ async fn logs_show_what_happened_and_no_secret() {
         let base = format!("http://{}", r.header("host").unwrap_or(""));
         let subject = r.header("x-subject-token").unwrap_or("").to_owned();
         match (r.method.as_str(), r.path.split('?').next().unwrap_or("")) {
-            ("POST", "/v3/auth/tokens") => Reply::json(201, v3_token_body("2099-01-01T00:00:00Z", &format!("{base}/v3")))
-                .header("X-Subject-Token", "service-own-token"),
+            ("POST", "/v3/auth/tokens") => {
+                Reply::json(201, v3_token_body("2099-01-01T00:00:00Z", &format!("{base}/v3")))
+                    .header("X-Subject-Token", "service-own-token")
+            }
             ("GET", "/v3/auth/tokens") if subject.starts_with("gone") => Reply::json(
                 404,
                 serde_json::json!({"error": {"code": 404, "message": format!("Could not find token: {subject}")}}),
@@ -94,9 +96,8 @@ async fn logs_show_what_happened_and_no_secret() {
     })
     .await;
     let m = AuthMethod::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
-    let plugin =
-        V3Auth::new("v3password", &format!("{}/v3", identity.url()), vec![m], Scope::ProjectId("p1".into()))
-            .into_plugin();
+    let plugin = V3Auth::new("v3password", &format!("{}/v3", identity.url()), vec![m], Scope::ProjectId("p1".into()))
+        .into_plugin();
     let session = Session::builder().auth(plugin).build().expect("session");
     let source = IdentityServer::new(&session, Interface::Public, None, 0);
     let layer = AuthTokenLayer::with_source(Arc::new(source), AuthTokenConfig::default()).expect("layer");
@@ -107,7 +108,15 @@ async fn logs_show_what_happened_and_no_secret() {
     tracing::info!(layer = ?layer, "the layer's Debug");
 
     let log = buf.text();
-    for secret in [TOKEN, SERVICE_TOKEN, "wrong-secret-token", "another-secret-token", KEY, "gone-secret-token-1", "broken-secret-token-2"] {
+    for secret in [
+        TOKEN,
+        SERVICE_TOKEN,
+        "wrong-secret-token",
+        "another-secret-token",
+        KEY,
+        "gone-secret-token-1",
+        "broken-secret-token-2",
+    ] {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");
     }
     assert!(log.contains(&token_hash(&Secret::new("wrong-secret-token"))), "invalid tokens by hash:\n{log}");

@@ -24,8 +24,7 @@ use stackauth::auth::transport::BoxFuture;
 use stackauth::auth::{AuthPlugin, Interface};
 use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{
-    AuthTokenConfig, AuthTokenLayer, IdentityServer, SourceError, TokenSource, UserContext, ValidateOptions,
-    Validated,
+    AuthTokenConfig, AuthTokenLayer, IdentityServer, SourceError, TokenSource, UserContext, ValidateOptions, Validated,
 };
 use stackauth::opt::Secret;
 use stackauth::session::Session;
@@ -62,10 +61,11 @@ async fn send(app: &Router, path: &str, headers: &[(&str, &str)]) -> (StatusCode
 }
 
 fn appcred(rules: &[(&str, &str, &str)]) -> V3Token {
-    V3Token::new("frank-id")
-        .project("p", "p")
-        .application_credential("ac-id", rules)
-        .service("image", "glance", [("public", "http://glance.example/")])
+    V3Token::new("frank-id").project("p", "p").application_credential("ac-id", rules).service(
+        "image",
+        "glance",
+        [("public", "http://glance.example/")],
+    )
 }
 
 fn image_config() -> AuthTokenConfig {
@@ -159,8 +159,8 @@ async fn access_rules_apply_unless_the_service_token_is_confirmed() {
     let config = AuthTokenConfig { delay_auth_decision: true, ..image_config() };
     let layer = AuthTokenLayer::with_source(Arc::new(t), config).expect("layer");
     let app = app(&layer);
-    let (_, body) = send(&app, "/v2/images/abc/file", &[("X-Auth-Token", "appcred-token"), ("X-Service-Token", "x")])
-        .await;
+    let (_, body) =
+        send(&app, "/v2/images/abc/file", &[("X-Auth-Token", "appcred-token"), ("X-Service-Token", "x")]).await;
     assert_eq!(body["status"], "Invalid", "{body}");
     assert_eq!(body["context"]["user_id"], J::Null, "{body}");
     // A confirmed service token: a service acting for the user.
@@ -216,8 +216,10 @@ async fn quoting_identity() -> (TestServer, IdentityServer) {
         let base = format!("http://{}", r.header("host").unwrap_or(""));
         let subject = r.header("x-subject-token").unwrap_or("").to_owned();
         match (r.method.as_str(), r.path.split('?').next().unwrap_or("")) {
-            ("POST", "/v3/auth/tokens") => Reply::json(201, common::server::v3_token_body("2099-01-01T00:00:00Z", &format!("{base}/v3")))
-                .header("X-Subject-Token", "service-own-token"),
+            ("POST", "/v3/auth/tokens") => {
+                Reply::json(201, common::server::v3_token_body("2099-01-01T00:00:00Z", &format!("{base}/v3")))
+                    .header("X-Subject-Token", "service-own-token")
+            }
             ("GET", "/v3/auth/tokens") if subject.starts_with("gone") => {
                 Reply::json(404, json!({"error": {"code": 404, "message": format!("Could not find token: {subject}")}}))
             }

@@ -59,7 +59,7 @@ impl<K: Hash + Eq + Clone, V: Clone> ExpiringMap<K, V> {
         entries.insert(key, (now + ttl, value));
     }
 
-    #[cfg(test)]
+    /// How many entries (live or expired): for Debug and tests.
     pub fn len(&self) -> usize {
         self.entries.read().map(|e| e.len()).unwrap_or(0)
     }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use reqwest::Method;
 
-use crate::auth::identity::http::error_message;
 use crate::auth::{AccessInfo, Interface, transport::BoxFuture};
 use crate::opt::Secret;
 use crate::session::{Adapter, RetryPolicy, Session, SessionError, Version, VersionSpec};
@@ -23,7 +22,8 @@ pub struct ValidateOptions {
 }
 
 /// A validated token: the identity service's body and what it says.
-#[derive(Clone, Debug)]
+/// `Debug` shows only the body's length: the body is who the caller is.
+#[derive(Clone)]
 pub struct Validated {
     /// The response body (`{"token": {...}}`), as cached in memcached.
     pub body: Arc<[u8]>,
@@ -32,6 +32,12 @@ pub struct Validated {
     /// Its headers, worked out on first use and shared by every request
     /// the in-process cache answers.
     pub(crate) rendered: Arc<Rendered>,
+}
+
+impl fmt::Debug for Validated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Validated").field("body_bytes", &self.body.len()).finish_non_exhaustive()
+    }
 }
 
 /// A validation's `X-*` headers, as a user token and as a service token.
@@ -131,27 +137,33 @@ impl TokenSource for IdentityServer {
                 .secret_header("X-Subject-Token", token)
                 .header("OpenStack-Identity-Access-Rules", "1")
                 .raise_on_error(false);
+            // No identity-service body goes into a reason: Keystone's
+            // messages can quote the token ("Could not find token: <id>"),
+            // and reasons are logged, kept in the negative cache and shown
+            // by SourceError's Display.
             let resp = match self.adapter.send(req).await {
                 Ok(r) => r,
-                Err(e @ SessionError::Http { status: 401, .. }) => {
+                Err(SessionError::Http { status: 401, url, .. }) => {
                     return Err(SourceError::Unavailable(format!(
-                        "the identity service refused this service's own credentials: {e}"
+                        "the identity service at {url} refused this service's own credentials (HTTP 401, \
+                         still refused after re-authenticating)"
+                    )));
+                }
+                Err(SessionError::Http { status, url, .. }) => {
+                    return Err(SourceError::Unavailable(format!(
+                        "the identity service at {url} answered HTTP {status}"
                     )));
                 }
                 Err(e) => return Err(SourceError::Unavailable(e.to_string())),
             };
             match resp.status {
                 200..=299 => parse_body(token, &resp.body),
-                404 => Err(SourceError::Invalid(error_message(&resp.body))),
+                404 => Err(SourceError::Invalid("the identity service does not know this token (HTTP 404)".into())),
                 401 => Err(SourceError::Unavailable(format!(
                     "the identity service at {} refused this service's own credentials (HTTP 401)",
                     resp.url
                 ))),
-                s => Err(SourceError::Unavailable(format!(
-                    "the identity service at {} answered HTTP {s}: {}",
-                    resp.url,
-                    error_message(&resp.body)
-                ))),
+                s => Err(SourceError::Unavailable(format!("the identity service at {} answered HTTP {s}", resp.url))),
             }
         })
     }

@@ -48,8 +48,8 @@ impl Drop for FlightGuard<'_> {
     }
 }
 
-/// Validates tokens through a [`TokenSource`] and a cache.
-#[derive(Debug)]
+/// Validates tokens through a [`TokenSource`] and a cache. `Debug` prints
+/// counts only: the caches hold who called, and why tokens were refused.
 pub struct TokenValidator {
     source: Arc<dyn TokenSource>,
     cache: Cache,
@@ -58,6 +58,21 @@ pub struct TokenValidator {
     negative_time: Duration,
     in_flight: Mutex<HashMap<(TokenKey, ValidateOptions), Flight>>,
     source_calls: AtomicU64,
+}
+
+impl std::fmt::Debug for TokenValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("TokenValidator");
+        match &self.cache {
+            Cache::Off => d.field("cache", &"off"),
+            Cache::Memory(m) => d.field("cache", &"memory").field("cached", &m.len()),
+            Cache::Shared(s) => d.field("cache", s),
+        };
+        d.field("rejected", &self.negative.len())
+            .field("in_flight", &self.in_flight())
+            .field("source_calls", &self.source_calls())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenValidator {
