@@ -254,3 +254,34 @@ async fn identity_service_bodies_never_reach_errors() {
     assert!(matches!(e, SourceError::Unavailable(_)), "{e:?}");
     assert!(!e.to_string().contains("broken-secret-token-2") && e.to_string().contains("500"), "{e}");
 }
+
+// 10. The identity service accepts the connection and never answers: with
+// no http_connect_timeout every request waited with it, for good (on the
+// old code this test reached its 120 s bound). Now the default timeout
+// (10 s) answers 503.
+#[tokio::test]
+async fn a_hung_identity_service_is_503_by_default() {
+    let server = TestServer::start(|r: &Recorded| {
+        let base = format!("http://{}", r.header("host").unwrap_or(""));
+        let body = common::server::v3_token_body("2099-01-01T00:00:00Z", &format!("{base}/v3"));
+        match (r.method.as_str(), r.path.split('?').next().unwrap_or("")) {
+            ("POST", "/v3/auth/tokens") => Reply::json(201, body).header("X-Subject-Token", "service-own-token"),
+            ("GET", "/v3/auth/tokens") => Reply::json(200, body).after(std::time::Duration::from_secs(3600)),
+            _ => Reply::json(404, json!({"error": {"message": "not here"}})),
+        }
+    })
+    .await;
+    let m = AuthMethod::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
+    let plugin: Arc<dyn AuthPlugin> =
+        V3Auth::new("v3password", &format!("{}/v3", server.url()), vec![m], Scope::ProjectId("p1".into()))
+            .into_plugin();
+    let session = Session::builder().auth(plugin).build().expect("session");
+    let config = AuthTokenConfig { interface: Interface::Public, ..AuthTokenConfig::default() };
+    let layer = AuthTokenLayer::from_session(&session, config).expect("layer");
+    let app = app(&layer);
+    let bound = std::time::Duration::from_secs(120);
+    let (status, _) = tokio::time::timeout(bound, send(&app, "/x", &[("X-Auth-Token", "some-user-token")]))
+        .await
+        .expect("a hung identity service must not hang the request");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}

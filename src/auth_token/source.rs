@@ -93,6 +93,7 @@ pub(crate) fn parse_body(token: &Secret, body: &[u8]) -> Result<Validated, Sourc
 pub struct IdentityServer {
     adapter: Adapter,
     auth_url: Option<String>,
+    timeout: std::time::Duration,
 }
 
 impl IdentityServer {
@@ -109,7 +110,15 @@ impl IdentityServer {
             adapter = adapter.region(r);
         }
         let auth_url = session.auth_state().and_then(|s| s.plugin().auth_url().map(str::to_owned));
-        IdentityServer { adapter, auth_url }
+        IdentityServer { adapter, auth_url, timeout: super::config::DEFAULT_IDENTITY_TIMEOUT }
+    }
+
+    /// How long one validation may take, retries and the service's own
+    /// token included (10 s by default); then the identity service is
+    /// unavailable.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> IdentityServer {
+        self.timeout = timeout;
+        self
     }
 }
 
@@ -119,7 +128,7 @@ impl TokenSource for IdentityServer {
         token: &'a Secret,
         options: ValidateOptions,
     ) -> BoxFuture<'a, Result<Validated, SourceError>> {
-        Box::pin(async move {
+        let validation = async move {
             let mut path = String::from("/auth/tokens");
             let mut query = Vec::new();
             if !options.include_catalog {
@@ -165,6 +174,15 @@ impl TokenSource for IdentityServer {
                 ))),
                 s => Err(SourceError::Unavailable(format!("the identity service at {} answered HTTP {s}", resp.url))),
             }
+        };
+        let limit = self.timeout;
+        Box::pin(async move {
+            tokio::time::timeout(limit, validation).await.unwrap_or_else(|_| {
+                Err(SourceError::Unavailable(format!(
+                    "the identity service did not answer within {} s (http_connect_timeout)",
+                    limit.as_secs_f64()
+                )))
+            })
         })
     }
 
