@@ -74,6 +74,14 @@ async fn logs_show_what_happened_and_no_secret() {
     assert_eq!(status(&app, &[("X-Auth-Token", TOKEN)]).await, StatusCode::OK);
     tokens.set_unavailable(true);
     assert_eq!(status(&app, &[("X-Auth-Token", "another-secret-token")]).await, StatusCode::SERVICE_UNAVAILABLE);
+    // An outage is one ERROR line, not one per request (20 on the old code).
+    for i in 0..20 {
+        let t = format!("outage-token-{i}");
+        assert_eq!(status(&app, &[("X-Auth-Token", &t)]).await, StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let errors =
+        buf.text().lines().filter(|l| l.contains("ERROR") && l.contains("identity service is unavailable")).count();
+    assert!((1..=2).contains(&errors), "{errors} ERROR lines for 21 failed validations");
 
     // An identity service that quotes the token in its 404 and 500 bodies.
     let identity = TestServer::start(|r: &Recorded| {

@@ -285,3 +285,51 @@ async fn a_hung_identity_service_is_503_by_default() {
         .expect("a hung identity service must not hang the request");
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+// 6. A token over 8 KiB went to the identity service, whose front end
+// answers 400, which became a 503 and an ERROR log line per request. Now
+// it is refused locally (the source is never asked: 1 call on the old code).
+#[tokio::test]
+async fn an_oversized_token_is_refused_without_asking() {
+    let t = Arc::new(FixtureTokens::new());
+    let big = "g".repeat(8 * 1024 + 1);
+    t.add(&big, V3Token::new("big-id").project("p", "p"));
+    let layer = AuthTokenLayer::with_source(t.clone(), AuthTokenConfig::default()).expect("layer");
+    let app = app(&layer);
+    let (status, _) = send(&app, "/x", &[("X-Auth-Token", &big)]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = send(&app, "/x", &[("X-Auth-Token", "alice-token"), ("X-Service-Token", &big)]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(t.calls(), 1, "only alice-token was asked about");
+}
+
+// 6. 400, 413 and 431 from the identity service are about the token (too
+// long, malformed): Invalid and 401, not "unavailable" and 503 (the old
+// code answered 503 to all three).
+#[tokio::test]
+async fn a_400_413_or_431_from_the_identity_service_is_an_invalid_token() {
+    let server = TestServer::start(|r: &Recorded| {
+        let base = format!("http://{}", r.header("host").unwrap_or(""));
+        let subject = r.header("x-subject-token").unwrap_or("").to_owned();
+        match (r.method.as_str(), r.path.split('?').next().unwrap_or("")) {
+            ("POST", "/v3/auth/tokens") => {
+                Reply::json(201, common::server::v3_token_body("2099-01-01T00:00:00Z", &format!("{base}/v3")))
+                    .header("X-Subject-Token", "service-own-token")
+            }
+            ("GET", "/v3/auth/tokens") => Reply::empty(subject.parse().unwrap_or(500)),
+            _ => Reply::json(404, json!({"error": {"message": "not here"}})),
+        }
+    })
+    .await;
+    let m = AuthMethod::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
+    let plugin: Arc<dyn AuthPlugin> =
+        V3Auth::new("v3password", &format!("{}/v3", server.url()), vec![m], Scope::ProjectId("p1".into()))
+            .into_plugin();
+    let session = Session::builder().auth(plugin).build().expect("session");
+    let config = AuthTokenConfig { interface: Interface::Public, ..AuthTokenConfig::default() };
+    let app = app(&AuthTokenLayer::from_session(&session, config).expect("layer"));
+    for code in ["400", "413", "431"] {
+        assert_eq!(send(&app, "/x", &[("X-Auth-Token", code)]).await.0, StatusCode::UNAUTHORIZED, "{code}");
+    }
+    assert_eq!(send(&app, "/x", &[("X-Auth-Token", "500")]).await.0, StatusCode::SERVICE_UNAVAILABLE);
+}

@@ -44,6 +44,36 @@ struct Shared {
     config: AuthTokenConfig,
     www_authenticate: HeaderValue,
     service_warning_emitted: AtomicBool,
+    outage_log: OutageLog,
+}
+
+/// The longest token validated: Fernet tokens are about 200 bytes, JWS
+/// about 800; the identity service's front end refuses longer headers.
+pub(crate) const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// "The identity service is unavailable" at ERROR once per
+/// [`OUTAGE_LOG_EVERY`], with how many were logged at DEBUG since: an
+/// outage under load was one ERROR line per request.
+#[derive(Debug, Default)]
+struct OutageLog {
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+    suppressed: std::sync::atomic::AtomicU64,
+}
+
+const OUTAGE_LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl OutageLog {
+    /// `Some(suppressed since the last ERROR)` when one is due.
+    fn due(&self) -> Option<u64> {
+        let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        if last.is_some_and(|t| now.duration_since(t) < OUTAGE_LOG_EVERY) {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        *last = Some(now);
+        Some(self.suppressed.swap(0, Ordering::Relaxed))
+    }
 }
 
 /// The layer could not be built.
@@ -83,6 +113,7 @@ impl AuthTokenLayer {
                 config,
                 www_authenticate,
                 service_warning_emitted: AtomicBool::new(false),
+                outage_log: OutageLog::default(),
             }),
         })
     }
@@ -184,6 +215,11 @@ impl Shared {
         if token.is_empty() {
             return Ok(Checked::Invalid);
         }
+        if token.expose().len() > MAX_TOKEN_BYTES {
+            // Not sent: the identity service's front end answers 400 to it.
+            tracing::info!(kind, token = %token_hash(token), bytes = token.expose().len(), "token over 8 KiB refused");
+            return Ok(Checked::Invalid);
+        }
         let options = ValidateOptions { allow_expired, include_catalog: self.config.include_service_catalog };
         match self.validator.validate(token, options).await {
             Ok(v) => {
@@ -202,7 +238,17 @@ impl Shared {
                 Ok(Checked::Invalid)
             }
             Err(SourceError::Unavailable(reason)) => {
-                tracing::error!(kind, reason = %reason, "unable to validate token: the identity service is unavailable");
+                match self.outage_log.due() {
+                    Some(suppressed) => tracing::error!(
+                        kind,
+                        reason = %reason,
+                        suppressed,
+                        "unable to validate token: the identity service is unavailable"
+                    ),
+                    None => {
+                        tracing::debug!(kind, reason = %reason, "unable to validate token: the identity service is unavailable")
+                    }
+                }
                 if self.config.delay_auth_decision {
                     tracing::debug!(
                         "identity service unavailable; marking the token invalid and deferring the decision"

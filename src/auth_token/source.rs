@@ -168,6 +168,10 @@ impl TokenSource for IdentityServer {
             match resp.status {
                 200..=299 => parse_body(token, &resp.body),
                 404 => Err(SourceError::Invalid("the identity service does not know this token (HTTP 404)".into())),
+                // About the token (too long, malformed), not the service.
+                s @ (400 | 413 | 431) => {
+                    Err(SourceError::Invalid(format!("the identity service refused the token as malformed (HTTP {s})")))
+                }
                 401 => Err(SourceError::Unavailable(format!(
                     "the identity service at {} refused this service's own credentials (HTTP 401)",
                     resp.url
