@@ -42,7 +42,9 @@ async fn echo(headers: HeaderMap, ctx: Option<Extension<UserContext>>) -> axum::
             "plugin": c.auth_plugin().is_some(),
         })
     });
-    axum::Json(json!({"status": status, "context": ctx}))
+    let names: Vec<&str> = headers.keys().map(|k| k.as_str()).collect();
+    let connection = headers.get("connection").and_then(|v| v.to_str().ok());
+    axum::Json(json!({"status": status, "context": ctx, "names": names, "connection": connection}))
 }
 
 fn app(layer: &AuthTokenLayer) -> Router {
@@ -332,4 +334,52 @@ async fn a_400_413_or_431_from_the_identity_service_is_an_invalid_token() {
         assert_eq!(send(&app, "/x", &[("X-Auth-Token", code)]).await.0, StatusCode::UNAUTHORIZED, "{code}");
     }
     assert_eq!(send(&app, "/x", &[("X-Auth-Token", "500")]).await.0, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+fn alice() -> Arc<FixtureTokens> {
+    let t = FixtureTokens::new();
+    t.add("alice-token", V3Token::new("alice-id").project("p", "p").role("member"));
+    t.add("bob-token", V3Token::new("bob-id").project("p", "p").role("member"));
+    Arc::new(t)
+}
+
+// 7. Two different token values: the old code took the first, so a proxy
+// that logs or checks the last one saw another token than the service.
+#[tokio::test]
+async fn a_token_header_sent_twice_with_different_values_is_refused() {
+    let app = app(&AuthTokenLayer::with_source(alice(), AuthTokenConfig::default()).expect("layer"));
+    let twice = [("X-Auth-Token", "alice-token"), ("X-Auth-Token", "bob-token")];
+    assert_eq!(send(&app, "/x", &twice).await.0, StatusCode::UNAUTHORIZED);
+    let both = [("X-Auth-Token", "alice-token"), ("X-Storage-Token", "bob-token")];
+    assert_eq!(send(&app, "/x", &both).await.0, StatusCode::UNAUTHORIZED);
+    let same = [("X-Auth-Token", "alice-token"), ("X-Auth-Token", "alice-token")];
+    assert_eq!(send(&app, "/x", &same).await.0, StatusCode::OK, "the same value twice is one token");
+    let service = [("X-Auth-Token", "alice-token"), ("X-Service-Token", "bob-token"), ("X-Service-Token", "x")];
+    assert_eq!(send(&app, "/x", &service).await.0, StatusCode::UNAUTHORIZED);
+}
+
+// 7. A WSGI or CGI backend maps `X_Roles` and `X-Roles` to the same
+// HTTP_X_ROLES: the old code removed only the dashed spelling, so a client's
+// `X_Roles: admin` reached such a backend. And a `Connection` header naming
+// an identity header lets a hop-by-hop proxy behind the layer drop the one
+// the layer set.
+#[tokio::test]
+async fn underscore_spellings_and_connection_tokens_of_identity_headers_are_removed() {
+    let app = app(&AuthTokenLayer::with_source(alice(), AuthTokenConfig::default()).expect("layer"));
+    let forged = [
+        ("X-Auth-Token", "alice-token"),
+        ("X_Roles", "admin"),
+        ("X_User_Id", "root-id"),
+        ("x_identity_status", "Confirmed"),
+        ("X_Service_Roles", "service"),
+        ("Connection", "keep-alive, X-Roles, x_identity_status, X-Service-Token"),
+    ];
+    let (status, body) = send(&app, "/x", &forged).await;
+    assert_eq!(status, StatusCode::OK);
+    let names = body["names"].as_array().cloned().unwrap_or_default();
+    for forged in ["x_roles", "x_user_id", "x_identity_status", "x_service_roles"] {
+        assert!(!names.contains(&json!(forged)), "{forged} reached the service: {body}");
+    }
+    assert!(names.contains(&json!("x-roles")), "the layer's own: {body}");
+    assert_eq!(body["connection"], "keep-alive, X-Service-Token", "{body}");
 }

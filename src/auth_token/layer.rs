@@ -187,10 +187,18 @@ enum Checked {
     Invalid,
 }
 
+/// The token in `names` (every value of each). Values that differ are an
+/// empty, so invalid, token: taking the first would let the service see
+/// another token than a proxy in front that read the last.
 fn token_header(h: &HeaderMap, names: &[&str]) -> Option<Secret> {
-    let v = names.iter().find_map(|n| h.get(*n))?;
+    let mut values = names.iter().flat_map(|n| h.get_all(*n).iter());
+    let first = values.next()?;
+    if values.any(|v| v.as_bytes().trim_ascii() != first.as_bytes().trim_ascii()) {
+        tracing::info!(headers = names.join(", "), "token header sent more than once with different values: refused");
+        return Some(Secret::new(""));
+    }
     // Not UTF-8 cannot be a token: an empty secret is refused by validation.
-    Some(Secret::new(v.to_str().map(str::trim).unwrap_or_default()))
+    Some(Secret::new(first.to_str().map(str::trim).unwrap_or_default()))
 }
 
 fn json_error(status: StatusCode, title: &str, message: &str) -> Response<String> {
