@@ -115,7 +115,26 @@ async fn logs_show_what_happened_and_no_secret() {
     assert_eq!(status(&quoting, &[("X-Auth-Token", "broken-secret-token-2")]).await, StatusCode::SERVICE_UNAVAILABLE);
     tracing::info!(layer = ?layer, "the layer's Debug");
 
+    // memcached without a security strategy: anyone who can write to it
+    // can forge identities; said once, at start.
+    let unprotected = AuthTokenConfig {
+        memcache: Some(MemcacheConfig {
+            servers: vec!["127.0.0.1:1".into()],
+            protection: None,
+            socket_timeout: Duration::from_secs(1),
+            dead_retry: Duration::ZERO,
+            max_idle: 2,
+        }),
+        ..AuthTokenConfig::default()
+    };
+    let _ = AuthTokenLayer::with_source(tokens.clone(), unprotected).expect("layer");
+
     let log = buf.text();
+    assert_eq!(
+        log.matches("memcache_security_strategy is not set").count(),
+        1,
+        "warned once, for the unprotected layer:\n{log}"
+    );
     for secret in [
         TOKEN,
         SERVICE_TOKEN,

@@ -383,3 +383,60 @@ async fn underscore_spellings_and_connection_tokens_of_identity_headers_are_remo
     assert!(names.contains(&json!("x-roles")), "the layer's own: {body}");
     assert_eq!(body["connection"], "keep-alive, X-Service-Token", "{body}");
 }
+
+fn memcache_config(m: &common::memcached::Memcached) -> AuthTokenConfig {
+    AuthTokenConfig {
+        memcache: Some(stackauth::auth_token::MemcacheConfig {
+            servers: vec![m.addr()],
+            protection: None,
+            socket_timeout: std::time::Duration::from_secs(2),
+            dead_retry: std::time::Duration::from_secs(300),
+            max_idle: 2,
+        }),
+        ..AuthTokenConfig::default()
+    }
+}
+
+fn plain_key(token: &str) -> String {
+    use sha2::Digest as _;
+    let d = sha2::Sha256::digest(token.as_bytes());
+    format!("tokens/{}", d.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+// 9. memcached refuses one item (over its 1 MiB item limit): the old code
+// took that for a dead server and skipped memcached for dead_retry (300 s),
+// so the next, ordinary token was not shared with other processes.
+#[tokio::test]
+async fn an_item_memcached_refuses_is_a_failed_store_not_a_dead_server() {
+    let Some(m) = common::memcached::Memcached::start() else { return };
+    let t = FixtureTokens::new();
+    let mut big = V3Token::new("big-id").project("p", "p");
+    for i in 0..4_000 {
+        let url = format!("http://service-{i}.example/{}", "v".repeat(200));
+        big = big.service(&format!("type-{i}"), "name", [("public", url.as_str())]);
+    }
+    t.add("big-token", big);
+    t.add("small-token", V3Token::new("small-id").project("p", "p"));
+    let layer = AuthTokenLayer::with_source(Arc::new(t), memcache_config(&m)).expect("layer");
+    let app = app(&layer);
+    assert_eq!(send(&app, "/x", &[("X-Auth-Token", "big-token")]).await.0, StatusCode::OK);
+    assert!(m.get(&plain_key("big-token")).is_none(), "over the item limit: not stored");
+    assert_eq!(send(&app, "/x", &[("X-Auth-Token", "small-token")]).await.0, StatusCode::OK);
+    assert!(m.get(&plain_key("small-token")).is_some(), "memcached is still in use: {:?}", m.keys());
+}
+
+// 9. The layer validates with v3 only, so a v2 body in memcached was put
+// there by someone else (anyone who can write to an unprotected memcached):
+// the old code accepted it as a validation.
+#[tokio::test]
+async fn a_v2_body_in_memcached_is_not_a_validation() {
+    let Some(m) = common::memcached::Memcached::start() else { return };
+    let t = Arc::new(FixtureTokens::new());
+    let planted =
+        stackauth::auth_token::fixture::V2Token::new("planted-token", "mallory-id", "tenant-id").role("admin");
+    m.set(&plain_key("planted-token"), planted.body().to_string().as_bytes());
+    let layer = AuthTokenLayer::with_source(t.clone(), memcache_config(&m)).expect("layer");
+    let app = app(&layer);
+    assert_eq!(send(&app, "/x", &[("X-Auth-Token", "planted-token")]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(t.calls(), 1, "validated with the source instead");
+}
