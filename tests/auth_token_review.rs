@@ -440,3 +440,29 @@ async fn a_v2_body_in_memcached_is_not_a_validation() {
     assert_eq!(send(&app, "/x", &[("X-Auth-Token", "planted-token")]).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(t.calls(), 1, "validated with the source instead");
 }
+
+// 11. `*` matches one segment as the layer sees the path; a router that
+// decodes `%2F` or resolves `..` afterwards routes elsewhere. The old code
+// allowed all of these under GET /v2/images/*.
+#[tokio::test]
+async fn dot_segments_and_encoded_slashes_cannot_leave_an_access_rule() {
+    let t = FixtureTokens::new();
+    t.add("appcred-token", appcred(&[("image", "GET", "/v2/images/*"), ("image", "GET", "/v2/**")]));
+    t.add("narrow-token", appcred(&[("image", "GET", "/v2/images/*")]));
+    let app = app(&AuthTokenLayer::with_source(Arc::new(t), image_config()).expect("layer"));
+    for path in [
+        "/v2/images/..",
+        "/v2/images/.",
+        "/v2/images/%2e%2E",
+        "/v2/images/..%2Fadmin",
+        "/v2/images/a%2fb",
+        "/v2/images/a%5Cb",
+    ] {
+        let (status, _) = send(&app, path, &[("X-Auth-Token", "narrow-token")]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    assert_eq!(send(&app, "/v2/images/abc", &[("X-Auth-Token", "narrow-token")]).await.0, StatusCode::OK);
+    assert_eq!(send(&app, "/v2/images/a%20b..c", &[("X-Auth-Token", "narrow-token")]).await.0, StatusCode::OK);
+    // Even under `**`: the path is refused, not matched.
+    assert_eq!(send(&app, "/v2/x/../images", &[("X-Auth-Token", "appcred-token")]).await.0, StatusCode::UNAUTHORIZED);
+}

@@ -99,6 +99,41 @@ pub(crate) fn path_matches(path: &str, pattern: &str) -> bool {
     active[n]
 }
 
+/// Why `path` could name another route once a router decodes or
+/// normalises it: a `.` or `..` segment (also percent-encoded), or an
+/// encoded `/` or `\` inside a segment. `*` matches one segment as written,
+/// so without this `/v2/images/..%2Fadmin` passed a `/v2/images/*` rule.
+fn ambiguous(path: &str) -> Option<&'static str> {
+    for segment in path.split('/') {
+        let mut decoded = Vec::with_capacity(segment.len());
+        let b = segment.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+                (b'%', Some(h), Some(l)) => {
+                    decoded.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                (c, _, _) => {
+                    decoded.push(c);
+                    i += 1;
+                }
+            }
+        }
+        if decoded == b"." || decoded == b".." {
+            return Some("the path has a dot segment");
+        }
+        if decoded.len() != b.len() && decoded.iter().any(|&c| c == b'/' || c == b'\\') {
+            return Some("the path has an encoded slash");
+        }
+        if b.contains(&b'\\') {
+            return Some("the path has a backslash");
+        }
+    }
+    None
+}
+
 /// Checks `token`'s access rules for a request; `Err` says why it is
 /// refused.
 pub(crate) fn allowed(
@@ -128,6 +163,9 @@ pub(crate) fn allowed(
     if has_service_token {
         // A service calling on the user's behalf: not a user-facing request.
         return Ok(());
+    }
+    if let Some(why) = ambiguous(path) {
+        return Err(format!("{why}: not matched against access rules"));
     }
     if rules.iter().any(|r| r.method == method && r.service == mine && path_matches(path, &r.path)) {
         Ok(())
