@@ -466,3 +466,93 @@ async fn dot_segments_and_encoded_slashes_cannot_leave_an_access_rule() {
     // Even under `**`: the path is refused, not matched.
     assert_eq!(send(&app, "/v2/x/../images", &[("X-Auth-Token", "appcred-token")]).await.0, StatusCode::UNAUTHORIZED);
 }
+
+/// A source that holds every validation until released, and counts how
+/// many it holds at once.
+#[derive(Debug)]
+struct Gate {
+    active: std::sync::atomic::AtomicUsize,
+    max: std::sync::atomic::AtomicUsize,
+    calls: std::sync::atomic::AtomicUsize,
+    release: tokio::sync::Semaphore,
+}
+
+impl TokenSource for Gate {
+    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
+        use std::sync::atomic::Ordering::SeqCst;
+        Box::pin(async move {
+            self.calls.fetch_add(1, SeqCst);
+            let now = self.active.fetch_add(1, SeqCst) + 1;
+            self.max.fetch_max(now, SeqCst);
+            if let Ok(p) = self.release.acquire().await {
+                p.forget();
+            }
+            self.active.fetch_sub(1, SeqCst);
+            Err(SourceError::Invalid("held, then refused".into()))
+        })
+    }
+}
+
+// 8. A flood of random tokens: every one was an identity-service call, all
+// at once (150 concurrent calls on the old code, which never answered 503).
+// Now at most max_concurrent_validations calls are under way; the excess
+// waits validation_queue_wait, then gets 503.
+#[tokio::test]
+async fn concurrent_validation_calls_are_capped() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let gate = Arc::new(Gate {
+        active: Default::default(),
+        max: Default::default(),
+        calls: Default::default(),
+        release: tokio::sync::Semaphore::new(0),
+    });
+    let config = AuthTokenConfig {
+        max_concurrent_validations: 100,
+        validation_queue_wait: std::time::Duration::from_millis(200),
+        ..AuthTokenConfig::default()
+    };
+    let app = app(&AuthTokenLayer::with_source(gate.clone(), config).expect("layer"));
+    let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for i in 0..150 {
+        let (app, refused) = (app.clone(), refused.clone());
+        tasks.push(tokio::spawn(async move {
+            let token = format!("flood-token-{i}");
+            let status = send(&app, "/x", &[("X-Auth-Token", &token)]).await.0;
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                refused.fetch_add(1, SeqCst);
+            }
+            status
+        }));
+    }
+    let settled = async {
+        while gate.calls.load(SeqCst) < 100 || refused.load(SeqCst) < 50 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    };
+    let bound = std::time::Duration::from_secs(60);
+    tokio::time::timeout(bound, settled).await.expect("100 calls under way and 50 refused");
+    assert_eq!(gate.max.load(SeqCst), 100, "never more than the cap at once");
+    gate.release.add_permits(1_000);
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.expect("task"));
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(), 100);
+    assert_eq!(gate.calls.load(SeqCst), 100);
+}
+
+// 8. A token that cannot be one (not base64url, JWS or a UUID's alphabet)
+// is refused without a call (the old code asked the source).
+#[tokio::test]
+async fn a_token_of_the_wrong_shape_is_refused_without_asking() {
+    let t = alice();
+    let app = app(&AuthTokenLayer::with_source(t.clone(), AuthTokenConfig::default()).expect("layer"));
+    for token in ["{\"token\": 1}", "a b", "tok;en", "<script>", "t%6Fken"] {
+        assert_eq!(send(&app, "/x", &[("X-Auth-Token", token)]).await.0, StatusCode::UNAUTHORIZED, "{token}");
+    }
+    assert_eq!(t.calls(), 0);
+    let jws = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    assert_eq!(send(&app, "/x", &[("X-Auth-Token", jws)]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(t.calls(), 1, "a JWS-shaped token is asked about");
+}

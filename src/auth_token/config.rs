@@ -116,6 +116,13 @@ pub struct AuthTokenConfig {
     /// keystonemiddleware waits for ever): a hung identity service gets
     /// 503s, not every request hung with it.
     pub identity_timeout: Duration,
+    /// The most identity-service validation calls under way at once (100;
+    /// 0 for no cap): a flood of random tokens cannot turn into as many
+    /// concurrent calls. Not a keystonemiddleware option.
+    pub max_concurrent_validations: usize,
+    /// How long a validation waits for one of those when all are taken
+    /// (1 s); then the identity service is unavailable (503).
+    pub validation_queue_wait: Duration,
     /// Set the `X-Identity-Status`, `X-User-Id`, `X-Roles`... headers for
     /// the service (on by default, as keystonemiddleware). A Rust service
     /// that reads only the typed [`super::UserContext`] can turn them off:
@@ -147,6 +154,8 @@ impl Default for AuthTokenConfig {
             memcache: None,
             http_request_max_retries: 3,
             identity_timeout: DEFAULT_IDENTITY_TIMEOUT,
+            max_concurrent_validations: 100,
+            validation_queue_wait: Duration::from_secs(1),
             identity_headers: true,
         }
     }

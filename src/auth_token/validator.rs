@@ -58,6 +58,9 @@ pub struct TokenValidator {
     negative_time: Duration,
     in_flight: Mutex<HashMap<(TokenKey, ValidateOptions), Flight>>,
     source_calls: AtomicU64,
+    /// `max_concurrent_validations` permits; `None` for no cap.
+    calls_allowed: Option<tokio::sync::Semaphore>,
+    queue_wait: Duration,
 }
 
 impl std::fmt::Debug for TokenValidator {
@@ -95,6 +98,9 @@ impl TokenValidator {
             negative_time: config.negative_cache_time,
             in_flight: Mutex::new(HashMap::new()),
             source_calls: AtomicU64::new(0),
+            calls_allowed: (config.max_concurrent_validations > 0)
+                .then(|| tokio::sync::Semaphore::new(config.max_concurrent_validations)),
+            queue_wait: config.validation_queue_wait,
         })
     }
 
@@ -165,6 +171,19 @@ impl TokenValidator {
     }
 
     async fn fetch(&self, token: &Secret, key: TokenKey, options: ValidateOptions) -> Result<Validated, SourceError> {
+        // Held for the call: a flood of distinct tokens waits here, briefly,
+        // instead of becoming as many concurrent identity-service calls.
+        let _permit = match &self.calls_allowed {
+            None => None,
+            Some(sem) => match tokio::time::timeout(self.queue_wait, sem.acquire()).await {
+                Ok(Ok(p)) => Some(p),
+                _ => {
+                    return Err(SourceError::Unavailable(
+                        "too many validations under way (max_concurrent_validations)".into(),
+                    ));
+                }
+            },
+        };
         self.source_calls.fetch_add(1, Ordering::Relaxed);
         let result = self.source.validate(token, options).await;
         match &result {
