@@ -64,7 +64,7 @@ fn is_auth_header(name: &str) -> bool {
     let names = auth_header_names();
     if name.contains('_') {
         let dashed = name.replace('_', "-");
-        names.iter().any(|n| *n == dashed)
+        names.contains(&dashed)
     } else {
         names.iter().any(|n| n == name)
     }
