@@ -2,6 +2,9 @@
 //! route with and without the layer, called in process
 //! (`cargo bench --bench auth_token`). bench/auth_token.sh sets these beside
 //! keystonemiddleware's own cache-hit path and an HTTP run with wrk.
+//! "access rules, worst case" is an application credential's rule of seven
+//! `**` against a 4,000-byte path: minutes of CPU with the old
+//! backtracking matcher (issue 17), path times pattern now.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -16,6 +19,27 @@ use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer};
 use tower::ServiceExt;
 
 const TOKEN: &str = "gAAAAABbench-user-token";
+const APPCRED_TOKEN: &str = "gAAAAABbench-appcred-token";
+
+/// A router whose only token is an application credential's with the
+/// worst rule for a backtracking matcher.
+fn worst_rules() -> Router {
+    let tokens = FixtureTokens::new();
+    tokens.add(
+        APPCRED_TOKEN,
+        V3Token::new("frank-id")
+            .project("p", "p")
+            .application_credential("ac-id", &[("image", "GET", "/**/**/**/**/**/**/**/x")])
+            .service("image", "glance", [("public", "http://glance.example/")]),
+    );
+    let config = AuthTokenConfig { service_type: Some("image".into()), ..AuthTokenConfig::default() };
+    let layer = AuthTokenLayer::with_source(Arc::new(tokens), config).expect("layer");
+    Router::new().route("/{*path}", get(|| async { "ok" })).layer(layer)
+}
+
+fn worst_request(path: &str) -> Request<Body> {
+    Request::builder().uri(path).header("X-Auth-Token", APPCRED_TOKEN).body(Body::empty()).expect("request")
+}
 
 fn routers() -> (Router, Router, Router) {
     let tokens = FixtureTokens::new();
@@ -57,6 +81,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("behind the layer, cache hit, context only", |b| {
         b.iter(|| black_box(rt.block_on(context_only.clone().oneshot(request())).expect("infallible").status()))
+    });
+    let worst = worst_rules();
+    let long = "/a".repeat(2_000);
+    assert_eq!(rt.block_on(worst.clone().oneshot(worst_request(&long))).expect("infallible").status(), 401);
+    g.bench_function("access rules, worst case (4,000-byte path, seven **), refused", |b| {
+        b.iter(|| black_box(rt.block_on(worst.clone().oneshot(worst_request(&long))).expect("infallible").status()))
     });
     g.finish();
 }

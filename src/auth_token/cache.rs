@@ -59,7 +59,7 @@ impl<K: Hash + Eq + Clone, V: Clone> ExpiringMap<K, V> {
         entries.insert(key, (now + ttl, value));
     }
 
-    #[cfg(test)]
+    /// How many entries (live or expired): for Debug and tests.
     pub fn len(&self) -> usize {
         self.entries.read().map(|e| e.len()).unwrap_or(0)
     }
@@ -103,6 +103,13 @@ impl SharedCache {
         protection: Option<(Protection, Secret)>,
         options: MemcacheOptions,
     ) -> Result<SharedCache, String> {
+        if protection.is_none() {
+            tracing::warn!(
+                "memcached_servers is set and memcache_security_strategy is not set: anyone who can write to \
+                 these memcached servers can forge any identity for this service (as with keystonemiddleware); \
+                 set memcache_security_strategy = ENCRYPT (or MAC) and memcache_secret_key"
+            );
+        }
         Ok(SharedCache { client: Memcache::new(servers, options)?, protection })
     }
 
@@ -145,6 +152,12 @@ impl SharedCache {
             },
         };
         match parse_body(token, &data) {
+            // Validations are v3 only, so a v2 body was not put there by a
+            // layer: someone who can write to memcached planted it.
+            Ok(v) if v.access.version == crate::auth::TokenVersion::V2 => {
+                tracing::warn!(cache_key = %key, "memcached token entry is a v2 body, never stored by this layer; validating instead");
+                SharedLookup::Miss
+            }
             Ok(v) => SharedLookup::Hit(v),
             Err(SourceError::Invalid(e) | SourceError::Unavailable(e)) => {
                 tracing::warn!(cache_key = %key, error = %e, "memcached token entry is not a token; validating instead");
@@ -175,7 +188,9 @@ impl SharedCache {
 /// memcached trouble is logged once per failure (a server marked dead is
 /// skipped quietly until `dead_retry` passes).
 fn warn_down(e: &std::io::Error) {
-    if e.kind() == std::io::ErrorKind::NotConnected {
+    if e.kind() == std::io::ErrorKind::InvalidInput {
+        tracing::warn!(error = %e, "memcached refused one entry; the token is validated again next time");
+    } else if e.kind() == std::io::ErrorKind::NotConnected {
         tracing::debug!(error = %e, "memcached skipped; validating without the shared cache");
     } else {
         tracing::warn!(error = %e, "memcached unavailable; validating every token with the identity service until it is back");

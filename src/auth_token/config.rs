@@ -111,6 +111,18 @@ pub struct AuthTokenConfig {
     /// Connection retries when asking the identity service
     /// (`http_request_max_retries`).
     pub http_request_max_retries: u32,
+    /// How long one validation may take, retries and the service's own
+    /// token included (`http_connect_timeout`; 10 s when unset, where
+    /// keystonemiddleware waits for ever): a hung identity service gets
+    /// 503s, not every request hung with it.
+    pub identity_timeout: Duration,
+    /// The most identity-service validation calls under way at once (100;
+    /// 0 for no cap): a flood of random tokens cannot turn into as many
+    /// concurrent calls. Not a keystonemiddleware option.
+    pub max_concurrent_validations: usize,
+    /// How long a validation waits for one of those when all are taken
+    /// (1 s); then the identity service is unavailable (503).
+    pub validation_queue_wait: Duration,
     /// Set the `X-Identity-Status`, `X-User-Id`, `X-Roles`... headers for
     /// the service (on by default, as keystonemiddleware). A Rust service
     /// that reads only the typed [`super::UserContext`] can turn them off:
@@ -118,6 +130,10 @@ pub struct AuthTokenConfig {
     /// headers are removed either way. Not a keystonemiddleware option.
     pub identity_headers: bool,
 }
+
+/// [`AuthTokenConfig::identity_timeout`] when `http_connect_timeout` is
+/// unset: well above a validation's usual tens of milliseconds.
+pub const DEFAULT_IDENTITY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for AuthTokenConfig {
     /// keystonemiddleware's defaults.
@@ -137,6 +153,9 @@ impl Default for AuthTokenConfig {
             service_type: None,
             memcache: None,
             http_request_max_retries: 3,
+            identity_timeout: DEFAULT_IDENTITY_TIMEOUT,
+            max_concurrent_validations: 100,
+            validation_queue_wait: Duration::from_secs(1),
             identity_headers: true,
         }
     }
@@ -254,6 +273,10 @@ impl AuthTokenConfig {
             service_type: g.str("service_type"),
             memcache,
             http_request_max_retries: g.int("http_request_max_retries").map_or(3, |i| u32::try_from(i).unwrap_or(0)),
+            identity_timeout: g
+                .int("http_connect_timeout")
+                .filter(|t| *t > 0)
+                .map_or(DEFAULT_IDENTITY_TIMEOUT, |t| Duration::from_secs(t.unsigned_abs())),
             ..d
         })
     }

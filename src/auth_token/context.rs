@@ -34,6 +34,13 @@ impl IdentityStatus {
 /// queue and the worker can call other services as the caller with
 /// [`UserContext::auth_plugin`]. `Debug` never shows a token.
 ///
+/// The caller's accessors ([`UserContext::user`], [`UserContext::has_role`],
+/// [`UserContext::auth_plugin`]...) answer only for an authenticated
+/// request ([`UserContext::is_authenticated`]): with
+/// `delay_auth_decision` the handler also sees requests whose user token,
+/// or service token, was not confirmed, and a check such as
+/// `has_role("admin")` must not pass for them.
+///
 /// ```
 /// # fn handler(ctx: &stackauth::auth_token::UserContext) {
 /// if ctx.has_role("admin") {
@@ -75,12 +82,15 @@ impl UserContext {
         self.service_status
     }
 
-    /// The user token's access info, when it was confirmed.
+    /// The user token's access info, when the request is authenticated
+    /// (the user token confirmed, and the service token too if one was
+    /// sent). Every caller accessor below goes through this one.
     pub fn user(&self) -> Option<&AccessInfo> {
-        self.user.as_deref()
+        self.user.as_deref().filter(|_| self.is_authenticated())
     }
 
-    /// The service token's access info, when one was sent and confirmed.
+    /// The service token's access info, when one was sent and confirmed
+    /// (whatever the user token's status).
     pub fn service(&self) -> Option<&AccessInfo> {
         self.service.as_deref()
     }

@@ -54,22 +54,50 @@ fn auth_header_names() -> &'static [String] {
     })
 }
 
-/// Removes every header the layer may set: a client must not be able to
-/// send any of them. (keystonemiddleware leaves `OpenStack-System-Scope`
-/// out of its list, so with `delay_auth_decision` a client's own value
-/// reached the service; it is removed here.)
-pub(crate) fn remove_auth_headers(h: &mut HeaderMap) {
+/// Whether `name` (lower-case) is one the layer sets, in any spelling a
+/// backend could take for it: `X_Roles` is `HTTP_X_ROLES` to WSGI and CGI,
+/// as `X-Roles` is.
+fn is_auth_header(name: &str) -> bool {
+    if !(name.starts_with("x-") || name.starts_with("x_") || name.starts_with("openstack")) {
+        return false;
+    }
     let names = auth_header_names();
-    let forged: Vec<HeaderName> = h
-        .keys()
-        .filter(|k| {
-            let k = k.as_str();
-            (k.starts_with("x-") || k.starts_with("openstack-")) && names.iter().any(|n| n == k)
-        })
-        .cloned()
-        .collect();
+    if name.contains('_') {
+        let dashed = name.replace('_', "-");
+        names.contains(&dashed)
+    } else {
+        names.iter().any(|n| n == name)
+    }
+}
+
+/// Removes every header the layer may set: a client must not be able to
+/// send any of them, in any spelling. (keystonemiddleware leaves
+/// `OpenStack-System-Scope` out of its list, so with `delay_auth_decision`
+/// a client's own value reached the service; it is removed here. It also
+/// leaves the underscore spellings.) `Connection` tokens naming them go
+/// too: a hop-by-hop proxy behind the layer would drop the headers the
+/// layer set.
+pub(crate) fn remove_auth_headers(h: &mut HeaderMap) {
+    let forged: Vec<HeaderName> = h.keys().filter(|k| is_auth_header(k.as_str())).cloned().collect();
     for k in forged {
         h.remove(k);
+    }
+    if h.contains_key(http::header::CONNECTION) {
+        let kept: Vec<String> = h
+            .get_all(http::header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && !is_auth_header(&t.to_ascii_lowercase()))
+            .map(str::to_owned)
+            .collect();
+        h.remove(http::header::CONNECTION);
+        if let Ok(v) = HeaderValue::from_str(&kept.join(", ")) {
+            if !kept.is_empty() {
+                h.insert(http::header::CONNECTION, v);
+            }
+        }
     }
 }
 

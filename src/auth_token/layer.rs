@@ -44,6 +44,45 @@ struct Shared {
     config: AuthTokenConfig,
     www_authenticate: HeaderValue,
     service_warning_emitted: AtomicBool,
+    outage_log: OutageLog,
+}
+
+/// The longest token validated: Fernet tokens are about 200 bytes, JWS
+/// about 800; the identity service's front end refuses longer headers.
+pub(crate) const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// Whether `token` is written in a token's alphabet: Fernet and JWS are
+/// base64url (JWS with two dots), UUID tokens hex; `+`, `/` and `=` for
+/// standard base64. Anything else (spaces, quotes, JSON, `%`) cannot be a
+/// token and costs no call. Length is not checked below 8 KiB, so that
+/// services' own test tokens (`FixtureTokens`) keep working.
+fn plausible_token(token: &str) -> bool {
+    token.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'=' | b'.' | b'+' | b'/'))
+}
+
+/// "The identity service is unavailable" at ERROR once per
+/// [`OUTAGE_LOG_EVERY`], with how many were logged at DEBUG since: an
+/// outage under load was one ERROR line per request.
+#[derive(Debug, Default)]
+struct OutageLog {
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+    suppressed: std::sync::atomic::AtomicU64,
+}
+
+const OUTAGE_LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl OutageLog {
+    /// `Some(suppressed since the last ERROR)` when one is due.
+    fn due(&self) -> Option<u64> {
+        let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        if last.is_some_and(|t| now.duration_since(t) < OUTAGE_LOG_EVERY) {
+            self.suppressed.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        *last = Some(now);
+        Some(self.suppressed.swap(0, Ordering::Relaxed))
+    }
 }
 
 /// The layer could not be built.
@@ -83,6 +122,7 @@ impl AuthTokenLayer {
                 config,
                 www_authenticate,
                 service_warning_emitted: AtomicBool::new(false),
+                outage_log: OutageLog::default(),
             }),
         })
     }
@@ -156,10 +196,18 @@ enum Checked {
     Invalid,
 }
 
+/// The token in `names` (every value of each). Values that differ are an
+/// empty, so invalid, token: taking the first would let the service see
+/// another token than a proxy in front that read the last.
 fn token_header(h: &HeaderMap, names: &[&str]) -> Option<Secret> {
-    let v = names.iter().find_map(|n| h.get(*n))?;
+    let mut values = names.iter().flat_map(|n| h.get_all(*n).iter());
+    let first = values.next()?;
+    if values.any(|v| v.as_bytes().trim_ascii() != first.as_bytes().trim_ascii()) {
+        tracing::info!(headers = names.join(", "), "token header sent more than once with different values: refused");
+        return Some(Secret::new(""));
+    }
     // Not UTF-8 cannot be a token: an empty secret is refused by validation.
-    Some(Secret::new(v.to_str().map(str::trim).unwrap_or_default()))
+    Some(Secret::new(first.to_str().map(str::trim).unwrap_or_default()))
 }
 
 fn json_error(status: StatusCode, title: &str, message: &str) -> Response<String> {
@@ -184,6 +232,15 @@ impl Shared {
         if token.is_empty() {
             return Ok(Checked::Invalid);
         }
+        if token.expose().len() > MAX_TOKEN_BYTES {
+            // Not sent: the identity service's front end answers 400 to it.
+            tracing::info!(kind, token = %token_hash(token), bytes = token.expose().len(), "token over 8 KiB refused");
+            return Ok(Checked::Invalid);
+        }
+        if !plausible_token(token.expose()) {
+            tracing::info!(kind, token = %token_hash(token), "not a token's alphabet: refused without asking");
+            return Ok(Checked::Invalid);
+        }
         let options = ValidateOptions { allow_expired, include_catalog: self.config.include_service_catalog };
         match self.validator.validate(token, options).await {
             Ok(v) => {
@@ -202,7 +259,17 @@ impl Shared {
                 Ok(Checked::Invalid)
             }
             Err(SourceError::Unavailable(reason)) => {
-                tracing::error!(kind, reason = %reason, "unable to validate token: the identity service is unavailable");
+                match self.outage_log.due() {
+                    Some(suppressed) => tracing::error!(
+                        kind,
+                        reason = %reason,
+                        suppressed,
+                        "unable to validate token: the identity service is unavailable"
+                    ),
+                    None => {
+                        tracing::debug!(kind, reason = %reason, "unable to validate token: the identity service is unavailable")
+                    }
+                }
                 if self.config.delay_auth_decision {
                     tracing::debug!(
                         "identity service unavailable; marking the token invalid and deferring the decision"
@@ -272,12 +339,14 @@ impl Shared {
                         self.config.service_type.as_deref(),
                         parts.method.as_str(),
                         path,
-                        service_token.is_some(),
+                        // Confirmed, not merely present: any `X-Service-Token: x`
+                        // used to switch the rules off.
+                        service.is_some(),
                     )
                 } else {
                     Ok(())
                 };
-                let bound = if service_token.is_none() {
+                let bound = if service.is_none() {
                     bind::confirm(&self.config.enforce_token_bind, &v.access, remote.as_ref())
                 } else {
                     Ok(())

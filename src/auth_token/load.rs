@@ -50,7 +50,8 @@ impl AuthTokenLayer {
             config.interface,
             config.region_name.as_deref(),
             config.http_request_max_retries,
-        );
+        )
+        .timeout(config.identity_timeout);
         AuthTokenLayer::with_source(Arc::new(source), config)
     }
 }

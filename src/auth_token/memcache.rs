@@ -157,12 +157,20 @@ impl Memcache {
             c.flush().await?;
             let mut line = String::new();
             c.read_line(&mut line).await?;
-            if line != "STORED\r\n" {
-                return Err(invalid(format!("unexpected answer to set: {:?}", line.trim_end())));
+            match line.as_str() {
+                "STORED\r\n" => Ok((c, Ok(()))),
+                // About this item (too large, out of memory for it): the
+                // server and the connection are fine.
+                l if l.starts_with("SERVER_ERROR ") || l.starts_with("NOT_STORED") => {
+                    Ok((c, Err(l.trim_end().to_owned())))
+                }
+                l => Err(invalid(format!("unexpected answer to set: {:?}", l.trim_end()))),
             }
-            Ok((c, ()))
         })
-        .await
+        .await?
+        .map_err(|reply| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("memcached did not store the entry: {reply}"))
+        })
     }
 
     /// Runs `op` on a pooled (or new) connection with the timeout; on any

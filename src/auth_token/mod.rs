@@ -33,9 +33,11 @@ mod source;
 mod validator;
 
 pub use bind::RemoteUser;
-pub use config::{AuthTokenConfig, BindMode, MemcacheConfig};
+pub use config::{AuthTokenConfig, BindMode, DEFAULT_IDENTITY_TIMEOUT, MemcacheConfig};
 pub use context::{IdentityStatus, UserContext};
 pub use crypt::Protection;
 pub use layer::{AuthToken, AuthTokenError, AuthTokenLayer, ResponseFuture};
 pub use source::{IdentityServer, SourceError, TokenSource, ValidateOptions, Validated};
+#[doc(hidden)]
+pub use validator::MAX_IN_FLIGHT;
 pub use validator::TokenValidator;

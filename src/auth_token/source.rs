@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use reqwest::Method;
 
-use crate::auth::identity::http::error_message;
 use crate::auth::{AccessInfo, Interface, transport::BoxFuture};
 use crate::opt::Secret;
 use crate::session::{Adapter, RetryPolicy, Session, SessionError, Version, VersionSpec};
@@ -23,7 +22,8 @@ pub struct ValidateOptions {
 }
 
 /// A validated token: the identity service's body and what it says.
-#[derive(Clone, Debug)]
+/// `Debug` shows only the body's length: the body is who the caller is.
+#[derive(Clone)]
 pub struct Validated {
     /// The response body (`{"token": {...}}`), as cached in memcached.
     pub body: Arc<[u8]>,
@@ -32,6 +32,12 @@ pub struct Validated {
     /// Its headers, worked out on first use and shared by every request
     /// the in-process cache answers.
     pub(crate) rendered: Arc<Rendered>,
+}
+
+impl fmt::Debug for Validated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Validated").field("body_bytes", &self.body.len()).finish_non_exhaustive()
+    }
 }
 
 /// A validation's `X-*` headers, as a user token and as a service token.
@@ -87,6 +93,7 @@ pub(crate) fn parse_body(token: &Secret, body: &[u8]) -> Result<Validated, Sourc
 pub struct IdentityServer {
     adapter: Adapter,
     auth_url: Option<String>,
+    timeout: std::time::Duration,
 }
 
 impl IdentityServer {
@@ -103,7 +110,15 @@ impl IdentityServer {
             adapter = adapter.region(r);
         }
         let auth_url = session.auth_state().and_then(|s| s.plugin().auth_url().map(str::to_owned));
-        IdentityServer { adapter, auth_url }
+        IdentityServer { adapter, auth_url, timeout: super::config::DEFAULT_IDENTITY_TIMEOUT }
+    }
+
+    /// How long one validation may take, retries and the service's own
+    /// token included (10 s by default); then the identity service is
+    /// unavailable.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> IdentityServer {
+        self.timeout = timeout;
+        self
     }
 }
 
@@ -113,7 +128,7 @@ impl TokenSource for IdentityServer {
         token: &'a Secret,
         options: ValidateOptions,
     ) -> BoxFuture<'a, Result<Validated, SourceError>> {
-        Box::pin(async move {
+        let validation = async move {
             let mut path = String::from("/auth/tokens");
             let mut query = Vec::new();
             if !options.include_catalog {
@@ -131,28 +146,47 @@ impl TokenSource for IdentityServer {
                 .secret_header("X-Subject-Token", token)
                 .header("OpenStack-Identity-Access-Rules", "1")
                 .raise_on_error(false);
+            // No identity-service body goes into a reason: Keystone's
+            // messages can quote the token ("Could not find token: <id>"),
+            // and reasons are logged, kept in the negative cache and shown
+            // by SourceError's Display.
             let resp = match self.adapter.send(req).await {
                 Ok(r) => r,
-                Err(e @ SessionError::Http { status: 401, .. }) => {
+                Err(SessionError::Http { status: 401, url, .. }) => {
                     return Err(SourceError::Unavailable(format!(
-                        "the identity service refused this service's own credentials: {e}"
+                        "the identity service at {url} refused this service's own credentials (HTTP 401, \
+                         still refused after re-authenticating)"
+                    )));
+                }
+                Err(SessionError::Http { status, url, .. }) => {
+                    return Err(SourceError::Unavailable(format!(
+                        "the identity service at {url} answered HTTP {status}"
                     )));
                 }
                 Err(e) => return Err(SourceError::Unavailable(e.to_string())),
             };
             match resp.status {
                 200..=299 => parse_body(token, &resp.body),
-                404 => Err(SourceError::Invalid(error_message(&resp.body))),
+                404 => Err(SourceError::Invalid("the identity service does not know this token (HTTP 404)".into())),
+                // About the token (too long, malformed), not the service.
+                s @ (400 | 413 | 431) => {
+                    Err(SourceError::Invalid(format!("the identity service refused the token as malformed (HTTP {s})")))
+                }
                 401 => Err(SourceError::Unavailable(format!(
                     "the identity service at {} refused this service's own credentials (HTTP 401)",
                     resp.url
                 ))),
-                s => Err(SourceError::Unavailable(format!(
-                    "the identity service at {} answered HTTP {s}: {}",
-                    resp.url,
-                    error_message(&resp.body)
-                ))),
+                s => Err(SourceError::Unavailable(format!("the identity service at {} answered HTTP {s}", resp.url))),
             }
+        };
+        let limit = self.timeout;
+        Box::pin(async move {
+            tokio::time::timeout(limit, validation).await.unwrap_or_else(|_| {
+                Err(SourceError::Unavailable(format!(
+                    "the identity service did not answer within {} s (http_connect_timeout)",
+                    limit.as_secs_f64()
+                )))
+            })
         })
     }
 

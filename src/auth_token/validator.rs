@@ -18,10 +18,38 @@ use super::source::{SourceError, TokenSource, ValidateOptions, Validated};
 use crate::opt::Secret;
 use crate::session::token_hash;
 
+/// The most validations of distinct tokens joined at once; more are
+/// validated without being joined, so the map stays bounded.
+#[doc(hidden)]
+pub const MAX_IN_FLIGHT: usize = 4096;
+
 type Flight = Arc<OnceCell<Result<Validated, SourceError>>>;
 
-/// Validates tokens through a [`TokenSource`] and a cache.
-#[derive(Debug)]
+/// A request's share of a single-flight entry. Every clone and drop of a
+/// flight's `Arc` happens under the map's lock, so the count it sees is
+/// exact: the last request out removes the entry, and so does the first
+/// one out after the validation finished.
+struct FlightGuard<'a> {
+    map: &'a Mutex<HashMap<(TokenKey, ValidateOptions), Flight>>,
+    key: (TokenKey, ValidateOptions),
+    flight: Option<Flight>,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        let mut map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(mine) = self.flight.take() else { return };
+        let ours = map.get(&self.key).is_some_and(|f| Arc::ptr_eq(f, &mine));
+        let done = mine.initialized();
+        drop(mine);
+        if ours && (done || map.get(&self.key).is_some_and(|f| Arc::strong_count(f) == 1)) {
+            map.remove(&self.key);
+        }
+    }
+}
+
+/// Validates tokens through a [`TokenSource`] and a cache. `Debug` prints
+/// counts only: the caches hold who called, and why tokens were refused.
 pub struct TokenValidator {
     source: Arc<dyn TokenSource>,
     cache: Cache,
@@ -30,6 +58,24 @@ pub struct TokenValidator {
     negative_time: Duration,
     in_flight: Mutex<HashMap<(TokenKey, ValidateOptions), Flight>>,
     source_calls: AtomicU64,
+    /// `max_concurrent_validations` permits; `None` for no cap.
+    calls_allowed: Option<tokio::sync::Semaphore>,
+    queue_wait: Duration,
+}
+
+impl std::fmt::Debug for TokenValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("TokenValidator");
+        match &self.cache {
+            Cache::Off => d.field("cache", &"off"),
+            Cache::Memory(m) => d.field("cache", &"memory").field("cached", &m.len()),
+            Cache::Shared(s) => d.field("cache", s),
+        };
+        d.field("rejected", &self.negative.len())
+            .field("in_flight", &self.in_flight())
+            .field("source_calls", &self.source_calls())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenValidator {
@@ -52,6 +98,9 @@ impl TokenValidator {
             negative_time: config.negative_cache_time,
             in_flight: Mutex::new(HashMap::new()),
             source_calls: AtomicU64::new(0),
+            calls_allowed: (config.max_concurrent_validations > 0)
+                .then(|| tokio::sync::Semaphore::new(config.max_concurrent_validations)),
+            queue_wait: config.validation_queue_wait,
         })
     }
 
@@ -64,6 +113,13 @@ impl TokenValidator {
     /// joined to another request's validation).
     pub fn source_calls(&self) -> u64 {
         self.source_calls.load(Ordering::Relaxed)
+    }
+
+    /// How many validations are under way (single-flight entries): for
+    /// tests that check the map does not outlive cancelled requests.
+    #[doc(hidden)]
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.lock().map(|m| m.len()).unwrap_or(0)
     }
 
     /// Validates `token`: from the cache, or from the source. The token's
@@ -89,18 +145,45 @@ impl TokenValidator {
         }
         let flight = {
             let mut in_flight = self.in_flight.lock().map_err(|_| SourceError::Unavailable("lock poisoned".into()))?;
-            in_flight.entry((key, options)).or_default().clone()
-        };
-        let result = flight.get_or_init(|| self.fetch(token, key, options)).await.clone();
-        if let Ok(mut in_flight) = self.in_flight.lock() {
-            if in_flight.get(&(key, options)).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
-                in_flight.remove(&(key, options));
+            match in_flight.get(&(key, options)) {
+                Some(f) => Some(f.clone()),
+                None if in_flight.len() < MAX_IN_FLIGHT => {
+                    let f = Flight::default();
+                    in_flight.insert((key, options), f.clone());
+                    Some(f)
+                }
+                // Full: validated alone, so the map stays bounded however
+                // many distinct tokens arrive at once.
+                None => None,
             }
-        }
+        };
+        let Some(flight) = flight else { return self.fetch(token, key, options).await };
+        // Removes the entry when this request is done, or dropped half-way
+        // (a client that went away, a timeout layer): without it every
+        // cancelled validation left its entry for good.
+        let guard = FlightGuard { map: &self.in_flight, key: (key, options), flight: Some(flight) };
+        let result = match guard.flight.as_deref() {
+            Some(cell) => cell.get_or_init(|| self.fetch(token, key, options)).await.clone(),
+            None => self.fetch(token, key, options).await,
+        };
+        drop(guard);
         result
     }
 
     async fn fetch(&self, token: &Secret, key: TokenKey, options: ValidateOptions) -> Result<Validated, SourceError> {
+        // Held for the call: a flood of distinct tokens waits here, briefly,
+        // instead of becoming as many concurrent identity-service calls.
+        let _permit = match &self.calls_allowed {
+            None => None,
+            Some(sem) => match tokio::time::timeout(self.queue_wait, sem.acquire()).await {
+                Ok(Ok(p)) => Some(p),
+                _ => {
+                    return Err(SourceError::Unavailable(
+                        "too many validations under way (max_concurrent_validations)".into(),
+                    ));
+                }
+            },
+        };
         self.source_calls.fetch_add(1, Ordering::Relaxed);
         let result = self.source.validate(token, options).await;
         match &result {

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use arc_swap::{ArcSwap, ArcSwapOption};
 
 use super::discover::{
-    Version, VersionData, VersionSpec, choose, discovery_urls, microversion_headers, parse_versions,
+    Version, VersionData, VersionSpec, choose, discovery_urls, microversion_headers, parse_versions, vet_links,
 };
 use crate::auth::Interface;
 use std::time::{Duration, Instant, SystemTime};
@@ -263,6 +263,14 @@ fn is_absolute(url: &str) -> bool {
     scheme > 0 && url[scheme..].starts_with("://")
 }
 
+/// Headers that carry credentials whether or not the caller marked them
+/// sensitive: never sent past a redirect to another origin.
+fn credential_header(name: &reqwest::header::HeaderName) -> bool {
+    let n = name.as_str();
+    matches!(n, "authorization" | "proxy-authorization" | "cookie")
+        || ["x-auth-token", "x-subject-token", "x-service-token", "x-storage-token"].contains(&n)
+}
+
 /// scheme://host:port of a URL, for "did the redirect leave the origin".
 fn origin(url: &str) -> Option<(String, String, Option<u16>)> {
     let u = reqwest::Url::parse(url).ok()?;
@@ -481,7 +489,7 @@ impl Session {
                         continue;
                     }
                     let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&resp.body) else { continue };
-                    let versions = parse_versions(&doc, &resp.url);
+                    let versions = vet_links(catalog_url, parse_versions(&doc, &resp.url));
                     if !versions.is_empty() {
                         return Ok::<_, SessionError>(Discovered { versions, project });
                     }
@@ -622,6 +630,9 @@ impl Session {
         let client = transport.client();
         let (mut url, mut method, mut body) = (first_url.to_owned(), req.method.clone(), req.body.clone());
         let mut send_auth = true;
+        // The caller's own headers: the secret ones go no further than the
+        // first origin either (a user's X-Subject-Token, say).
+        let mut send_headers: Cow<'_, reqwest::header::HeaderMap> = Cow::Borrowed(&req.headers);
         let (mut redirects, mut connect_tries, mut status_tries, mut attempts) = (0usize, 0u32, 0u32, 0u32);
         let mut stale_retried = false;
         // The token's hash is computed once per token, and only when the
@@ -637,8 +648,8 @@ impl Session {
             attempts += 1;
             let started = Instant::now();
             let mut b = client.request(method.clone(), &url);
-            if !req.headers.is_empty() {
-                b = b.headers(req.headers.clone());
+            if !send_headers.is_empty() {
+                b = b.headers(send_headers.as_ref().clone());
             }
             b = match &body {
                 Body::None => b,
@@ -732,11 +743,33 @@ impl Session {
                             source: TransportError::other(format!("invalid redirect location {loc:?}")),
                         });
                     };
-                    // keystoneauth forwards the token to any host; a token
-                    // must not leave the origin it was meant for.
-                    if send_auth && origin(&next) != origin(first_url) {
-                        tracing::info!(from = %url, to = %next, "redirect to another origin: credentials dropped");
+                    if url.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("https:")) && next.starts_with("http:") {
+                        return Err(SessionError::Transport {
+                            method: method.to_string(),
+                            url,
+                            attempts,
+                            source: TransportError::other(format!(
+                                "redirect from https to http ({next}) refused: it would send the request in clear"
+                            )),
+                        });
+                    }
+                    // keystoneauth forwards the token (and every header, and
+                    // a 307's body) to any host; none of it may leave the
+                    // origin it was meant for.
+                    if origin(&next) != origin(first_url) {
+                        if send_auth {
+                            tracing::info!(from = %url, to = %next, "redirect to another origin: credentials, secret headers and body dropped");
+                        }
                         send_auth = false;
+                        if let Cow::Borrowed(h) = send_headers {
+                            send_headers = Cow::Owned(
+                                h.iter()
+                                    .filter(|(k, v)| !v.is_sensitive() && !credential_header(k))
+                                    .map(|(k, v)| (k.clone(), v.clone()))
+                                    .collect(),
+                            );
+                        }
+                        body = Body::None;
                     }
                     if status == 303 || (matches!(status, 301 | 302) && method == Method::POST) {
                         method = Method::GET;

@@ -144,6 +144,38 @@ pub fn parse_versions(doc: &J, found_at: &str) -> Vec<VersionData> {
         .collect()
 }
 
+/// The versions whose links keep the token where the catalog sent it: a
+/// link that turns `https` into `http` is dropped (every later request,
+/// token included, would go in clear); a link to another origin is kept
+/// (a service behind a proxy often publishes its internal name) but
+/// warned about, since the token follows it. keystoneauth follows both.
+pub fn vet_links(catalog_url: &str, versions: Vec<VersionData>) -> Vec<VersionData> {
+    let Ok(catalog) = reqwest::Url::parse(catalog_url) else { return versions };
+    let origin = |u: &reqwest::Url| {
+        (u.scheme().to_owned(), u.host_str().map(str::to_ascii_lowercase), u.port_or_known_default())
+    };
+    versions
+        .into_iter()
+        .filter(|v| {
+            let Ok(link) = reqwest::Url::parse(&v.url) else { return true };
+            if catalog.scheme() == "https" && link.scheme() != "https" {
+                tracing::warn!(
+                    catalog_url, link = %v.url, version = %v.version,
+                    "the version document links an https endpoint to plain http: version ignored"
+                );
+                return false;
+            }
+            if origin(&link) != origin(&catalog) {
+                tracing::warn!(
+                    catalog_url, link = %v.url, version = %v.version,
+                    "the version document links to another origin: the token will be sent there"
+                );
+            }
+            true
+        })
+        .collect()
+}
+
 /// Where to look for a catalog URL's version document, keystoneauth's way:
 /// its root (version and project-id segments removed) first, then the URL
 /// itself. Also returns a project id to put back on the chosen URL, and the

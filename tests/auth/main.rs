@@ -25,3 +25,4 @@ mod reload;
 mod renames;
 mod session;
 mod session_clock;
+mod session_redirects;

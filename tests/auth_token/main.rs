@@ -12,4 +12,5 @@ mod config;
 mod layer;
 mod memcached;
 mod on_behalf;
+mod review;
 mod two_processes;
