@@ -133,7 +133,7 @@ impl GroupReader<'_> {
         }
         for (dest, v) in [("version", &version), ("min_version", &min_version), ("max_version", &max_version)] {
             if let Some(Err(e)) = v.as_deref().map(str::parse::<super::version::Version>) {
-                return Err((dest.into(), e));
+                return Err((dest.into(), e.to_string()));
             }
         }
         let count = |dest: &str| self.int(dest).and_then(|i| u32::try_from(i).ok());

@@ -29,7 +29,10 @@ pub use catalog::{Endpoint, EndpointFilter, EndpointNotFound, Interface, Service
 pub use conf::{AdapterOptions, SessionOptions};
 pub use fixed::FixedAuth;
 pub use load::{LoadedAuth, load_from_group};
-pub use plugin::{AuthError, AuthPlugin, BuildFn, Credentials, PluginError, PluginOptions, PluginRegistry, PluginType};
+pub use plugin::{
+    AuthError, AuthPlugin, BuildFn, Credentials, DuplicatePlugin, PluginError, PluginOptions, PluginRegistry,
+    PluginType,
+};
 pub use register::register_conf_options;
 pub use time::{format_iso8601, parse_iso8601};
 pub use token_auth::TokenAuth;

@@ -178,6 +178,29 @@ impl PluginError {
     }
 }
 
+impl std::fmt::Display for PluginError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(o) = &self.option {
+            write!(f, "{o}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " ({s})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PluginError {}
+
+/// A plugin type registered under a name that is already taken.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("an auth plugin named {name:?} is already registered")]
+pub struct DuplicatePlugin {
+    /// The name.
+    pub name: String,
+}
+
 /// The typed values a plugin is built from: one group of a snapshot, seen
 /// through the plugin's option names. Empty strings count as unset, as in
 /// keystoneauth.
@@ -362,9 +385,9 @@ impl PluginRegistry {
     }
 
     /// Registers a plugin type; a name already taken is refused.
-    pub fn register(&mut self, t: PluginType) -> Result<(), String> {
+    pub fn register(&mut self, t: PluginType) -> Result<(), DuplicatePlugin> {
         if self.types.contains_key(&t.name) {
-            return Err(format!("an auth plugin named {:?} is already registered", t.name));
+            return Err(DuplicatePlugin { name: t.name.clone() });
         }
         self.types.insert(t.name.clone(), t);
         Ok(())

@@ -28,16 +28,24 @@ impl fmt::Display for Version {
     }
 }
 
+/// Text that is not a version.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a version (such as 3, 2.1 or latest)")]
+pub struct InvalidVersion {
+    /// The text as given.
+    pub text: String,
+}
+
 impl FromStr for Version {
-    type Err = String;
+    type Err = InvalidVersion;
 
     /// `3`, `2.1`, `v2.1`, `v3.14`, `latest`, `2.latest`.
-    fn from_str(s: &str) -> Result<Version, String> {
+    fn from_str(s: &str) -> Result<Version, InvalidVersion> {
         let t = s.trim().trim_start_matches(['v', 'V']);
         if t.eq_ignore_ascii_case("latest") {
             return Ok(Version::LATEST);
         }
-        let bad = || format!("{s:?} is not a version (such as 3, 2.1 or latest)");
+        let bad = || InvalidVersion { text: s.to_owned() };
         let (maj, min) = t.split_once('.').unwrap_or((t, "0"));
         let major = maj.parse::<u32>().map_err(|_| bad())?;
         let minor = if min.eq_ignore_ascii_case("latest") { LATEST } else { min.parse::<u32>().map_err(|_| bad())? };

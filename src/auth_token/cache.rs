@@ -102,7 +102,7 @@ impl SharedCache {
         servers: &[String],
         protection: Option<(Protection, Secret)>,
         options: MemcacheOptions,
-    ) -> Result<SharedCache, String> {
+    ) -> Result<SharedCache, super::memcache::MemcacheConfigError> {
         if protection.is_none() {
             tracing::warn!(
                 "memcached_servers is set and memcache_security_strategy is not set: anyone who can write to \

@@ -87,10 +87,14 @@ impl OutageLog {
 
 /// The layer could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuthTokenError {
     /// A setting is unusable.
     #[error("auth_token: {0}")]
     Config(String),
+    /// `memcached_servers` names no usable server.
+    #[error("auth_token: {0}")]
+    Memcached(#[from] super::memcache::MemcacheConfigError),
 }
 
 impl AuthTokenLayer {
@@ -115,7 +119,7 @@ impl AuthTokenLayer {
                  which can bypass access rule checks; set it to true"
             );
         }
-        let validator = TokenValidator::new(source, &config).map_err(AuthTokenError::Config)?;
+        let validator = TokenValidator::new(source, &config)?;
         Ok(AuthTokenLayer {
             shared: Arc::new(Shared {
                 validator,

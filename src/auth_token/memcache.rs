@@ -50,11 +50,34 @@ impl std::fmt::Debug for Memcache {
 
 /// `host:port`, `[v6]:port`, python-memcached's `inet6:[v6]:port`, or a host
 /// alone (port 11211).
-fn socket_addr(spec: &str) -> Result<String, String> {
+/// A `memcached_servers` setting that names no usable server.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MemcacheConfigError {
+    /// An entry that is not `host:port` (a unix socket, an empty entry).
+    #[error("{server:?} is not a memcached server address (host:port)")]
+    NotAnAddress {
+        /// The entry as written.
+        server: String,
+    },
+    /// An entry whose port is not a port number.
+    #[error("{server:?}: port {port:?} is not a port number")]
+    BadPort {
+        /// The entry as written.
+        server: String,
+        /// The port as written.
+        port: String,
+    },
+    /// No servers at all.
+    #[error("memcached_servers is empty")]
+    NoServers,
+}
+
+fn socket_addr(spec: &str) -> Result<String, MemcacheConfigError> {
     let s = spec.trim();
     let s = s.strip_prefix("inet:").or_else(|| s.strip_prefix("inet6:")).unwrap_or(s);
     if s.is_empty() || s.starts_with("unix:") {
-        return Err(format!("{spec:?} is not a memcached server address (host:port)"));
+        return Err(MemcacheConfigError::NotAnAddress { server: spec.to_owned() });
     }
     let has_port = match s.rfind(']') {
         Some(end) => s[end..].contains(':'),
@@ -62,7 +85,8 @@ fn socket_addr(spec: &str) -> Result<String, String> {
     };
     if has_port {
         let (_, port) = s.rsplit_once(':').unwrap_or_default();
-        port.parse::<u16>().map_err(|_| format!("{spec:?}: port {port:?} is not a port number"))?;
+        port.parse::<u16>()
+            .map_err(|_| MemcacheConfigError::BadPort { server: spec.to_owned(), port: port.to_owned() })?;
         Ok(s.to_owned())
     } else if s.contains(':') && !s.starts_with('[') {
         Ok(format!("[{s}]:11211"))
@@ -89,13 +113,13 @@ fn invalid(msg: impl Into<String>) -> io::Error {
 
 impl Memcache {
     /// A client for `servers` (as `memcached_servers` lists them).
-    pub fn new(servers: &[String], options: MemcacheOptions) -> Result<Memcache, String> {
+    pub fn new(servers: &[String], options: MemcacheOptions) -> Result<Memcache, MemcacheConfigError> {
         let servers = servers
             .iter()
             .map(|s| Ok(Server { addr: socket_addr(s)?, idle: Mutex::new(Vec::new()), dead_until: Mutex::new(None) }))
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, MemcacheConfigError>>()?;
         if servers.is_empty() {
-            return Err("memcached_servers is empty".into());
+            return Err(MemcacheConfigError::NoServers);
         }
         Ok(Memcache { servers, options })
     }

@@ -37,6 +37,7 @@ pub use config::{AuthTokenConfig, BindMode, DEFAULT_IDENTITY_TIMEOUT, MemcacheCo
 pub use context::{IdentityStatus, UserContext};
 pub use crypt::Protection;
 pub use layer::{AuthToken, AuthTokenError, AuthTokenLayer, ResponseFuture};
+pub use memcache::MemcacheConfigError;
 pub use source::{IdentityServer, SourceError, TokenSource, ValidateOptions, Validated};
 #[doc(hidden)]
 pub use validator::MAX_IN_FLIGHT;

@@ -80,7 +80,10 @@ impl std::fmt::Debug for TokenValidator {
 
 impl TokenValidator {
     /// A validator asking `source`, with `config`'s cache settings.
-    pub fn new(source: Arc<dyn TokenSource>, config: &AuthTokenConfig) -> Result<TokenValidator, String> {
+    pub fn new(
+        source: Arc<dyn TokenSource>,
+        config: &AuthTokenConfig,
+    ) -> Result<TokenValidator, super::memcache::MemcacheConfigError> {
         let cache = match (&config.memcache, config.token_cache_time.is_zero()) {
             (_, true) => Cache::Off,
             (None, false) => Cache::Memory(ExpiringMap::new(config.cache_capacity)),

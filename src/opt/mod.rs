@@ -18,6 +18,7 @@ pub use raw::RawValue;
 pub use registry::{DEFAULT_GROUP, Group, Registry, RegistryError, normalize_group};
 pub use secret::{MASK, Secret};
 pub use types::{
-    Choices, DictType, IpVersion, ListType, NumberType, OptType, Pattern, StringType, UriType, python_float,
+    Choices, DictType, IpVersion, ListType, NumberType, OptType, Pattern, PatternError, StringType, UriType,
+    python_float,
 };
 pub use value::Value;

@@ -70,6 +70,16 @@ pub struct StringType {
     pub quotes: bool,
 }
 
+/// A regular expression that does not compile.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid regex {source_text:?}: {reason}")]
+pub struct PatternError {
+    /// The pattern as written.
+    pub source_text: String,
+    /// What the regex compiler said.
+    pub reason: String,
+}
+
 /// A compiled regular expression that compares by its source text.
 #[derive(Clone)]
 pub struct Pattern {
@@ -79,9 +89,10 @@ pub struct Pattern {
 
 impl Pattern {
     /// Compiles `source`; `ignore_case` adds the `(?i)` flag.
-    pub fn new(source: &str, ignore_case: bool) -> Result<Pattern, String> {
+    pub fn new(source: &str, ignore_case: bool) -> Result<Pattern, PatternError> {
         let full = if ignore_case { format!("(?i){source}") } else { source.to_owned() };
-        let compiled = regex_lite::Regex::new(&full).map_err(|e| format!("invalid regex {source:?}: {e}"))?;
+        let compiled = regex_lite::Regex::new(&full)
+            .map_err(|e| PatternError { source_text: source.to_owned(), reason: e.to_string() })?;
         Ok(Pattern { source: source.to_owned(), compiled: Arc::new(compiled) })
     }
 

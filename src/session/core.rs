@@ -199,16 +199,22 @@ fn build_client(o: &SessionOptions) -> Result<reqwest::Client, SessionError> {
         if let Some(t) = o.timeout {
             b = b.timeout(t);
         }
-        let read = |what: &str, p: &std::path::Path| {
+        let tls = |setting: &'static str, path: &std::path::Path, problem: String| SessionError::TlsFile {
+            setting,
+            path: path.to_owned(),
+            problem,
+            origin: None,
+        };
+        let read = |what: &'static str, p: &std::path::Path| {
             crate::source::read::read_bytes(p)
-                .map_err(|e| SessionError::Config(format!("cannot read {what} {}: {e}", p.display())))
+                .map_err(|e| tls(what, p, format!("cannot read {what} {}: {e}", p.display())))
         };
         if let Some(ca) = &o.cafile {
             let certs = reqwest::Certificate::from_pem_bundle(&read("cafile", ca)?).map_err(|e| {
-                SessionError::Config(format!("cafile {} holds no usable PEM certificate: {e}", ca.display()))
+                tls("cafile", ca, format!("cafile {} holds no usable PEM certificate: {e}", ca.display()))
             })?;
             if certs.is_empty() {
-                return Err(SessionError::Config(format!("cafile {} holds no certificate", ca.display())));
+                return Err(tls("cafile", ca, format!("cafile {} holds no certificate", ca.display())));
             }
             // As keystoneauth (requests' `verify=cafile`): only these roots.
             b = b.tls_certs_only(certs);
@@ -221,15 +227,14 @@ fn build_client(o: &SessionOptions) -> Result<reqwest::Client, SessionError> {
                     pem.extend(read("keyfile", k)?);
                 }
                 let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
-                    SessionError::Config(format!(
-                        "certfile {} (with keyfile) is not a usable client identity: {e}",
-                        cert.display()
-                    ))
+                    let problem =
+                        format!("certfile {} (with keyfile) is not a usable client identity: {e}", cert.display());
+                    tls("certfile", cert, problem)
                 })?;
                 b = b.identity(id);
             }
             (None, Some(k)) => {
-                return Err(SessionError::Config(format!("keyfile {} is set without certfile", k.display())));
+                return Err(tls("keyfile", k, format!("keyfile {} is set without certfile", k.display())));
             }
             (None, None) => {}
         }
@@ -289,14 +294,9 @@ impl Session {
     /// setting came from (`cafile from command line --os-cacert`).
     pub fn from_loaded(loaded: &LoadedAuth) -> Result<Session, SessionError> {
         Session::builder().auth(loaded.plugin.clone()).options(loaded.session.clone()).build().map_err(|e| match e {
-            SessionError::Config(mut m) => {
-                for dest in ["cafile", "certfile", "keyfile"] {
-                    let origin = loaded.snapshot.get(&loaded.group, dest).map(|r| &r.origin);
-                    if let (true, Some(o)) = (m.contains(&format!("{dest} ")), origin) {
-                        m.push_str(&format!(" ({dest} from {o})"));
-                    }
-                }
-                SessionError::Config(m)
+            SessionError::TlsFile { setting, path, problem, origin: None } => {
+                let origin = loaded.snapshot.get(&loaded.group, setting).map(|r| r.origin.to_string());
+                SessionError::TlsFile { setting, path, problem, origin }
             }
             e => e,
         })
@@ -309,7 +309,7 @@ impl Session {
 
     /// The current auth state, or the error a call that needs one gets.
     fn require_auth(&self) -> Result<Arc<AuthState>, SessionError> {
-        self.auth_state().ok_or_else(|| SessionError::NoAuth { method: "-".into(), url: "-".into() })
+        self.auth_state().ok_or_else(|| SessionError::NoAuth { request: None })
     }
 
     /// Authenticates with `plugin` from now on, after checking that it can:
@@ -400,7 +400,7 @@ impl Session {
             let use_auth = match (req.authenticated, &state) {
                 (Some(false), _) => false,
                 (Some(true), None) => {
-                    return Err(SessionError::NoAuth { method: req.method.to_string(), url: req.url.clone() });
+                    return Err(SessionError::NoAuth { request: Some((req.method.to_string(), req.url.clone())) });
                 }
                 (_, s) => s.is_some(),
             };
@@ -557,7 +557,7 @@ impl Session {
                 (e.url.clone(), Some(e.interface), e.region_id.clone().or_else(|| e.region.clone()))
             }
             (None, None) => {
-                return Err(SessionError::NoEndpoint { method: "-".into(), url: filter.service_type.clone() });
+                return Err(SessionError::NoCatalog { service_type: filter.service_type.clone() });
             }
         };
         let mut data = EndpointData {

@@ -6,7 +6,20 @@ use std::fmt;
 
 use serde_json::Value as J;
 
-pub use crate::auth::version::{LATEST, Version};
+pub use crate::auth::version::{InvalidVersion, LATEST, Version};
+
+/// `version`, `min_version` and `max_version` that do not make a
+/// [`VersionSpec`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VersionSpecError {
+    /// One of them is not a version.
+    #[error(transparent)]
+    Invalid(#[from] InvalidVersion),
+    /// `version` with `min_version` or `max_version`.
+    #[error("version is mutually exclusive with min_version and max_version")]
+    Exclusive,
+}
 
 /// The versions a request accepts: keystoneauth's `version`, or
 /// `min_version` and `max_version`.
@@ -40,11 +53,15 @@ impl VersionSpec {
     }
 
     /// Reads `version`, `min_version` and `max_version` strings.
-    pub fn parse(version: Option<&str>, min: Option<&str>, max: Option<&str>) -> Result<Option<VersionSpec>, String> {
+    pub fn parse(
+        version: Option<&str>,
+        min: Option<&str>,
+        max: Option<&str>,
+    ) -> Result<Option<VersionSpec>, VersionSpecError> {
         let p = |s: Option<&str>| s.map(str::parse::<Version>).transpose();
         Ok(match (p(version)?, p(min)?, p(max)?) {
             (Some(v), None, None) => Some(VersionSpec::version(v)),
-            (Some(_), _, _) => return Err("version is mutually exclusive with min_version and max_version".into()),
+            (Some(_), _, _) => return Err(VersionSpecError::Exclusive),
             (None, None, None) => None,
             (None, lo, hi) => Some(VersionSpec::between(lo, hi)),
         })

@@ -23,7 +23,7 @@ mod retry;
 pub use adapter::Adapter;
 pub use auth_state::{AuthState, DEFAULT_REFRESH_MARGIN};
 pub use core::{EndpointData, Session, SessionBuilder, Timing};
-pub use discover::{Version, VersionSpec};
+pub use discover::{InvalidVersion, Version, VersionSpec, VersionSpecError};
 pub use redact::token_hash;
 pub use request::{Body, MicroversionOutOfRange, Request, Response, SessionError, VersionNotFound};
 pub use retry::{RetryPolicy, backoff, idempotent, retry_after};

@@ -238,12 +238,29 @@ pub(crate) fn request_id(h: &HeaderMap) -> Option<&str> {
     h.get("x-openstack-request-id").or_else(|| h.get("x-compute-request-id")).and_then(|v| v.to_str().ok())
 }
 
-/// What can go wrong with a request. Never holds a credential.
+/// What can go wrong with a request. Never holds a credential. The
+/// `is_*` queries and [`SessionError::status`] answer the usual questions
+/// without a match on every variant.
 #[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SessionError {
-    /// The session could not be built (a TLS file, say).
+    /// The session could not be built.
     #[error("{0}")]
     Config(String),
+    /// A TLS setting's file (`cafile`, `certfile`, `keyfile`) cannot be
+    /// used; `origin` says where the setting came from, when known.
+    #[error("{problem}{}", origin.as_ref().map(|o| format!(" ({setting} from {o})")).unwrap_or_default())]
+    TlsFile {
+        /// `cafile`, `certfile` or `keyfile`.
+        setting: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong, naming the setting and the file.
+        problem: String,
+        /// Where the setting came from (`command line --os-cacert`, a file
+        /// and line).
+        origin: Option<String>,
+    },
     /// Authentication failed.
     #[error(transparent)]
     Auth(#[from] AuthError),
@@ -260,13 +277,24 @@ pub enum SessionError {
         /// The URL as given.
         url: String,
     },
+    /// Endpoint data was asked for a service, and the auth plugin has
+    /// neither a catalog nor a fixed endpoint.
+    #[error(
+        "no endpoint for service type {service_type:?}: the auth plugin has neither a service catalog nor a fixed endpoint"
+    )]
+    NoCatalog {
+        /// The service type asked for.
+        service_type: String,
+    },
     /// The request must be authenticated but no plugin was given.
-    #[error("{method} {url}: the request must be authenticated but there is no auth plugin")]
+    #[error(
+        "{}the request must be authenticated but there is no auth plugin",
+        request.as_ref().map(|(m, u)| format!("{m} {u}: ")).unwrap_or_default()
+    )]
     NoAuth {
-        /// The method.
-        method: String,
-        /// The URL.
-        url: String,
+        /// The request's method and URL, when there is a request (a
+        /// session asked for its token or endpoints has none).
+        request: Option<(String, String)>,
     },
     /// No response arrived.
     #[error("{method} {url} failed after {attempts} attempt{s}: {source}", s = if *.attempts == 1 { "" } else { "s" })]
@@ -310,6 +338,44 @@ pub enum SessionError {
         /// The limit.
         limit: usize,
     },
+}
+
+impl SessionError {
+    /// Whether the session could not be built from its settings (a TLS
+    /// file included).
+    pub fn is_config(&self) -> bool {
+        matches!(self, SessionError::Config(_) | SessionError::TlsFile { .. })
+    }
+
+    /// Whether getting a token failed.
+    pub fn is_auth(&self) -> bool {
+        matches!(self, SessionError::Auth(_) | SessionError::NoAuth { .. })
+    }
+
+    /// Whether no endpoint (or no version of one) could be found for the
+    /// request.
+    pub fn is_endpoint(&self) -> bool {
+        matches!(
+            self,
+            SessionError::EndpointNotFound(_)
+                | SessionError::NoEndpoint { .. }
+                | SessionError::NoCatalog { .. }
+                | SessionError::VersionNotFound(_)
+        )
+    }
+
+    /// Whether no response arrived (connection refused, reset, timed out).
+    pub fn is_transport(&self) -> bool {
+        matches!(self, SessionError::Transport { .. })
+    }
+
+    /// The status of an error response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            SessionError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
 }
 
 /// No version of a service matches a request.

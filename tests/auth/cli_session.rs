@@ -133,3 +133,34 @@ fn a_missing_tls_file_names_where_it_was_set() {
     assert!(e.contains("cannot read certfile /nonexistent/c.pem"), "{e}");
     assert!(e.contains("(certfile from command line --os-cert)"), "{e}");
 }
+
+#[test]
+fn a_tls_file_error_is_typed_with_its_setting_path_and_origin() {
+    let d = Dir::new();
+    let argv: Vec<String> = [
+        "prog",
+        "--os-auth-type",
+        "none",
+        "--os-endpoint",
+        "https://localhost:1/",
+        "--os-cacert",
+        "/nonexistent/ca.pem",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let dirs = Dirs { cwd: d.path().into(), home: Some(d.path().into()), config_home: None };
+    let auth = CliAuth::scan(&argv, Env::empty(), &dirs, PluginRegistry::builtin(), None);
+    let m = auth.register(clap::Command::new("prog")).try_get_matches_from(&argv).expect("parses");
+    let loaded = auth.load(&m).expect("loads");
+    match Session::from_loaded(&loaded) {
+        Err(e @ SessionError::TlsFile { .. }) => {
+            assert!(e.is_config() && !e.is_transport() && !e.is_auth() && e.status().is_none(), "{e:?}");
+            let SessionError::TlsFile { setting, path, origin, .. } = e else { unreachable!() };
+            assert_eq!(setting, "cafile");
+            assert_eq!(path, std::path::Path::new("/nonexistent/ca.pem"));
+            assert_eq!(origin.as_deref(), Some("command line --os-cacert"));
+        }
+        other => panic!("expected a TLS file error, got {other:?}"),
+    }
+}

@@ -218,7 +218,9 @@ fn third_party_plugins_register_like_built_ins() {
     plugins
         .register(PluginType::new("my_none", "Mine.", vec![Opt::string("endpoint").required()], FixedAuth::none))
         .expect("registers");
-    assert!(plugins.register(PluginType::new("password", "dup", vec![], FixedAuth::none)).is_err());
+    let dup = plugins.register(PluginType::new("password", "dup", vec![], FixedAuth::none)).expect_err("taken");
+    assert_eq!(dup.name, "password");
+    assert_eq!(dup.to_string(), "an auth plugin named \"password\" is already registered");
     let d = Dir::new();
     let p = d.write("a.conf", "[g]\nauth_type = my_none\n");
     let reg = Registry::new();

@@ -276,3 +276,16 @@ fn invalid_defaults_are_refused_at_registration() {
         reg.register_opt("g", Opt::new("q", OptType::integer()).default("hunter2").secret()).expect_err("refused");
     assert!(!secret.to_string().contains("hunter2"));
 }
+
+#[test]
+fn errors_of_public_constructors_are_typed() {
+    let e = stackauth::opt::Pattern::new("a(b", false).expect_err("unbalanced");
+    assert_eq!(e.source_text, "a(b");
+    assert!(e.to_string().starts_with("invalid regex \"a(b\": "), "{e}");
+    let v = "three".parse::<stackauth::session::Version>().expect_err("not a version");
+    assert_eq!(v.text, "three");
+    let spec = stackauth::session::VersionSpec::parse(Some("3"), Some("2"), None).expect_err("exclusive");
+    assert_eq!(spec, stackauth::session::VersionSpecError::Exclusive);
+    let bad = stackauth::session::VersionSpec::parse(None, Some("x"), None).expect_err("not a version");
+    assert!(matches!(bad, stackauth::session::VersionSpecError::Invalid(ref i) if i.text == "x"), "{bad:?}");
+}
