@@ -309,7 +309,7 @@ impl Session {
 
     /// The current auth state, or the error a call that needs one gets.
     fn require_auth(&self) -> Result<Arc<AuthState>, SessionError> {
-        self.auth_state().ok_or_else(|| SessionError::NoAuth { request: None })
+        self.auth_state().ok_or(SessionError::NoAuth { request: None })
     }
 
     /// Authenticates with `plugin` from now on, after checking that it can:
