@@ -233,7 +233,9 @@ impl<'r> Build<'_, 'r> {
         for d in opt.deprecated_names() {
             let n = (
                 d.group.as_deref().map_or_else(|| current.0.clone(), normalize_group),
-                d.name.as_deref().map_or_else(|| current.1.clone(), normalize_key),
+                // As written: oslo.config does not read a dashed name in
+                // a file either.
+                d.name.as_deref().map_or_else(|| current.1.clone(), str::to_owned),
             );
             if !names.contains(&n) {
                 names.push(n);
@@ -449,6 +451,20 @@ impl<'r> Build<'_, 'r> {
             // [DEFAULT] always exists, as in oslo.config.
             .chain(std::iter::once(crate::opt::DEFAULT_GROUP.to_owned()))
             .collect();
+        // Groups whose options are known: an option in any other group
+        // (`[DEFAULT]` too, when no option of it is registered) is none of
+        // this schema's business.
+        let registered: HashSet<String> = registry
+            .groups()
+            .flat_map(|g| {
+                let own = normalize_group(g.name());
+                let old: Vec<String> = g
+                    .opts()
+                    .flat_map(|o| o.deprecated_names().iter().filter_map(|d| d.group.as_deref().map(normalize_group)))
+                    .collect();
+                std::iter::once(own).chain(old)
+            })
+            .collect();
         let group_names: Vec<&str> = registry.groups().map(|g| g.name()).collect();
         // Suggestions for the first MAX_SUGGESTIONS unknown names only: a
         // file with a hundred thousand of them is not a typo, and each
@@ -488,7 +504,7 @@ impl<'r> Build<'_, 'r> {
                 key: Some(e.key.clone()),
                 origin: e.key_origin.clone(),
             });
-            if !known_groups.contains(&g) {
+            if !known_groups.contains(&g) || (!strong && !registered.contains(&g)) {
                 if strong {
                     let mut d = Diagnostic::error(Code::BadOverride, format!("unknown group \"{}\"", e.group))
                         .option(&e.group, &e.key)
@@ -511,7 +527,16 @@ impl<'r> Build<'_, 'r> {
                 Diagnostic::new(severity, code, format!("unknown option \"{}\" in group \"{}\"", e.key, e.group))
                     .option(&e.group, &e.key)
                     .at(e.key_origin.clone());
-            if let Some(s) = suggest(&normalize_key(&e.key), &mut candidates.iter().copied()) {
+            let dest = normalize_key(&e.key);
+            if matches!(rank, Rank::File(_)) && dest != e.key && self.by_name.contains_key(&(g.clone(), dest.clone())) {
+                // oslo.config reads files by dest: the service never sees it.
+                d.message = format!(
+                    "\"{}\" is not read: oslo.config looks options up in files by their dest, so the service \
+                     ignores this spelling",
+                    e.key
+                );
+                d = d.suggest(format!("write \"{dest}\""));
+            } else if let Some(s) = suggest(&dest, &mut candidates.iter().copied()) {
                 d = d.suggest(format!("did you mean \"{s}\"?"));
             }
             self.diags.push(d);
