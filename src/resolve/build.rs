@@ -63,6 +63,7 @@ pub(super) fn build_lenient(loader: &Loader<'_>) -> (Snapshot, Vec<Diagnostic>) 
     let headers: Vec<(String, Origin)> = sources.iter().flat_map(|s| s.groups.iter().cloned()).collect();
     let mut seen_groups: std::collections::BTreeSet<String> = headers.iter().map(|(g, _)| normalize_group(g)).collect();
     let layers = make_layers(loader, sources);
+    diags.extend(env_differences(&layers));
     seen_groups.extend(layers.iter().flat_map(|l| l.entries.iter().map(|e| normalize_group(&e.group))));
     let mut b = Build {
         loader,
@@ -175,6 +176,28 @@ fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
     layers
 }
 
+/// A finding for each multi-valued option set from the environment: a
+/// deliberate difference (README.md), since oslo.config splits such a
+/// variable into characters.
+fn env_differences(layers: &[Layer]) -> Vec<Diagnostic> {
+    layers
+        .iter()
+        .filter(|l| l.rank == Rank::Env)
+        .flat_map(|l| l.entries.iter())
+        .filter(|e| matches!(e.value, RawValue::Array(_)))
+        .map(|e| {
+            Diagnostic::warning(
+                Code::OsloDifference,
+                "oslo.config splits a multi-valued option's environment variable into single characters; \
+                 stackauth splits it at commas, so the Python service reads another value",
+            )
+            .at(e.origin.clone())
+            .option(&e.group, &e.key)
+            .suggest("set a multi-valued option in a config file for a Python service")
+        })
+        .collect()
+}
+
 /// `OS_<GROUP>__<DEST>` for every registered option. A multi-valued option
 /// takes a comma-separated list (oslo.config splits it into characters).
 fn env_entries(registry: &Registry, env: &Env) -> Vec<Entry> {
@@ -230,13 +253,16 @@ impl<'r> Build<'_, 'r> {
     fn names(group: &str, opt: &Opt) -> Vec<Name> {
         let current = (normalize_group(group), opt.dest().to_owned());
         let mut names = vec![current.clone()];
-        for d in opt.deprecated_names() {
-            let n = (
-                d.group.as_deref().map_or_else(|| current.0.clone(), normalize_group),
-                // As written: oslo.config does not read a dashed name in
-                // a file either.
-                d.name.as_deref().map_or_else(|| current.1.clone(), str::to_owned),
-            );
+        // As oslo.config's Opt: each deprecated name as written, then the
+        // dashed ones again with `_` for `-` (a file may use either).
+        let written = opt.deprecated_names().iter().map(|d| (d, false));
+        let dashed = opt.deprecated_names().iter().filter(|d| d.name.as_deref().is_some_and(|n| n.contains('-')));
+        for (d, underscored) in written.chain(dashed.map(|d| (d, true))) {
+            let name = d
+                .name
+                .as_deref()
+                .map_or_else(|| current.1.clone(), |n| if underscored { normalize_key(n) } else { n.to_owned() });
+            let n = (d.group.as_deref().map_or_else(|| current.0.clone(), normalize_group), name);
             if !names.contains(&n) {
                 names.push(n);
             }

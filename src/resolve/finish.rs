@@ -124,7 +124,8 @@ impl Build<'_, '_> {
                 self.missing_required(group, opt.dest());
             }
             return Resolved {
-                value: None,
+                // oslo.config reads an unset multi-valued option as [].
+                value: opt.is_multi().then(|| Value::List(Vec::new())),
                 origin: Origin::Default,
                 deprecated: None,
                 compound: Vec::new(),

@@ -106,7 +106,8 @@ pub fn render_text_with(snapshot: &Snapshot, opts: ShowOptions, findings: &[Diag
 
 /// The snapshot as JSON: `{"groups": {group: {option: {value, origin,
 /// deprecated_name, built_from, secret, error}}}, "unknown": [...]}`;
-/// `error` is `{code, message}` for an option that failed, else null.
+/// `error` is `{code, message}` for an option that failed, else null;
+/// `findings` lists every finding (errors, warnings and notes).
 pub fn render_json(snapshot: &Snapshot, opts: ShowOptions) -> serde_json::Value {
     render_json_with(snapshot, opts, snapshot.warnings())
 }
@@ -148,7 +149,14 @@ pub fn render_json_with(snapshot: &Snapshot, opts: ShowOptions, findings: &[Diag
         .iter()
         .map(|u| json!({"group": u.group, "option": u.key, "origin": u.origin.to_string()}))
         .collect();
-    json!({"groups": groups, "unknown": unknown})
+    let findings: Vec<J> = findings
+        .iter()
+        .map(|d| {
+            json!({"severity": d.severity.as_str(), "code": d.code.as_str(), "group": d.group,
+                   "option": d.option, "origin": d.origin.as_ref().map(ToString::to_string), "message": d.message})
+        })
+        .collect();
+    json!({"groups": groups, "unknown": unknown, "findings": findings})
 }
 
 fn toml_str(s: &str) -> String {

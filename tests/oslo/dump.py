@@ -61,9 +61,16 @@ def make_opt(o):
         if o.get("max") is not None:
             kw["max"] = o["max"]
     choices = o.get("choices") or []
+    default = o.get("default")
     if choices and maker in (cfg.StrOpt, cfg.IntOpt, cfg.PortOpt):
         kw["choices"] = [c[0] if isinstance(c, (list, tuple)) else c for c in choices]
-    default = o.get("default")
+        # Opt-data does not say ignore_case; a default that matches a
+        # choice only in another case says it (oslo.log's
+        # log_rotate_interval_type: default "days", choice "Days"). The
+        # same inference as stackauth's importer.
+        if (maker is cfg.StrOpt and isinstance(default, str) and default not in kw["choices"]
+                and default.lower() in [str(c).lower() for c in kw["choices"]]):
+            kw["ignore_case"] = True
     try:
         return maker(o["name"], default=default, **kw)
     except Exception:  # a default the type rejects: registered without one
