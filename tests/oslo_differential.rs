@@ -19,8 +19,6 @@ use std::process::Command;
 
 use serde_json::Value as J;
 
-const OPT_DATA: &str = "tests/data/optdata/keystone.yaml";
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -50,20 +48,46 @@ fn python() -> Option<PathBuf> {
     Some(py)
 }
 
-/// One case: the config arguments and the environment.
+/// One case: the opt-data, the config arguments and the environment.
 struct Case {
     name: String,
+    opt_data: String,
     args: Vec<String>,
     env: Vec<(String, String)>,
 }
 
+/// The services of the corpus: tests/data/optdata/SERVICE.yaml and
+/// tests/data/oslo/SERVICE.
+const SERVICES: &[&str] = &["keystone", "glance-api"];
+
 fn cases() -> Vec<Case> {
     let data = root().join("tests/data/oslo");
-    let mut out = vec![Case {
-        name: "keystone/sample-filled".into(),
-        args: vec!["--config-file".into(), "tests/data/oslo/keystone/sample-filled.conf".into()],
+    let file_case = |service: &str, name: String, rel: String| Case {
+        name,
+        opt_data: format!("tests/data/optdata/{service}.yaml"),
+        args: vec!["--config-file".into(), rel],
         env: Vec::new(),
-    }];
+    };
+    let mut out = Vec::new();
+    for service in SERVICES {
+        out.push(file_case(
+            service,
+            format!("{service}/sample-filled"),
+            format!("tests/data/oslo/{service}/sample-filled.conf"),
+        ));
+        let mut generated: Vec<PathBuf> = std::fs::read_dir(data.join(service).join("generated"))
+            .expect("generated")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        generated.sort();
+        for p in generated {
+            let rel = p.strip_prefix(root()).expect("in the repository").display().to_string();
+            let name = format!("{service}/generated/{}", p.file_name().unwrap_or_default().to_string_lossy());
+            out.push(file_case(service, name, rel));
+        }
+    }
+    // Hand-made Keystone deployments.
     let mut hand: Vec<PathBuf> = std::fs::read_dir(data.join("cases"))
         .expect("cases")
         .flatten()
@@ -79,15 +103,7 @@ fn cases() -> Vec<Case> {
             .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
             .collect();
         let name = format!("cases/{}", p.file_stem().unwrap_or_default().to_string_lossy());
-        out.push(Case { name, args, env });
-    }
-    let mut generated: Vec<PathBuf> =
-        std::fs::read_dir(data.join("generated")).expect("generated").flatten().map(|e| e.path()).collect();
-    generated.sort();
-    for p in generated {
-        let rel = p.strip_prefix(root()).expect("in the repository").display().to_string();
-        let name = format!("generated/{}", p.file_name().unwrap_or_default().to_string_lossy());
-        out.push(Case { name, args: vec!["--config-file".into(), rel], env: Vec::new() });
+        out.push(Case { name, opt_data: KEYSTONE.to_owned(), args, env });
     }
     out
 }
@@ -116,6 +132,9 @@ fn same(a: &J, b: &J) -> bool {
     }
 }
 
+/// Keystone's opt-data, for the hand-made cases.
+const KEYSTONE: &str = "tests/data/optdata/keystone.yaml";
+
 /// Deliberate differences (README.md, "Deliberate differences from
 /// oslo.config"): each makes stackauth emit a finding with this code on the
 /// option, which is how the test knows a disagreement is one of them.
@@ -135,10 +154,11 @@ fn stackauth_reads_every_option_as_oslo_config_does() {
     for case in cases() {
         files += case.args.iter().filter(|a| !a.starts_with("--")).count();
         let mut c = Command::new(&py);
-        c.arg(root().join("tests/oslo/dump.py")).args(["--opt-data", OPT_DATA]).args(&case.args);
+        c.arg(root().join("tests/oslo/dump.py")).args(["--opt-data", &case.opt_data]).args(&case.args);
         let (oslo, _, _) = run(c, &case);
         let mut c = Command::new(env!("CARGO_BIN_EXE_stackauth"));
-        c.args(["show", "--format", "json", "--all", "--reveal-secrets", "--opt-data", OPT_DATA]).args(&case.args);
+        c.args(["show", "--format", "json", "--all", "--reveal-secrets", "--opt-data", &case.opt_data])
+            .args(&case.args);
         let (ours, code, stderr) = run(c, &case);
         if let Some(e) = oslo["load_error"].as_str() {
             // oslo.config refuses the whole configuration (a parse error).
@@ -201,18 +221,21 @@ fn stackauth_reads_every_option_as_oslo_config_does() {
     assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
 }
 
-/// The sample with every option filled is clean against its own opt-data.
+/// Each service's sample with every option filled is clean against its own
+/// opt-data.
 #[test]
-fn the_filled_sample_validates_with_no_errors() {
-    let o = Command::new(env!("CARGO_BIN_EXE_stackauth"))
-        .args(["validate", "--no-env", "--opt-data", OPT_DATA])
-        .args(["--config-file", "tests/data/oslo/keystone/sample-filled.conf"])
-        .current_dir(root())
-        .output()
-        .expect("runs");
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("0 errors"), "{out}");
+fn the_filled_samples_validate_with_no_errors() {
+    for service in SERVICES {
+        let o = Command::new(env!("CARGO_BIN_EXE_stackauth"))
+            .args(["validate", "--no-env", "--opt-data", &format!("tests/data/optdata/{service}.yaml")])
+            .args(["--config-file", &format!("tests/data/oslo/{service}/sample-filled.conf")])
+            .current_dir(root())
+            .output()
+            .expect("runs");
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(0), "{service}: {out}");
+        assert!(out.contains("0 errors"), "{service}: {out}");
+    }
 }
 
 /// oslo-config-validator on every file of the corpus: each option it calls
@@ -227,7 +250,7 @@ fn whatever_oslo_config_validator_rejects_stackauth_rejects() {
         for file in case.args.chunks(2).filter(|a| a[0] == "--config-file").map(|a| a[1].clone()) {
             files += 1;
             let o = Command::new(&validator)
-                .args(["--opt-data", OPT_DATA, "--input-file", &file])
+                .args(["--opt-data", &case.opt_data, "--input-file", &file])
                 .current_dir(root())
                 .output()
                 .expect("runs");
@@ -242,7 +265,16 @@ fn whatever_oslo_config_validator_rejects_stackauth_rejects() {
                 continue;
             }
             let s = Command::new(env!("CARGO_BIN_EXE_stackauth"))
-                .args(["validate", "--no-env", "--format", "json", "--opt-data", OPT_DATA, "--config-file", &file])
+                .args([
+                    "validate",
+                    "--no-env",
+                    "--format",
+                    "json",
+                    "--opt-data",
+                    &case.opt_data,
+                    "--config-file",
+                    &file,
+                ])
                 .current_dir(root())
                 .output()
                 .expect("runs");

@@ -476,3 +476,29 @@ fn python_float(f: f64) -> String {
     }
     format!("{f:?}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What Python's `str()` gives, checked with python3 for each case.
+    #[test]
+    fn references_substitute_python_s_str() {
+        let list = Value::List(vec![Value::Str("a".into()), Value::Str("it's".into())]);
+        let cases = [
+            (Value::Bool(true), "True"),
+            (Value::Bool(false), "False"),
+            (Value::Int(-5), "-5"),
+            (Value::Float(1.0), "1.0"),
+            (Value::Float(0.1), "0.1"),
+            (Value::Float(1e16), "1e+16"),
+            (Value::Float(1.5e-5), "1.5e-05"),
+            (Value::Float(123456.5), "123456.5"),
+            (list, "['a', \"it's\"]"),
+            (Value::Str("x y".into()), "x y"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(python_str(&v), want, "{v:?}");
+        }
+    }
+}
