@@ -183,11 +183,13 @@ fn undefined_references_are_errors_at_their_place() {
             .find(|x| x["code"] == "interpolation" && x["option"] == opt && x["severity"] == "error")
             .map(|x| (x["line"].as_u64().unwrap_or(0), x["column"].as_u64().unwrap_or(0)))
     };
-    assert_eq!(at("log_dir"), Some((2, 11)), "{out}");
-    assert_eq!(at("public_endpoint"), Some((3, 19)), "{out}");
+    // At the reference itself.
+    assert_eq!(at("log_dir"), Some((2, 20)), "{out}");
+    assert_eq!(at("public_endpoint"), Some((3, 26)), "{out}");
     // DEFAULT cannot be named in a reference (oslo.config: NoSuchGroupError).
     assert_eq!(at("provider"), Some((7, 12)), "{out}");
-    // backend_argument is a secret: checked all the same, its text not shown.
+    // backend_argument is a secret: checked all the same, its text not
+    // shown (and the value's place, not the reference's).
     assert_eq!(at("backend_argument"), Some((10, 20)), "{out}");
     assert!(!out.contains("nope"), "{out}");
 }

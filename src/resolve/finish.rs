@@ -173,7 +173,9 @@ impl Build<'_, '_> {
                         ),
                         InterpError::Unresolved(m) => (Code::Interpolation, m),
                     };
-                    let mut d = Diagnostic::error(code, msg).at(item_origin.clone()).option(group, opt.dest());
+                    let at =
+                        if opt.is_secret() { item_origin.clone() } else { self.at_reference(raw, group, item_origin) };
+                    let mut d = Diagnostic::error(code, msg).at(at).option(group, opt.dest());
                     if opt.is_secret() && code == Code::Interpolation {
                         d = d.suggest("write $$ for a literal $");
                     }
@@ -250,6 +252,33 @@ impl Build<'_, '_> {
         self.diags.push(
             Diagnostic::error(Code::MissingRequired, "required option has no value").option(group, dest).suggest(place),
         );
+    }
+
+    /// Where the first reference of a one-line INI value that names no
+    /// option stands (the value's own place when the failure is further
+    /// down a chain, or the value spans lines or comes from TOML).
+    fn at_reference(&self, raw: &RawValue, group: &str, origin: &Origin) -> Origin {
+        let (RawValue::Str(text), Origin::File(loc)) = (raw, origin) else { return origin.clone() };
+        if text.contains('\n') || loc.line == 0 || crate::source::Format::of(&loc.path) != crate::source::Format::Ini {
+            return origin.clone();
+        }
+        let mut offset = 0;
+        for piece in pieces(text) {
+            let len = match piece {
+                Piece::Text(t) => t.len(),
+                Piece::Dollar => 2,
+                Piece::Ref(name) => {
+                    if self.lookup(name, group).is_err() {
+                        let mut at = loc.clone();
+                        at.column += text[..offset].chars().count() as u32;
+                        return Origin::File(at);
+                    }
+                    name.len() + if text[offset..].starts_with("${") { 3 } else { 1 }
+                }
+            };
+            offset += len;
+        }
+        origin.clone()
     }
 
     /// Substitutes `$references` in every string inside `raw`.
