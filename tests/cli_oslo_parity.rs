@@ -253,3 +253,31 @@ fn check_defaults_and_exclude_options() {
     assert!(!has(&f, "warning", "non-default", "debug"), "{out}");
     assert!(has(&f, "warning", "non-default", "connection"), "{out}");
 }
+
+/// Notes are GitHub notices, counted apart, and never fail the run.
+#[test]
+fn notes_are_github_notices() {
+    let d = Dir::new();
+    let conf = write(&d, "keystone.conf", CLEAN);
+    let o = stackauth(
+        &[
+            "validate",
+            "--format",
+            "github",
+            "--fatal-warnings",
+            "--opt-data",
+            OPT_DATA,
+            "--config-file",
+            conf.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(
+        o.stdout.starts_with("::notice title=stackauth missing-required::[oslo_middleware_tracing] service_name: "),
+        "{}",
+        o.stdout
+    );
+    let o = stackauth(&["validate", "--opt-data", OPT_DATA, "--config-file", conf.to_str().unwrap()], &[]);
+    assert!(o.stdout.ends_with("0 errors, 0 warnings, 1 note in 1 file\n"), "{}", o.stdout);
+}
