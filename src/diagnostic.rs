@@ -8,10 +8,24 @@ use crate::origin::Origin;
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// Worth knowing, never a failure (not even with `--fatal-warnings`):
+    /// a required option that oslo.config itself does not check on load.
+    Note,
     /// The configuration still loads.
     Warning,
     /// The configuration cannot be used.
     Error,
+}
+
+impl Severity {
+    /// As printed: `note`, `warning`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
 /// A stable code for each kind of finding, for CI filters and docs.
@@ -72,6 +86,15 @@ pub enum Code {
     /// A single-valued option set twice in one file with different values
     /// (the last wins).
     DuplicateOption,
+    /// A `$reference` in a secret option: oslo.config substitutes it (a
+    /// literal `$` is written `$$`).
+    InterpolatedSecret,
+    /// A value that differs from the schema's default (`validate
+    /// --check-defaults`, as oslo-config-validator's).
+    NonDefault,
+    /// A configuration that oslo.config reads differently from stackauth
+    /// (README.md, "Deliberate differences"): what the Python service does.
+    OsloDifference,
 }
 
 impl Code {
@@ -102,6 +125,9 @@ impl Code {
             Code::OptData => "opt-data",
             Code::AuthToken => "auth-token",
             Code::DuplicateOption => "duplicate-option",
+            Code::InterpolatedSecret => "interpolated-secret",
+            Code::NonDefault => "non-default",
+            Code::OsloDifference => "oslo-difference",
         }
     }
 }
@@ -153,6 +179,11 @@ impl Diagnostic {
         Diagnostic::new(Severity::Error, code, message)
     }
 
+    /// A note.
+    pub fn note(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Note, code, message)
+    }
+
     /// A warning.
     pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Warning, code, message)
@@ -191,10 +222,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let sev = self.severity.as_str();
         let mut out = format!("{sev}[{}]: ", self.code);
         if let Some(o) = &self.origin {
             out.push_str(&format!("{o}: "));

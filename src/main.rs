@@ -91,6 +91,12 @@ struct ValidateArgs {
     /// Ignore findings in this group.
     #[arg(long = "exclude-group", value_name = "GROUP")]
     exclude_group: Vec<String>,
+    /// Warn about values that differ from the schema's defaults (as oslo-config-validator --check-defaults).
+    #[arg(long = "check-defaults")]
+    check_defaults: bool,
+    /// Options (regular expressions over the whole name) that --check-defaults skips [default: oslo-config-validator's list].
+    #[arg(long = "exclude-options", value_name = "REGEX", value_delimiter = ',')]
+    exclude_options: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: ValidateFormat,
@@ -300,7 +306,16 @@ fn run_validate(m: &ArgMatches, a: &ValidateArgs) -> ExitCode {
     let report = validate::validate(
         &l,
         &PluginRegistry::builtin(),
-        &validate::ValidateOptions { exclude_groups: a.exclude_group.clone() },
+        &validate::ValidateOptions {
+            exclude_groups: a.exclude_group.clone(),
+            complete_schema: !a.sources.schema.opt_data.is_empty(),
+            check_defaults: a.check_defaults,
+            exclude_options: if a.exclude_options.is_empty() {
+                validate::ValidateOptions::default().exclude_options
+            } else {
+                a.exclude_options.clone()
+            },
+        },
     );
     match a.format {
         ValidateFormat::Human => print!("{}", render::human(&report)),
@@ -318,24 +333,28 @@ fn run_show(m: &ArgMatches, a: &ShowArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match loader(m, &a.sources, &reg).load() {
-        Ok(mut snapshot) => {
-            print_diagnostics(snapshot.warnings());
-            if !a.group.is_empty() {
-                snapshot.retain_groups(&a.group);
-            }
-            let opts = show::ShowOptions { reveal_secrets: a.reveal_secrets, all: a.all };
-            match a.format {
-                ShowFormat::Ini => print!("{}", show::render_text(&snapshot, opts)),
-                ShowFormat::Toml => print!("{}", show::render_toml(&snapshot, opts)),
-                ShowFormat::Json => println!("{:#}", show::render_json(&snapshot, opts)),
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            print_diagnostics(e.diagnostics());
-            ExitCode::from(if e.errors().any(|d| d.code == Code::Io) { 2 } else { 1 })
-        }
+    // Everything that resolved is printed even when something failed: that
+    // is when a deployer most needs to see what was read.
+    let (mut snapshot, mut findings) = loader(m, &a.sources, &reg).load_lenient();
+    if !a.sources.schema.opt_data.is_empty() {
+        validate::required_as_notes(&mut findings, &reg);
+    }
+    print_diagnostics(&findings);
+    if !a.group.is_empty() {
+        snapshot.retain_groups(&a.group);
+    }
+    let opts = show::ShowOptions { reveal_secrets: a.reveal_secrets, all: a.all };
+    match a.format {
+        ShowFormat::Ini => print!("{}", show::render_text_with(&snapshot, opts, &findings)),
+        ShowFormat::Toml => print!("{}", show::render_toml_with(&snapshot, opts, &findings)),
+        ShowFormat::Json => println!("{:#}", show::render_json_with(&snapshot, opts, &findings)),
+    }
+    if findings.iter().any(|d| d.is_error() && d.code == Code::Io) {
+        ExitCode::from(2)
+    } else if findings.iter().any(Diagnostic::is_error) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

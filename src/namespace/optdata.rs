@@ -636,7 +636,9 @@ impl Importer {
 
     fn int_bound(&mut self, node: &Node, key: &str, ctx: Ctx<'_>) -> Option<i64> {
         let v = match node.value {
-            NodeValue::Int(i) => i64::try_from(i).ok(),
+            // Beyond 64 bits (Glance's image_size_cap max is 2**63): no
+            // value stackauth can hold is outside it, so the bound saturates.
+            NodeValue::Int(i) => Some(i64::try_from(i).unwrap_or(if i > 0 { i64::MAX } else { i64::MIN })),
             NodeValue::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => Some(f as i64),
             _ => None,
         };

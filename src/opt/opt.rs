@@ -26,6 +26,7 @@ pub struct Opt {
     default: Option<String>,
     help: String,
     secret: bool,
+    literal: bool,
     required: bool,
     mutable: bool,
     advanced: bool,
@@ -69,6 +70,7 @@ impl Opt {
             default: None,
             help: String::new(),
             secret: false,
+            literal: false,
             required: false,
             mutable: false,
             advanced: false,
@@ -110,10 +112,19 @@ impl Opt {
         self
     }
 
-    /// Marks the option secret: masked in output, logs and errors, never
-    /// interpolated into.
+    /// Marks the option secret: masked in output, logs and errors. Its
+    /// value is still interpolated, as oslo.config does (`$$` for a `$`).
     pub fn secret(mut self) -> Opt {
         self.secret = true;
+        self
+    }
+
+    /// Takes the option's value literally: no `$reference` is substituted.
+    /// For a Rust application's own options only (a password with `$` in
+    /// it, say): oslo.config interpolates every string option, so an option
+    /// that a Python service also reads must not be literal.
+    pub fn literal(mut self) -> Opt {
+        self.literal = true;
         self
     }
 
@@ -194,6 +205,11 @@ impl Opt {
     /// Whether the option is secret.
     pub fn is_secret(&self) -> bool {
         self.secret
+    }
+
+    /// Whether the option's value is taken literally (no interpolation).
+    pub fn is_literal(&self) -> bool {
+        self.literal
     }
 
     /// Whether the option is required.

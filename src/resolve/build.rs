@@ -63,6 +63,7 @@ pub(super) fn build_lenient(loader: &Loader<'_>) -> (Snapshot, Vec<Diagnostic>) 
     let headers: Vec<(String, Origin)> = sources.iter().flat_map(|s| s.groups.iter().cloned()).collect();
     let mut seen_groups: std::collections::BTreeSet<String> = headers.iter().map(|(g, _)| normalize_group(g)).collect();
     let layers = make_layers(loader, sources);
+    diags.extend(env_differences(&layers));
     seen_groups.extend(layers.iter().flat_map(|l| l.entries.iter().map(|e| normalize_group(&e.group))));
     let mut b = Build {
         loader,
@@ -175,6 +176,28 @@ fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
     layers
 }
 
+/// A finding for each multi-valued option set from the environment: a
+/// deliberate difference (README.md), since oslo.config splits such a
+/// variable into characters.
+fn env_differences(layers: &[Layer]) -> Vec<Diagnostic> {
+    layers
+        .iter()
+        .filter(|l| l.rank == Rank::Env)
+        .flat_map(|l| l.entries.iter())
+        .filter(|e| matches!(e.value, RawValue::Array(_)))
+        .map(|e| {
+            Diagnostic::warning(
+                Code::OsloDifference,
+                "oslo.config splits a multi-valued option's environment variable into single characters; \
+                 stackauth splits it at commas, so the Python service reads another value",
+            )
+            .at(e.origin.clone())
+            .option(&e.group, &e.key)
+            .suggest("set a multi-valued option in a config file for a Python service")
+        })
+        .collect()
+}
+
 /// `OS_<GROUP>__<DEST>` for every registered option. A multi-valued option
 /// takes a comma-separated list (oslo.config splits it into characters).
 fn env_entries(registry: &Registry, env: &Env) -> Vec<Entry> {
@@ -230,11 +253,16 @@ impl<'r> Build<'_, 'r> {
     fn names(group: &str, opt: &Opt) -> Vec<Name> {
         let current = (normalize_group(group), opt.dest().to_owned());
         let mut names = vec![current.clone()];
-        for d in opt.deprecated_names() {
-            let n = (
-                d.group.as_deref().map_or_else(|| current.0.clone(), normalize_group),
-                d.name.as_deref().map_or_else(|| current.1.clone(), normalize_key),
-            );
+        // As oslo.config's Opt: each deprecated name as written, then the
+        // dashed ones again with `_` for `-` (a file may use either).
+        let written = opt.deprecated_names().iter().map(|d| (d, false));
+        let dashed = opt.deprecated_names().iter().filter(|d| d.name.as_deref().is_some_and(|n| n.contains('-')));
+        for (d, underscored) in written.chain(dashed.map(|d| (d, true))) {
+            let name = d
+                .name
+                .as_deref()
+                .map_or_else(|| current.1.clone(), |n| if underscored { normalize_key(n) } else { n.to_owned() });
+            let n = (d.group.as_deref().map_or_else(|| current.0.clone(), normalize_group), name);
             if !names.contains(&n) {
                 names.push(n);
             }
@@ -449,6 +477,20 @@ impl<'r> Build<'_, 'r> {
             // [DEFAULT] always exists, as in oslo.config.
             .chain(std::iter::once(crate::opt::DEFAULT_GROUP.to_owned()))
             .collect();
+        // Groups whose options are known: an option in any other group
+        // (`[DEFAULT]` too, when no option of it is registered) is none of
+        // this schema's business.
+        let registered: HashSet<String> = registry
+            .groups()
+            .flat_map(|g| {
+                let own = normalize_group(g.name());
+                let old: Vec<String> = g
+                    .opts()
+                    .flat_map(|o| o.deprecated_names().iter().filter_map(|d| d.group.as_deref().map(normalize_group)))
+                    .collect();
+                std::iter::once(own).chain(old)
+            })
+            .collect();
         let group_names: Vec<&str> = registry.groups().map(|g| g.name()).collect();
         // Suggestions for the first MAX_SUGGESTIONS unknown names only: a
         // file with a hundred thousand of them is not a typo, and each
@@ -488,7 +530,7 @@ impl<'r> Build<'_, 'r> {
                 key: Some(e.key.clone()),
                 origin: e.key_origin.clone(),
             });
-            if !known_groups.contains(&g) {
+            if !known_groups.contains(&g) || (!strong && !registered.contains(&g)) {
                 if strong {
                     let mut d = Diagnostic::error(Code::BadOverride, format!("unknown group \"{}\"", e.group))
                         .option(&e.group, &e.key)
@@ -511,7 +553,16 @@ impl<'r> Build<'_, 'r> {
                 Diagnostic::new(severity, code, format!("unknown option \"{}\" in group \"{}\"", e.key, e.group))
                     .option(&e.group, &e.key)
                     .at(e.key_origin.clone());
-            if let Some(s) = suggest(&normalize_key(&e.key), &mut candidates.iter().copied()) {
+            let dest = normalize_key(&e.key);
+            if matches!(rank, Rank::File(_)) && dest != e.key && self.by_name.contains_key(&(g.clone(), dest.clone())) {
+                // oslo.config reads files by dest: the service never sees it.
+                d.message = format!(
+                    "\"{}\" is not read: oslo.config looks options up in files by their dest, so the service \
+                     ignores this spelling",
+                    e.key
+                );
+                d = d.suggest(format!("write \"{dest}\""));
+            } else if let Some(s) = suggest(&dest, &mut candidates.iter().copied()) {
                 d = d.suggest(format!("did you mean \"{s}\"?"));
             }
             self.diags.push(d);

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::build::Build;
 use super::interpolate::{Piece, has_template, pieces};
-use super::layers::normalize_key;
+use super::layers::{Rank, normalize_key};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::{DEFAULT_GROUP, MASK, RawValue, Value, normalize_group};
 use crate::snapshot::{Resolved, Snapshot};
@@ -20,8 +20,32 @@ const MAX_DEPTH: usize = 64;
 /// ...) multiply: ten such lines would make gigabytes.
 pub(crate) const MAX_SUBSTITUTED: usize = 16 << 20;
 
+/// Why a value could not be interpolated.
+#[derive(Clone, Debug)]
+pub(super) enum InterpError {
+    /// A reference names no option (the message names the reference: it
+    /// must not be shown for a secret's own text).
+    Unresolved(String),
+    /// References refer to each other in a loop.
+    Cycle(String),
+    /// Too deep, too large, or a referenced value that does not type.
+    Other(String),
+}
+
 /// A slot's text for substitution, and whether it carries a secret.
-type Text = Result<(String, bool), String>;
+type Text = Result<(String, bool), InterpError>;
+
+/// Whether any string in `raw` holds a `$reference`.
+fn has_reference(raw: &RawValue) -> bool {
+    match raw {
+        RawValue::Str(s) => has_template(s) && pieces(s).iter().any(|p| matches!(p, Piece::Ref(_))),
+        RawValue::Array(items) => items.iter().any(has_reference),
+        RawValue::Table(entries) => entries.iter().any(|(k, v)| {
+            (has_template(k) && pieces(k).iter().any(|p| matches!(p, Piece::Ref(_)))) || has_reference(v)
+        }),
+        _ => false,
+    }
+}
 
 /// Memo, cycle stack and what is left of the size budget for one load's
 /// interpolation.
@@ -100,7 +124,8 @@ impl Build<'_, '_> {
                 self.missing_required(group, opt.dest());
             }
             return Resolved {
-                value: None,
+                // oslo.config reads an unset multi-valued option as [].
+                value: opt.is_multi().then(|| Value::List(Vec::new())),
                 origin: Origin::Default,
                 deprecated: None,
                 compound: Vec::new(),
@@ -114,18 +139,47 @@ impl Build<'_, '_> {
         // longer loops through it are caught and named from it.
         interp.stack.push(i);
         for (raw, item_origin) in &pick.items {
-            if opt.is_secret() {
+            if opt.is_literal() {
                 items.push((raw.clone(), item_origin.clone()));
                 continue;
             }
             match self.interp_raw(raw, group, interp) {
                 Ok((r, t)) => {
                     tainted |= t;
+                    if opt.is_secret() && has_reference(raw) && pick.rank > Rank::Default {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                Code::InterpolatedSecret,
+                                "oslo.config substitutes the \"$\" reference in this secret with another \
+                                 option's value",
+                            )
+                            .at(item_origin.clone())
+                            .option(group, opt.dest())
+                            .suggest("write $$ for a literal $ if none was meant"),
+                        );
+                    }
                     items.push((r, item_origin.clone()));
                 }
-                Err(msg) => {
-                    let code = if msg.starts_with("cycle") { Code::InterpolationCycle } else { Code::Interpolation };
-                    self.diags.push(Diagnostic::error(code, msg).at(item_origin.clone()).option(group, opt.dest()));
+                Err(e) => {
+                    let (code, msg) = match e {
+                        InterpError::Cycle(m) => (Code::InterpolationCycle, m),
+                        InterpError::Other(m) => (Code::Interpolation, m),
+                        // The reference is part of the secret's text.
+                        InterpError::Unresolved(_) if opt.is_secret() => (
+                            Code::Interpolation,
+                            "the secret holds a \"$\" reference that names no option: oslo.config fails when \
+                             the service reads it"
+                                .to_owned(),
+                        ),
+                        InterpError::Unresolved(m) => (Code::Interpolation, m),
+                    };
+                    let at =
+                        if opt.is_secret() { item_origin.clone() } else { self.at_reference(raw, group, item_origin) };
+                    let mut d = Diagnostic::error(code, msg).at(at).option(group, opt.dest());
+                    if opt.is_secret() && code == Code::Interpolation {
+                        d = d.suggest("write $$ for a literal $");
+                    }
+                    self.diags.push(d);
                 }
             }
         }
@@ -200,8 +254,35 @@ impl Build<'_, '_> {
         );
     }
 
+    /// Where the first reference of a one-line INI value that names no
+    /// option stands (the value's own place when the failure is further
+    /// down a chain, or the value spans lines or comes from TOML).
+    fn at_reference(&self, raw: &RawValue, group: &str, origin: &Origin) -> Origin {
+        let (RawValue::Str(text), Origin::File(loc)) = (raw, origin) else { return origin.clone() };
+        if text.contains('\n') || loc.line == 0 || crate::source::Format::of(&loc.path) != crate::source::Format::Ini {
+            return origin.clone();
+        }
+        let mut offset = 0;
+        for piece in pieces(text) {
+            let len = match piece {
+                Piece::Text(t) => t.len(),
+                Piece::Dollar => 2,
+                Piece::Ref(name) => {
+                    if self.lookup(name, group).is_err() {
+                        let mut at = loc.clone();
+                        at.column += text[..offset].chars().count() as u32;
+                        return Origin::File(at);
+                    }
+                    name.len() + if text[offset..].starts_with("${") { 3 } else { 1 }
+                }
+            };
+            offset += len;
+        }
+        origin.clone()
+    }
+
     /// Substitutes `$references` in every string inside `raw`.
-    fn interp_raw(&self, raw: &RawValue, group: &str, interp: &mut Interp) -> Result<(RawValue, bool), String> {
+    fn interp_raw(&self, raw: &RawValue, group: &str, interp: &mut Interp) -> Result<(RawValue, bool), InterpError> {
         Ok(match raw {
             RawValue::Str(s) => {
                 let (t, secret) = self.interp_str(s, group, interp)?;
@@ -243,18 +324,14 @@ impl Build<'_, '_> {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Dollar => out.push('$'),
                 Piece::Ref(name) => {
-                    let slot = self.lookup(name, group).ok_or_else(|| {
-                        format!(
-                            "\"${name}\" refers to no registered option (looked in [{group}] and [{DEFAULT_GROUP}])"
-                        )
-                    })?;
+                    let slot = self.lookup(name, group)?;
                     let (t, s) = self.slot_text(slot, interp)?;
                     interp.budget = interp.budget.checked_sub(t.len()).ok_or_else(|| {
-                        format!(
+                        InterpError::Other(format!(
                             "interpolation makes more than {} MiB of text (references that repeat references \
                              multiply: \"$a$a\" doubles what $a holds)",
                             MAX_SUBSTITUTED >> 20
-                        )
+                        ))
                     })?;
                     secret |= s;
                     out.push_str(&t);
@@ -264,65 +341,115 @@ impl Build<'_, '_> {
         Ok((out, secret))
     }
 
-    /// oslo.config's lookup: `group.opt` first for a dotted name, else the
-    /// same group; then the whole name in `[DEFAULT]`.
-    fn lookup(&self, name: &str, group: &str) -> Option<usize> {
+    /// oslo.config's lookup (`StrSubWrapper`): `group.opt` for a dotted
+    /// name, where the group must be registered and must not be `DEFAULT`
+    /// (oslo.config raises NoSuchGroupError for both); else the same group.
+    /// Then the whole name in `[DEFAULT]`.
+    fn lookup(&self, name: &str, group: &str) -> Result<usize, InterpError> {
         let key = |g: &str, o: &str| (normalize_group(g), normalize_key(o));
         let first = match name.split_once('.') {
-            Some((g, o)) => key(g, o),
+            Some((g, o)) => {
+                if g == DEFAULT_GROUP
+                    || !self.registry.groups().any(|x| normalize_group(x.name()) == normalize_group(g))
+                {
+                    let hint = if g == DEFAULT_GROUP { format!(" (write ${o})") } else { String::new() };
+                    return Err(InterpError::Unresolved(format!(
+                        "\"${{{name}}}\" names group [{g}], which a reference cannot name: oslo.config fails \
+                         (no such group) when the service reads this option{hint}"
+                    )));
+                }
+                key(g, o)
+            }
             None => key(group, name),
         };
-        self.by_name.get(&first).or_else(|| self.by_name.get(&key(DEFAULT_GROUP, name))).copied()
+        self.by_name.get(&first).or_else(|| self.by_name.get(&key(DEFAULT_GROUP, name))).copied().ok_or_else(|| {
+            InterpError::Unresolved(format!(
+                "\"${name}\" refers to no registered option (looked in [{group}] and [{DEFAULT_GROUP}]): \
+                 oslo.config fails when the service reads this option"
+            ))
+        })
     }
 
-    /// The text a reference to `slot` substitutes: its own value,
-    /// interpolated (secrets literally), items joined with `,`.
+    /// The text a reference to `slot` substitutes, as oslo.config makes it:
+    /// the option's value interpolated, typed, and written as Python's
+    /// `str()` writes it (`True`, `['a', 'b']`); an unset option gives "".
     fn slot_text(&self, slot: usize, interp: &mut Interp) -> Text {
         if let Some(done) = interp.memo.get(&slot) {
             return done.clone();
         }
         if interp.stack.len() >= MAX_DEPTH {
-            return Err(format!(
+            return Err(InterpError::Other(format!(
                 "interpolation nested too deeply (more than {MAX_DEPTH} levels, reaching {})",
                 self.slot_label(slot)
-            ));
+            )));
         }
         if let Some(pos) = interp.stack.iter().position(|s| *s == slot) {
             let mut chain: Vec<String> = interp.stack[pos..].iter().map(|s| self.slot_label(*s)).collect();
             chain.push(self.slot_label(slot));
-            return Err(format!("cycle in interpolation: {}", chain.join(" -> ")));
+            return Err(InterpError::Cycle(format!("cycle in interpolation: {}", chain.join(" -> "))));
         }
         interp.stack.push(slot);
         let s = &self.slots[slot];
         let result = match &s.pick {
             None => Ok((String::new(), s.opt.is_secret())),
-            Some(p) => {
-                let mut parts = Vec::new();
-                let mut secret = s.opt.is_secret();
-                let mut err = None;
-                for (raw, _) in &p.items {
-                    let r =
-                        if s.opt.is_secret() { Ok((raw.clone(), true)) } else { self.interp_raw(raw, s.group, interp) };
-                    match r {
-                        Ok((r, t)) => {
-                            secret |= t;
-                            parts.push(flat_text(&r));
-                        }
-                        Err(e) => {
-                            err = Some(e);
-                            break;
-                        }
-                    }
-                }
-                match err {
-                    Some(e) => Err(e),
-                    None => Ok((parts.join(","), secret)),
-                }
-            }
+            Some(p) => self.referenced_text(slot, p, interp),
         };
         interp.stack.pop();
         interp.memo.insert(slot, result.clone());
         result
+    }
+
+    /// [`slot_text`](Self::slot_text) for a slot with a value.
+    fn referenced_text(&self, slot: usize, p: &super::build::Pick, interp: &mut Interp) -> Text {
+        let s = &self.slots[slot];
+        let mut secret = s.opt.is_secret();
+        let mut items = Vec::with_capacity(p.items.len());
+        for (raw, _) in &p.items {
+            let r = if s.opt.is_literal() { Ok((raw.clone(), false)) } else { self.interp_raw(raw, s.group, interp) };
+            match r {
+                Ok((r, t)) => {
+                    secret |= t;
+                    items.push(r);
+                }
+                // A secret's own unresolved reference is part of its text.
+                Err(InterpError::Unresolved(_)) if s.opt.is_secret() => {
+                    return Err(InterpError::Unresolved(format!(
+                        "{} is referenced, and holds a reference that names no option",
+                        self.slot_label(slot)
+                    )));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let typed = if s.opt.is_multi() {
+            let mut out = Vec::new();
+            for item in &items {
+                let parts: Vec<&RawValue> = match item {
+                    RawValue::Array(a) => a.iter().collect(),
+                    one => vec![one],
+                };
+                for part in parts {
+                    match s.opt.opt_type().parse(part) {
+                        Ok(Some(v)) => out.push(v),
+                        Ok(None) => {}
+                        Err(why) => return Err(self.untyped(slot, why)),
+                    }
+                }
+            }
+            Some(Value::List(out))
+        } else {
+            match items.last().map(|raw| s.opt.parse(raw)) {
+                None => None,
+                Some(Ok(v)) => v,
+                Some(Err(why)) => return Err(self.untyped(slot, why)),
+            }
+        };
+        Ok((typed.as_ref().map(python_str).unwrap_or_default(), secret))
+    }
+
+    fn untyped(&self, slot: usize, why: String) -> InterpError {
+        let why = if self.slots[slot].opt.is_secret() { "its value does not type".to_owned() } else { why };
+        InterpError::Other(format!("{} is referenced, and cannot be read: {why}", self.slot_label(slot)))
     }
 
     fn slot_label(&self, slot: usize) -> String {
@@ -331,14 +458,76 @@ impl Build<'_, '_> {
     }
 }
 
-/// A raw value as one line of text: arrays joined with `,`, tables as
-/// `k:v` pairs.
-fn flat_text(raw: &RawValue) -> String {
-    match raw {
-        RawValue::Array(items) => items.iter().map(flat_text).collect::<Vec<_>>().join(","),
-        RawValue::Table(entries) => {
-            entries.iter().map(|(k, v)| format!("{k}:{}", flat_text(v))).collect::<Vec<_>>().join(",")
+/// A typed value as Python's `str()` writes it, which is what oslo.config
+/// substitutes for a reference (`True`, `5`, `1.0`, `['a', 'b']`,
+/// `{'k': 'v'}`).
+fn python_str(v: &Value) -> String {
+    fn repr(v: &Value) -> String {
+        match v {
+            Value::Str(_) | Value::Secret(_) => {
+                let s = v.as_str().unwrap_or_default();
+                if s.contains('\'') && !s.contains('"') {
+                    format!("\"{s}\"")
+                } else {
+                    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+                }
+            }
+            other => python_str(other),
         }
-        other => other.scalar_text().unwrap_or_default(),
+    }
+    match v {
+        Value::Str(_) | Value::Secret(_) => v.as_str().unwrap_or_default().to_owned(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => python_float(*f),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        Value::List(items) => format!("[{}]", items.iter().map(repr).collect::<Vec<_>>().join(", ")),
+        Value::Dict(d) => {
+            format!("{{{}}}", d.iter().map(|(k, x)| format!("'{k}': {}", repr(x))).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+/// A float as Python's `repr` writes it (`1.0`, `0.1`, `1e+20`, `inf`).
+fn python_float(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".to_owned();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
+    }
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-4..1e16).contains(&abs) {
+        let s = format!("{f:e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let e: i32 = e.parse().unwrap_or(0);
+        return format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
+    }
+    format!("{f:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What Python's `str()` gives, checked with python3 for each case.
+    #[test]
+    fn references_substitute_python_s_str() {
+        let list = Value::List(vec![Value::Str("a".into()), Value::Str("it's".into())]);
+        let cases = [
+            (Value::Bool(true), "True"),
+            (Value::Bool(false), "False"),
+            (Value::Int(-5), "-5"),
+            (Value::Float(1.0), "1.0"),
+            (Value::Float(0.1), "0.1"),
+            (Value::Float(1e16), "1e+16"),
+            (Value::Float(1.5e-5), "1.5e-05"),
+            (Value::Float(123456.5), "123456.5"),
+            (list, "['a', \"it's\"]"),
+            (Value::Str("x y".into()), "x y"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(python_str(&v), want, "{v:?}");
+        }
     }
 }

@@ -32,9 +32,17 @@ pub(crate) struct Layer {
 /// A (normalized group, normalized key) name.
 pub(crate) type Name = (String, String);
 
-/// The key as files may write it: `-` and `_` are the same.
+/// A key from the command line or the application (`--set log-file=...`):
+/// `-` and `_` are the same there, as on oslo.config's command line.
 pub(crate) fn normalize_key(key: &str) -> String {
     key.replace('-', "_")
+}
+
+/// A key as a source wrote it, as oslo.config looks it up: files by the
+/// option's dest exactly (`log-file = x` is not `log_file`, the service
+/// ignores it), other sources with `-` as `_`.
+pub(crate) fn source_key(rank: Rank, key: &str) -> String {
+    if matches!(rank, Rank::File(_)) { key.to_owned() } else { normalize_key(key) }
 }
 
 /// Every entry of every layer, by name.
@@ -49,7 +57,7 @@ impl Layers {
         let mut index: HashMap<Name, Vec<(usize, usize)>> = HashMap::new();
         for (li, layer) in layers.iter().enumerate() {
             for (ei, e) in layer.entries.iter().enumerate() {
-                index.entry((normalize_group(&e.group), normalize_key(&e.key))).or_default().push((li, ei));
+                index.entry((normalize_group(&e.group), source_key(layer.rank, &e.key))).or_default().push((li, ei));
             }
         }
         Layers { layers, index }

@@ -4,9 +4,9 @@
 //! Precedence, strongest first: `set_override` > command line >
 //! environment > files (later beats earlier) > `set_default` > declared
 //! default. Within one source an option's current name beats its deprecated
-//! names; across sources the stronger source wins whichever name it used
-//! (oslo.config lets an old name in a later file beat the new name in an
-//! earlier one; stackauth does not).
+//! names; across sources the stronger source wins whichever name it used,
+//! as in oslo.config (an old name in a later file beats the new name in an
+//! earlier one; tests/tools/oslo_differential.rs checks it).
 
 mod build;
 mod finish;

@@ -13,10 +13,7 @@ use crate::opt::{MASK, Registry};
 use crate::source::Origin;
 
 fn severity(d: &Diagnostic) -> &'static str {
-    match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
+    d.severity.as_str()
 }
 
 fn location(d: &Diagnostic) -> Option<(&Path, u32, u32)> {
@@ -142,11 +139,12 @@ pub fn human(report: &Report) -> String {
         let finding = out.split_off(start);
         out.push_str(&printable(&finding));
     }
-    let (e, w) = (report.errors(), report.warnings());
+    let (e, w, n) = (report.errors(), report.warnings(), report.notes());
     let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let notes = if n > 0 { format!(", {n} note{}", plural(n)) } else { String::new() };
     let _ = writeln!(
         out,
-        "{e} error{}, {w} warning{} in {} file{}",
+        "{e} error{}, {w} warning{}{notes} in {} file{}",
         plural(e),
         plural(w),
         report.files.len(),
@@ -186,6 +184,7 @@ pub fn json(report: &Report) -> serde_json::Value {
         "summary": {
             "errors": report.errors(),
             "warnings": report.warnings(),
+            "notes": report.notes(),
             "files": report.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
         }
     })
@@ -222,7 +221,9 @@ pub fn github(report: &Report) -> String {
         if let Some(s) = &d.suggestion {
             msg.push_str(&format!(" ({s})"));
         }
-        let _ = writeln!(out, "::{} {}::{}", severity(d), props.join(","), gh_data(&msg));
+        // GitHub's three levels: error, warning, notice.
+        let level = if d.severity == Severity::Note { "notice" } else { severity(d) };
+        let _ = writeln!(out, "::{level} {}::{}", props.join(","), gh_data(&msg));
     }
     out
 }

@@ -1,8 +1,10 @@
 //! `stackauth show`: every option's effective value and where it came from.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
-use crate::opt::MASK;
+use crate::diagnostic::Diagnostic;
+use crate::opt::{MASK, normalize_group};
 use crate::snapshot::{Resolved, Snapshot};
 use crate::source::Origin;
 
@@ -39,13 +41,35 @@ fn provenance(r: &Resolved) -> String {
     out
 }
 
+/// The first error about each option, by (normalized group, dest).
+fn failures(findings: &[Diagnostic]) -> HashMap<(String, String), &Diagnostic> {
+    let mut out = HashMap::new();
+    for d in findings.iter().filter(|d| d.is_error()) {
+        if let (Some(g), Some(o)) = (&d.group, &d.option) {
+            out.entry((normalize_group(g), o.clone())).or_insert(d);
+        }
+    }
+    out
+}
+
 /// The snapshot as INI-like text: each group, each option with its value
 /// and, as a trailing comment, where the value came from; then what no
-/// schema claims.
+/// schema claims. Options that failed are marked with the snapshot's own
+/// errors (a lenient load's).
 pub fn render_text(snapshot: &Snapshot, opts: ShowOptions) -> String {
+    render_text_with(snapshot, opts, snapshot.warnings())
+}
+
+/// [`render_text`], marking the options that `findings` has errors about
+/// as `#name =  # error[code]: message`.
+pub fn render_text_with(snapshot: &Snapshot, opts: ShowOptions, findings: &[Diagnostic]) -> String {
+    let failed = failures(findings);
     let mut out = String::new();
     for g in snapshot.groups() {
-        let rows: Vec<(&str, &Resolved)> = g.iter().filter(|(_, r)| opts.all || r.value.is_some()).collect();
+        let gname = normalize_group(g.name());
+        let failed_here = |name: &str| failed.get(&(gname.clone(), name.to_owned())).copied();
+        let rows: Vec<(&str, &Resolved)> =
+            g.iter().filter(|(n, r)| opts.all || r.value.is_some() || failed_here(n).is_some()).collect();
         if rows.is_empty() {
             continue;
         }
@@ -54,6 +78,11 @@ pub fn render_text(snapshot: &Snapshot, opts: ShowOptions) -> String {
         }
         let _ = writeln!(out, "[{}]", g.name());
         for (name, r) in rows {
+            if let Some(d) = failed_here(name) {
+                let line = format!("#{name} =  # error[{}]: {}", d.code, d.message);
+                let _ = writeln!(out, "{}", crate::diagnostic::printable(&line).replace('\n', " "));
+                continue;
+            }
             match value_text(r, opts.reveal_secrets) {
                 Some(v) => {
                     let _ = writeln!(out, "{name} = {v}  # {}", provenance(r));
@@ -76,14 +105,24 @@ pub fn render_text(snapshot: &Snapshot, opts: ShowOptions) -> String {
 }
 
 /// The snapshot as JSON: `{"groups": {group: {option: {value, origin,
-/// deprecated_name, built_from, secret}}}, "unknown": [...]}`.
+/// deprecated_name, built_from, secret, error}}}, "unknown": [...]}`;
+/// `error` is `{code, message}` for an option that failed, else null;
+/// `findings` lists every finding (errors, warnings and notes).
 pub fn render_json(snapshot: &Snapshot, opts: ShowOptions) -> serde_json::Value {
+    render_json_with(snapshot, opts, snapshot.warnings())
+}
+
+/// [`render_json`], with the errors of `findings`.
+pub fn render_json_with(snapshot: &Snapshot, opts: ShowOptions, findings: &[Diagnostic]) -> serde_json::Value {
     use serde_json::{Map, Value as J, json};
+    let failed = failures(findings);
     let mut groups = Map::new();
     for g in snapshot.groups() {
+        let gname = normalize_group(g.name());
         let mut o = Map::new();
         for (name, r) in g.iter() {
-            if !opts.all && r.value.is_none() {
+            let error = failed.get(&(gname.clone(), name.to_owned())).copied();
+            if !opts.all && r.value.is_none() && error.is_none() {
                 continue;
             }
             let value = r.value.as_ref().map_or(J::Null, |v| v.to_json(opts.reveal_secrets || !r.secret));
@@ -97,6 +136,7 @@ pub fn render_json(snapshot: &Snapshot, opts: ShowOptions) -> serde_json::Value 
                     "deprecated_name": r.deprecated.as_ref().map(|d| format!("[{}] {}", d.group, d.name)),
                     "built_from": r.compound.iter().map(|(n, o)| json!({"option": n, "origin": o.to_string()})).collect::<Vec<_>>(),
                     "secret": r.secret,
+                    "error": error.map(|d| json!({"code": d.code.as_str(), "message": d.message})),
                 }),
             );
         }
@@ -109,7 +149,14 @@ pub fn render_json(snapshot: &Snapshot, opts: ShowOptions) -> serde_json::Value 
         .iter()
         .map(|u| json!({"group": u.group, "option": u.key, "origin": u.origin.to_string()}))
         .collect();
-    json!({"groups": groups, "unknown": unknown})
+    let findings: Vec<J> = findings
+        .iter()
+        .map(|d| {
+            json!({"severity": d.severity.as_str(), "code": d.code.as_str(), "group": d.group,
+                   "option": d.option, "origin": d.origin.as_ref().map(ToString::to_string), "message": d.message})
+        })
+        .collect();
+    json!({"groups": groups, "unknown": unknown, "findings": findings})
 }
 
 fn toml_str(s: &str) -> String {
@@ -139,9 +186,19 @@ fn toml_value(v: &crate::opt::Value, secret: bool) -> String {
 /// The snapshot as TOML: each group a table, each option with its value
 /// and a comment saying where it came from.
 pub fn render_toml(snapshot: &Snapshot, opts: ShowOptions) -> String {
+    render_toml_with(snapshot, opts, snapshot.warnings())
+}
+
+/// [`render_toml`], with the options `findings` has errors about as
+/// comments.
+pub fn render_toml_with(snapshot: &Snapshot, opts: ShowOptions, findings: &[Diagnostic]) -> String {
+    let failed = failures(findings);
     let mut out = String::new();
     for g in snapshot.groups() {
-        let rows: Vec<(&str, &Resolved)> = g.iter().filter(|(_, r)| r.value.is_some()).collect();
+        let gname = normalize_group(g.name());
+        let failed_here = |name: &str| failed.get(&(gname.clone(), name.to_owned())).copied();
+        let rows: Vec<(&str, &Resolved)> =
+            g.iter().filter(|(n, r)| r.value.is_some() || failed_here(n).is_some()).collect();
         if rows.is_empty() {
             continue;
         }
@@ -150,6 +207,11 @@ pub fn render_toml(snapshot: &Snapshot, opts: ShowOptions) -> String {
         }
         let _ = writeln!(out, "[{}]", crate::tools::text::toml_key(g.name()));
         for (name, r) in rows {
+            if let Some(d) = failed_here(name) {
+                let line = format!("# {name}: error[{}]: {}", d.code, d.message);
+                let _ = writeln!(out, "{}", crate::tools::text::comment_safe(&line));
+                continue;
+            }
             if let Some(v) = &r.value {
                 let _ = writeln!(out, "{}", crate::tools::text::comment_safe(&format!("# {}", provenance(r))));
                 let _ = writeln!(out, "{name} = {}", toml_value(v, r.secret && !opts.reveal_secrets));

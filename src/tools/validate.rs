@@ -12,11 +12,50 @@ use crate::opt::normalize_group;
 use crate::resolve::Loader;
 use crate::source::Origin;
 
+/// oslo-config-validator's default `--exclude-options`: options whose
+/// value is expected to differ from the sample's (`--check-defaults`).
+pub const DEFAULT_EXCLUDE_OPTIONS: &[&str] = &[
+    ".*_ur(i|l)",
+    ".*connection",
+    "password",
+    "username",
+    "my_ip",
+    "host(name)?",
+    "glance_api_servers",
+    "osapi_volume_listen",
+    "osapi_compute_listen",
+];
+
 /// What to check.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidateOptions {
     /// Groups whose findings are dropped.
     pub exclude_groups: Vec<String>,
+    /// The schema is a whole service's (`--opt-data`): a group it does not
+    /// know is an error, and a required option without a value is a note,
+    /// as oslo.config does not check those on load (services register them
+    /// late or set their defaults in code). Otherwise (stackauth's own
+    /// namespaces, a Rust application's registry) groups outside the schema
+    /// are left alone, and a missing required option is an error, since
+    /// the library fails on it.
+    pub complete_schema: bool,
+    /// Warn about every value that differs from the schema's default
+    /// (oslo-config-validator's `--check-defaults`).
+    pub check_defaults: bool,
+    /// Regular expressions (matching a whole option name) of options that
+    /// `check_defaults` skips.
+    pub exclude_options: Vec<String>,
+}
+
+impl Default for ValidateOptions {
+    fn default() -> ValidateOptions {
+        ValidateOptions {
+            exclude_groups: Vec::new(),
+            complete_schema: false,
+            check_defaults: false,
+            exclude_options: DEFAULT_EXCLUDE_OPTIONS.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
 }
 
 /// Every finding, in file order.
@@ -40,6 +79,11 @@ impl Report {
     /// How many warnings.
     pub fn warnings(&self) -> usize {
         self.findings.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+
+    /// How many notes.
+    pub fn notes(&self) -> usize {
+        self.findings.iter().filter(|d| d.severity == Severity::Note).count()
     }
 
     /// The command's exit code: 0 clean (warnings allowed unless
@@ -138,7 +182,8 @@ fn auth_level(d: &Diagnostic) -> bool {
 pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOptions) -> Report {
     let files = loader.config_files();
     let sources: Vec<crate::source::FileSource> = files.iter().filter_map(|f| crate::source::read(f).ok()).collect();
-    let (registry, auth_groups, chosen) = with_plugin_options(loader.registry(), &sources, plugins);
+    let original = loader.registry();
+    let (registry, auth_groups, chosen) = with_plugin_options(original, &sources, plugins);
     let scoped = loader.with_registry(&registry);
     let loader = &scoped;
     let (snapshot, mut findings) = loader.load_lenient();
@@ -191,6 +236,10 @@ pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOp
             d.message = format!("the {name} auth plugin needs this option, and it has no value");
         }
     }
+    apply_schema_policy(&mut findings, loader.registry(), original, opts.complete_schema);
+    if opts.check_defaults {
+        findings.extend(non_defaults(&sources, original, &opts.exclude_options));
+    }
     findings.retain(|d| !in_groups(d, &opts.exclude_groups));
     let mut seen = HashSet::new();
     findings.retain(|d| seen.insert((d.code, d.origin.clone(), d.message.clone(), d.option.clone())));
@@ -207,4 +256,107 @@ pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOp
 
 fn in_groups(d: &Diagnostic, groups: &[String]) -> bool {
     d.group.as_deref().is_some_and(|g| groups.iter().any(|x| normalize_group(x) == normalize_group(g)))
+}
+
+/// What a finding means for the Python service, given how complete the
+/// schema is (see [`ValidateOptions::complete_schema`]).
+///
+/// - An unknown option in a file, in a group the schema has, is an error:
+///   the service ignores it, and oslo-config-validator fails on it.
+/// - An unknown group is an error with a complete schema; with a partial
+///   one it is none of the schema's business, unless it is a near miss of
+///   a group the schema has (a warning).
+/// - A required option of a complete schema without a value is a note.
+pub fn apply_schema_policy(
+    findings: &mut Vec<Diagnostic>,
+    checked: &crate::opt::Registry,
+    schema: &crate::opt::Registry,
+    complete: bool,
+) {
+    findings.retain(|d| complete || d.code != Code::UnknownGroup || d.suggestion.is_some());
+    if complete {
+        required_as_notes(findings, schema);
+    }
+    for d in findings.iter_mut() {
+        let in_file = matches!(d.origin, Some(Origin::File(_)));
+        match d.code {
+            Code::UnknownOption if in_file => {
+                let known = d.group.as_deref().is_some_and(|g| checked.group(&normalize_group(g)).is_some());
+                if known {
+                    d.severity = Severity::Error;
+                }
+            }
+            Code::UnknownGroup if complete && in_file => d.severity = Severity::Error,
+            _ => {}
+        }
+    }
+}
+
+/// A required option of a service's opt-data (`schema`) that nothing sets
+/// becomes a note: oslo.config checks required options only when they are
+/// registered before the files are loaded, and services register such
+/// options later or set their defaults in code (oslo.middleware's
+/// `[oslo_middleware_tracing] service_name`). An auth plugin's required
+/// option stays an error: keystoneauth fails on it.
+pub fn required_as_notes(findings: &mut [Diagnostic], schema: &crate::opt::Registry) {
+    for d in findings.iter_mut().filter(|d| d.code == Code::MissingRequired && d.is_error()) {
+        let of_schema = match (&d.group, &d.option) {
+            (Some(g), Some(o)) => schema.find(g, o).is_some_and(crate::opt::Opt::is_required),
+            _ => false,
+        };
+        if of_schema && !d.message.contains("auth plugin") {
+            *d = required_note(d);
+        }
+    }
+}
+
+/// The note for a required option of a service's opt-data that no source
+/// sets.
+fn required_note(d: &Diagnostic) -> Diagnostic {
+    let mut n = Diagnostic::note(
+        Code::MissingRequired,
+        "required, and not set: oslo.config does not check this when it loads files (nor does \
+         oslo-config-validator); the service sets it in code, or fails when it reads it",
+    );
+    n.group = d.group.clone();
+    n.option = d.option.clone();
+    n.origin = d.origin.clone();
+    n.suggestion = d.suggestion.clone();
+    n
+}
+
+/// oslo-config-validator's `--check-defaults`: a warning for each file
+/// value of a registered option that differs from its default (compared as
+/// typed values, not as text: `True` and `true` agree), except options
+/// whose name matches one of `exclude` as a whole.
+fn non_defaults(
+    sources: &[crate::source::FileSource],
+    schema: &crate::opt::Registry,
+    exclude: &[String],
+) -> Vec<Diagnostic> {
+    let patterns: Vec<regex_lite::Regex> =
+        exclude.iter().filter_map(|p| regex_lite::Regex::new(&format!("^(?:{p})$")).ok()).collect();
+    let mut out = Vec::new();
+    for e in sources.iter().flat_map(|s| s.entries.iter()) {
+        let Some(opt) = schema.group(&normalize_group(&e.group)).and_then(|g| g.opt(&e.key)) else { continue };
+        if opt.dest() != e.key || patterns.iter().any(|r| r.is_match(&e.key)) {
+            continue;
+        }
+        let default = opt.default_text().map(|t| opt.parse(&crate::opt::RawValue::Str(t.to_owned())));
+        let found = opt.parse(&e.value);
+        let message = match (&default, &found) {
+            (None, _) => "the schema has no default, and the file sets a value".to_owned(),
+            (Some(Ok(d)), Ok(f)) if d == f => continue,
+            (Some(_), Err(_)) => continue, // reported as invalid-value
+            (Some(_), Ok(_)) if opt.is_secret() => "differs from the default".to_owned(),
+            (Some(_), Ok(_)) => format!("differs from the default ({:?})", opt.default_text().unwrap_or_default()),
+        };
+        out.push(
+            Diagnostic::warning(Code::NonDefault, message)
+                .at(e.key_origin.clone())
+                .option(&e.group, &e.key)
+                .suggest("--exclude-options NAME_REGEX skips options meant to differ"),
+        );
+    }
+    out
 }

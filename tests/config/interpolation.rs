@@ -58,9 +58,25 @@ fn escapes_and_lone_dollars() {
 }
 
 #[test]
-fn a_dollar_in_a_secret_stays_literal() {
-    // oslo.config's most reported bug: a password with `$` fails or changes.
-    let s = load("[g]\npassword = pa$$w0rd$host\n").expect("loads");
+fn a_dollar_in_a_secret_is_interpolated_as_oslo_config_does() {
+    // oslo.config interpolates secrets too: `$host` is substituted (with a
+    // warning), `$$` is a literal `$`, and a reference to no option fails.
+    let s = load("[g]\nhost = h1\npassword = pa$$w0rd$host\n").expect("loads");
+    assert_eq!(text(&s, "g", "password"), "pa$w0rdh1");
+    assert_eq!(warnings_with(&s, Code::InterpolatedSecret).len(), 1);
+    let e = expect_err(load("[g]\npassword = pa$w0rd\n"));
+    let errs = errors(&e);
+    assert_eq!(errs[0].code, Code::Interpolation);
+    assert!(!errs[0].to_string().contains("w0rd"), "{}", errs[0]);
+}
+
+#[test]
+fn a_literal_option_is_taken_as_written() {
+    // A Rust application's own choice for its own options.
+    let d = Dir::new();
+    let p = d.write("i.conf", "[g]\npassword = pa$$w0rd$host\n");
+    let reg = registry([("g", Opt::string("password").secret().literal())]);
+    let s = load_file(&reg, &p).expect("loads");
     assert_eq!(text(&s, "g", "password"), "pa$$w0rd$host");
 }
 

@@ -85,7 +85,7 @@ fn one_case_per_finding_code() {
         failures.extend(check(&root.join(format!("{case}.json")), &json));
         let (human, _) = run(&args, "human");
         failures.extend(check(&root.join(format!("{case}.txt")), &human));
-        for secret in ["GLANCE_PASS", "SERVICE_PASS", "ADMIN_TOKEN"] {
+        for secret in ["GLANCE_PASS", "SERVICE_PASS", "ADMIN_TOKEN", "KEYSTONE_PASS"] {
             if json.contains(secret) || human.contains(secret) {
                 failures.push(format!("{case}: {secret} shown"));
             }

@@ -15,3 +15,5 @@ mod features;
 mod generate;
 mod generate_parity;
 mod migrate;
+mod oslo_differential;
+mod oslo_parity;
