@@ -3,6 +3,8 @@
 
 use serde_json::Value as J;
 
+use super::service_types::{self, same_service_type};
+
 /// An endpoint's interface, with v2's `publicURL` names normalised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,6 +49,9 @@ pub struct Endpoint {
     pub service_name: Option<String>,
     /// The service id, if given.
     pub service_id: Option<String>,
+    /// The endpoint id, if given.
+    #[serde(default)]
+    pub endpoint_id: Option<String>,
     /// The interface.
     pub interface: Interface,
     /// The region id (v3 `region_id`, else `region`).
@@ -97,6 +102,7 @@ impl ServiceCatalog {
                     service_type: stype.to_owned(),
                     service_name: svc.get("name").and_then(J::as_str).map(str::to_owned),
                     service_id: svc.get("id").and_then(J::as_str).map(str::to_owned),
+                    endpoint_id: ep.get("id").and_then(J::as_str).map(str::to_owned),
                     interface,
                     region_id: ep.get("region_id").and_then(J::as_str).map(str::to_owned).or_else(|| region.clone()),
                     region,
@@ -124,7 +130,11 @@ impl ServiceCatalog {
                         out.push(Endpoint {
                             service_type: stype.to_owned(),
                             service_name: svc.get("name").and_then(J::as_str).map(str::to_owned),
-                            service_id: ep.get("id").and_then(J::as_str).map(str::to_owned),
+                            // The id of a v2 endpoint is the endpoint's;
+                            // a service's, if any, is the service's (as
+                            // keystoneauth reads them).
+                            service_id: svc.get("id").and_then(J::as_str).map(str::to_owned),
+                            endpoint_id: ep.get("id").and_then(J::as_str).map(str::to_owned),
                             interface,
                             region_id: region.clone(),
                             region: region.clone(),
@@ -147,8 +157,13 @@ pub struct EndpointFilter {
     pub interfaces: Vec<Interface>,
     /// The region, by id or by name.
     pub region_name: Option<String>,
-    /// The service name.
+    /// The service name; entries without a name pass (keystoneauth: v2
+    /// catalogs before Keystone's v3.3 API had none).
     pub service_name: Option<String>,
+    /// The service id; entries without an id pass, as for the name.
+    pub service_id: Option<String>,
+    /// The endpoint id.
+    pub endpoint_id: Option<String>,
 }
 
 impl EndpointFilter {
@@ -175,6 +190,47 @@ impl EndpointFilter {
         self
     }
 
+    /// Sets the service id.
+    pub fn service_id(mut self, id: impl Into<String>) -> EndpointFilter {
+        self.service_id = Some(id.into());
+        self
+    }
+
+    /// Sets the endpoint id.
+    pub fn endpoint_id(mut self, id: impl Into<String>) -> EndpointFilter {
+        self.endpoint_id = Some(id.into());
+        self
+    }
+
+    /// Whether `e`'s service is wanted: its type (or an alias of it, see
+    /// [`service_types::is_match`]), name and id. An empty service type is
+    /// any service, but only when an id says which (an Adapter without a
+    /// service type must not get the catalog's first endpoint).
+    fn wants_service(&self, e: &Endpoint) -> bool {
+        let some_type = if self.service_type.is_empty() {
+            self.service_id.is_some() || self.endpoint_id.is_some()
+        } else {
+            service_types::is_match(&self.service_type, &e.service_type)
+        };
+        let same = |want: &Option<String>, have: &Option<String>| match (want, have) {
+            (Some(w), Some(h)) => w == h,
+            _ => true,
+        };
+        some_type && same(&self.service_name, &e.service_name) && same(&self.service_id, &e.service_id)
+    }
+
+    /// Whether `e` is wanted, on any interface: its service, region (id or
+    /// name), endpoint id and a URL.
+    fn wants(&self, e: &Endpoint) -> bool {
+        self.wants_service(e)
+            && self
+                .region_name
+                .as_ref()
+                .is_none_or(|r| e.region_id.as_deref() == Some(r.as_str()) || e.region.as_deref() == Some(r.as_str()))
+            && self.endpoint_id.as_ref().is_none_or(|id| e.endpoint_id.as_deref() == Some(id.as_str()))
+            && !e.url.is_empty()
+    }
+
     fn wanted_interfaces(&self) -> &[Interface] {
         if self.interfaces.is_empty() { &[Interface::Public] } else { &self.interfaces }
     }
@@ -185,8 +241,12 @@ impl EndpointFilter {
         if let Some(r) = &self.region_name {
             out.push_str(&format!(", region {r:?}"));
         }
-        if let Some(n) = &self.service_name {
-            out.push_str(&format!(", service_name {n:?}"));
+        for (what, v) in
+            [("service_name", &self.service_name), ("service_id", &self.service_id), ("endpoint_id", &self.endpoint_id)]
+        {
+            if let Some(v) = v {
+                out.push_str(&format!(", {what} {v:?}"));
+            }
         }
         out
     }
@@ -203,23 +263,89 @@ pub struct EndpointNotFound {
 }
 
 impl ServiceCatalog {
-    /// The endpoint for `filter`: the first interface in its preference
-    /// order that has a match. Regions match by id or name; service types
-    /// compare without regard to case and `-`/`_`.
+    /// The endpoint for `filter` (keystoneauth's `endpoint_data_for`): the
+    /// first of [`ServiceCatalog::find_all`]. Without allocating when it
+    /// finds one: this runs on every request through the catalog.
     pub fn find(&self, filter: &EndpointFilter) -> Result<&Endpoint, EndpointNotFound> {
-        for &iface in filter.wanted_interfaces() {
-            let found = self.endpoints.iter().find(|e| {
-                same_service_type(&e.service_type, &filter.service_type)
-                    && e.interface == iface
-                    && filter.region_name.as_ref().is_none_or(|r| {
-                        e.region_id.as_deref() == Some(r.as_str()) || e.region.as_deref() == Some(r.as_str())
-                    })
-                    && filter.service_name.as_ref().is_none_or(|n| e.service_name.as_deref() == Some(n.as_str()))
-            });
-            if let Some(e) = found {
-                return Ok(e);
+        if filter.service_type.is_empty() {
+            return self.find_all(filter).into_iter().next().ok_or_else(|| self.not_found(filter));
+        }
+        self.choose(filter)
+            .and_then(|(stype, iface)| self.in_group(filter, stype, iface).next())
+            .ok_or_else(|| self.not_found(filter))
+    }
+
+    /// Every endpoint for `filter`, in catalog order (keystoneauth's
+    /// `get_endpoint_data_list`). Of the entries whose type matches (the
+    /// requested type or an alias: see [`service_types::is_match`]), one
+    /// type is chosen as keystoneauth does when a cloud lists a service
+    /// under several names: the requested name, else the first in the
+    /// authority's order (`block-storage`, `volumev3`, `volumev2`,
+    /// `volume`...). Of that type's endpoints, those on the first interface
+    /// in the filter's order that has any. With an empty service type and
+    /// an id, every type that has a match, in catalog order.
+    pub fn find_all(&self, filter: &EndpointFilter) -> Vec<&Endpoint> {
+        if !filter.service_type.is_empty() {
+            return match self.choose(filter) {
+                Some((stype, iface)) => self.in_group(filter, stype, iface).collect(),
+                None => Vec::new(),
+            };
+        }
+        // In the order of the services, as keystoneauth groups them.
+        let mut types: Vec<&str> = Vec::new();
+        for e in self.endpoints.iter().filter(|e| filter.wants_service(e)) {
+            if !types.iter().any(|t| same_service_type(t, &e.service_type)) {
+                types.push(&e.service_type);
             }
         }
+        types
+            .into_iter()
+            .filter_map(|t| self.best_interface(filter, t).map(|i| (t, i)))
+            .flat_map(|(t, i)| self.in_group(filter, t, i))
+            .collect()
+    }
+
+    /// The URLs of [`ServiceCatalog::find_all`] (keystoneauth's `get_urls`).
+    pub fn urls(&self, filter: &EndpointFilter) -> Vec<&str> {
+        self.find_all(filter).into_iter().map(|e| e.url.as_str()).collect()
+    }
+
+    /// The service type (as the catalog spells it) and interface whose
+    /// endpoints answer `filter`: the most preferred type that has an
+    /// endpoint on a wanted interface, then its best interface.
+    fn choose<'a>(&'a self, filter: &EndpointFilter) -> Option<(&'a str, Interface)> {
+        let wanted = filter.wanted_interfaces();
+        let mut best: Option<(usize, &str)> = None;
+        for e in self.endpoints.iter().filter(|e| filter.wants(e) && wanted.contains(&e.interface)) {
+            // An unknown requested type has one type that matches.
+            let rank = service_types::preference(&filter.service_type, &e.service_type).unwrap_or(0);
+            if best.is_none_or(|(r, _)| rank < r) {
+                best = Some((rank, &e.service_type));
+            }
+        }
+        let (_, stype) = best?;
+        Some((stype, self.best_interface(filter, stype)?))
+    }
+
+    /// The first of `filter`'s interfaces on which the catalog has a wanted
+    /// endpoint of type `stype` (keystoneauth chooses per type).
+    fn best_interface(&self, filter: &EndpointFilter, stype: &str) -> Option<Interface> {
+        filter.wanted_interfaces().iter().copied().find(|&i| self.in_group(filter, stype, i).next().is_some())
+    }
+
+    /// The wanted endpoints of type `stype` on `iface`, in catalog order.
+    fn in_group<'a, 'f>(
+        &'a self,
+        filter: &'f EndpointFilter,
+        stype: &'f str,
+        iface: Interface,
+    ) -> impl Iterator<Item = &'a Endpoint> + use<'a, 'f> {
+        self.endpoints
+            .iter()
+            .filter(move |e| e.interface == iface && same_service_type(&e.service_type, stype) && filter.wants(e))
+    }
+
+    fn not_found(&self, filter: &EndpointFilter) -> EndpointNotFound {
         let offered: Vec<String> = self
             .endpoints
             .iter()
@@ -233,32 +359,9 @@ impl ServiceCatalog {
                 )
             })
             .collect();
-        Err(EndpointNotFound {
+        EndpointNotFound {
             asked: filter.describe(),
             offered: if offered.is_empty() { "nothing (an empty catalog)".into() } else { offered.join(", ") },
-        })
-    }
-}
-
-/// Service types compared as keystoneauth does, without regard to case and
-/// with `_` and `-` the same (`volumev3`, `block-storage`...); without
-/// allocating, as this runs on every request through the catalog.
-fn same_service_type(a: &str, b: &str) -> bool {
-    let norm = |c: u8| if c == b'_' { b'-' } else { c.to_ascii_lowercase() };
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| norm(x) == norm(y))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_service_type;
-
-    #[test]
-    fn service_types_match_across_case_and_separators() {
-        assert!(same_service_type("block-storage", "block_storage"));
-        assert!(same_service_type("Block_Storage", "block-STORAGE"));
-        assert!(same_service_type("compute", "compute"));
-        assert!(!same_service_type("compute", "computer"));
-        assert!(!same_service_type("volumev3", "volume-v3"));
-        assert!(!same_service_type("image", "imagf"));
+        }
     }
 }
