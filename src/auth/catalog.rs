@@ -365,3 +365,94 @@ impl ServiceCatalog {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Two compute services (ids `c1`, `c2`) with two regions, and a v3
+    /// `block-storage` next to the `volumev3` it replaces.
+    fn catalog() -> ServiceCatalog {
+        ServiceCatalog::from_v3(&json!([
+            {"type": "compute", "name": "nova", "id": "c1", "endpoints": [
+                {"id": "e1", "interface": "public", "region_id": "R1", "url": "http://r1/compute"},
+                {"id": "e2", "interface": "internal", "region_id": "R1", "url": "http://r1-int/compute"},
+                {"id": "e3", "interface": "public", "region_id": "R2", "url": "http://r2/compute"}
+            ]},
+            {"type": "compute", "name": "nova-cells", "id": "c2", "endpoints": [
+                {"id": "e4", "interface": "public", "region_id": "R1", "url": "http://cells/compute"},
+                {"id": "e5", "interface": "public", "region_id": "R1", "url": ""}
+            ]},
+            {"type": "volumev3", "id": "v3", "endpoints": [
+                {"id": "e6", "interface": "public", "region_id": "R1", "url": "http://r1/volumev3"}
+            ]},
+            {"type": "block-storage", "id": "bs", "endpoints": [
+                {"id": "e7", "interface": "internal", "region_id": "R1", "url": "http://r1/block-storage"}
+            ]}
+        ]))
+    }
+
+    #[test]
+    fn every_url_of_a_service_on_its_best_interface() {
+        let c = catalog();
+        assert_eq!(
+            c.urls(&EndpointFilter::new("compute")),
+            ["http://r1/compute", "http://r2/compute", "http://cells/compute"],
+            "public only, the empty URL left out"
+        );
+        assert_eq!(c.urls(&EndpointFilter::new("compute").region("R1")), ["http://r1/compute", "http://cells/compute"]);
+        let internal_first = EndpointFilter::new("compute").interfaces([Interface::Internal, Interface::Public]);
+        assert_eq!(c.urls(&internal_first), ["http://r1-int/compute"]);
+        assert_eq!(c.find(&internal_first).map(|e| e.url.as_str()), Ok("http://r1-int/compute"));
+        assert!(c.urls(&EndpointFilter::new("image")).is_empty());
+    }
+
+    #[test]
+    fn by_service_id_and_endpoint_id() {
+        let c = catalog();
+        assert_eq!(c.urls(&EndpointFilter::new("compute").service_id("c2")), ["http://cells/compute"]);
+        assert_eq!(c.urls(&EndpointFilter::new("compute").endpoint_id("e3")), ["http://r2/compute"]);
+        assert!(c.urls(&EndpointFilter::new("compute").service_id("c1").endpoint_id("e4")).is_empty());
+        // The id alone finds the endpoint, whatever its type.
+        assert_eq!(
+            c.find(&EndpointFilter::default().endpoint_id("e6")).map(|e| e.url.as_str()),
+            Ok("http://r1/volumev3")
+        );
+        assert_eq!(c.urls(&EndpointFilter::default().service_id("c1")), ["http://r1/compute", "http://r2/compute"]);
+        // No type and no id: nothing, not the catalog's first endpoint.
+        assert!(c.urls(&EndpointFilter::default()).is_empty());
+        let e = c.find(&EndpointFilter::new("compute").endpoint_id("e9")).expect_err("no e9");
+        assert!(e.asked.contains("endpoint_id \"e9\""), "{e}");
+    }
+
+    #[test]
+    fn an_alias_finds_its_official_type_and_back_with_the_requested_name_first() {
+        let c = catalog();
+        let ifaces = [Interface::Public, Interface::Internal];
+        // Both names are in the catalog: the requested one wins, on its own
+        // best interface.
+        assert_eq!(c.urls(&EndpointFilter::new("volumev3").interfaces(ifaces)), ["http://r1/volumev3"]);
+        assert_eq!(c.urls(&EndpointFilter::new("block-storage").interfaces(ifaces)), ["http://r1/block-storage"]);
+        // `volume` is in neither: the official type comes first.
+        assert_eq!(c.urls(&EndpointFilter::new("volume").interfaces(ifaces)), ["http://r1/block-storage"]);
+        // Only the public interface: block-storage has none there.
+        assert_eq!(c.urls(&EndpointFilter::new("block-storage")), ["http://r1/volumev3"]);
+        // One alias does not find another.
+        assert!(c.urls(&EndpointFilter::new("volumev2").interfaces([Interface::Public])).is_empty());
+    }
+
+    #[test]
+    fn v2_ids_are_the_endpoints() {
+        let c = ServiceCatalog::from_v2(&json!([
+            {"type": "volume", "name": "cinder", "endpoints": [
+                {"id": "e1", "region": "R1", "publicURL": "http://pub/v1", "adminURL": "http://adm/v1"}
+            ]}
+        ]));
+        assert!(c.endpoints().iter().all(|e| e.endpoint_id.as_deref() == Some("e1") && e.service_id.is_none()));
+        let admin = EndpointFilter::new("block-storage").endpoint_id("e1").interfaces([Interface::Admin]);
+        assert_eq!(c.urls(&admin), ["http://adm/v1"]);
+        // The service has no id: a service_id filter does not exclude it.
+        assert_eq!(c.urls(&EndpointFilter::new("volume").service_id("x")), ["http://pub/v1"]);
+    }
+}

@@ -23,5 +23,6 @@ mod plugin_secrets;
 mod plugins;
 mod reload;
 mod renames;
+mod service_types;
 mod session;
 mod session_clock;
