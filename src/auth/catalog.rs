@@ -3,7 +3,7 @@
 
 use serde_json::Value as J;
 
-use super::service_types::{self, same_service_type};
+use super::service_types::{Requested, same_service_type};
 
 /// An endpoint's interface, with v2's `publicURL` names normalised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -202,35 +202,6 @@ impl EndpointFilter {
         self
     }
 
-    /// Whether `e`'s service is wanted: its type (or an alias of it, see
-    /// [`service_types::is_match`]), name and id. An empty service type is
-    /// any service, but only when an id says which (an Adapter without a
-    /// service type must not get the catalog's first endpoint).
-    fn wants_service(&self, e: &Endpoint) -> bool {
-        let some_type = if self.service_type.is_empty() {
-            self.service_id.is_some() || self.endpoint_id.is_some()
-        } else {
-            service_types::is_match(&self.service_type, &e.service_type)
-        };
-        let same = |want: &Option<String>, have: &Option<String>| match (want, have) {
-            (Some(w), Some(h)) => w == h,
-            _ => true,
-        };
-        some_type && same(&self.service_name, &e.service_name) && same(&self.service_id, &e.service_id)
-    }
-
-    /// Whether `e` is wanted, on any interface: its service, region (id or
-    /// name), endpoint id and a URL.
-    fn wants(&self, e: &Endpoint) -> bool {
-        self.wants_service(e)
-            && self
-                .region_name
-                .as_ref()
-                .is_none_or(|r| e.region_id.as_deref() == Some(r.as_str()) || e.region.as_deref() == Some(r.as_str()))
-            && self.endpoint_id.as_ref().is_none_or(|id| e.endpoint_id.as_deref() == Some(id.as_str()))
-            && !e.url.is_empty()
-    }
-
     fn wanted_interfaces(&self) -> &[Interface] {
         if self.interfaces.is_empty() { &[Interface::Public] } else { &self.interfaces }
     }
@@ -252,6 +223,49 @@ impl EndpointFilter {
     }
 }
 
+/// A filter with its service type looked up in the service-types data
+/// once, for a pass over the catalog.
+struct Query<'f> {
+    filter: &'f EndpointFilter,
+    requested: Requested<'f>,
+}
+
+impl<'f> Query<'f> {
+    fn new(filter: &'f EndpointFilter) -> Query<'f> {
+        Query { filter, requested: Requested::new(&filter.service_type) }
+    }
+
+    /// Whether `e`'s service is wanted: its type (or an alias of it, see
+    /// [`super::service_types::is_match`]), name and id. An empty service
+    /// type is any service, but only when an id says which (an Adapter
+    /// without a service type must not get the catalog's first endpoint).
+    fn wants_service(&self, e: &Endpoint) -> bool {
+        let f = self.filter;
+        let some_type = if f.service_type.is_empty() {
+            f.service_id.is_some() || f.endpoint_id.is_some()
+        } else {
+            self.requested.matches(&e.service_type)
+        };
+        let same = |want: &Option<String>, have: &Option<String>| match (want, have) {
+            (Some(w), Some(h)) => w == h,
+            _ => true,
+        };
+        some_type && same(&f.service_name, &e.service_name) && same(&f.service_id, &e.service_id)
+    }
+
+    /// Whether `e` is wanted, on any interface: its service, region (id or
+    /// name), endpoint id and a URL.
+    fn wants(&self, e: &Endpoint) -> bool {
+        let f = self.filter;
+        self.wants_service(e)
+            && f.region_name
+                .as_ref()
+                .is_none_or(|r| e.region_id.as_deref() == Some(r.as_str()) || e.region.as_deref() == Some(r.as_str()))
+            && f.endpoint_id.as_ref().is_none_or(|id| e.endpoint_id.as_deref() == Some(id.as_str()))
+            && !e.url.is_empty()
+    }
+}
+
 /// No endpoint matches: says what was asked and what the catalog offers.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("no endpoint in the service catalog for {asked}; the catalog has: {offered}")]
@@ -270,8 +284,18 @@ impl ServiceCatalog {
         if filter.service_type.is_empty() {
             return self.find_all(filter).into_iter().next().ok_or_else(|| self.not_found(filter));
         }
-        self.choose(filter)
-            .and_then(|(stype, iface)| self.in_group(filter, stype, iface).next())
+        // The requested name itself, when the catalog has it, wins over
+        // its aliases: found without looking the name up, on the first
+        // interface that has it.
+        let exact = Query { filter, requested: Requested::exact(&filter.service_type) };
+        for &iface in filter.wanted_interfaces() {
+            if let Some(e) = self.endpoints.iter().find(|e| e.interface == iface && exact.wants(e)) {
+                return Ok(e);
+            }
+        }
+        let q = Query::new(filter);
+        self.choose(&q)
+            .and_then(|(stype, iface)| self.in_group(&q, stype, iface).next())
             .ok_or_else(|| self.not_found(filter))
     }
 
@@ -285,23 +309,24 @@ impl ServiceCatalog {
     /// in the filter's order that has any. With an empty service type and
     /// an id, every type that has a match, in catalog order.
     pub fn find_all(&self, filter: &EndpointFilter) -> Vec<&Endpoint> {
+        let q = Query::new(filter);
         if !filter.service_type.is_empty() {
-            return match self.choose(filter) {
-                Some((stype, iface)) => self.in_group(filter, stype, iface).collect(),
+            return match self.choose(&q) {
+                Some((stype, iface)) => self.in_group(&q, stype, iface).collect(),
                 None => Vec::new(),
             };
         }
         // In the order of the services, as keystoneauth groups them.
         let mut types: Vec<&str> = Vec::new();
-        for e in self.endpoints.iter().filter(|e| filter.wants_service(e)) {
+        for e in self.endpoints.iter().filter(|e| q.wants_service(e)) {
             if !types.iter().any(|t| same_service_type(t, &e.service_type)) {
                 types.push(&e.service_type);
             }
         }
         types
             .into_iter()
-            .filter_map(|t| self.best_interface(filter, t).map(|i| (t, i)))
-            .flat_map(|(t, i)| self.in_group(filter, t, i))
+            .filter_map(|t| self.best_interface(&q, t).map(|i| (t, i)))
+            .flat_map(|(t, i)| self.in_group(&q, t, i))
             .collect()
     }
 
@@ -313,36 +338,38 @@ impl ServiceCatalog {
     /// The service type (as the catalog spells it) and interface whose
     /// endpoints answer `filter`: the most preferred type that has an
     /// endpoint on a wanted interface, then its best interface.
-    fn choose<'a>(&'a self, filter: &EndpointFilter) -> Option<(&'a str, Interface)> {
-        let wanted = filter.wanted_interfaces();
+    fn choose<'a>(&'a self, q: &Query) -> Option<(&'a str, Interface)> {
+        let wanted = q.filter.wanted_interfaces();
         let mut best: Option<(usize, &str)> = None;
-        for e in self.endpoints.iter().filter(|e| filter.wants(e) && wanted.contains(&e.interface)) {
-            // An unknown requested type has one type that matches.
-            let rank = service_types::preference(&filter.service_type, &e.service_type).unwrap_or(0);
+        for e in self.endpoints.iter().filter(|e| wanted.contains(&e.interface) && q.wants(e)) {
+            let rank = q.requested.preference(&e.service_type).unwrap_or(0);
             if best.is_none_or(|(r, _)| rank < r) {
                 best = Some((rank, &e.service_type));
+                if rank == 0 {
+                    break;
+                }
             }
         }
         let (_, stype) = best?;
-        Some((stype, self.best_interface(filter, stype)?))
+        Some((stype, self.best_interface(q, stype)?))
     }
 
     /// The first of `filter`'s interfaces on which the catalog has a wanted
     /// endpoint of type `stype` (keystoneauth chooses per type).
-    fn best_interface(&self, filter: &EndpointFilter, stype: &str) -> Option<Interface> {
-        filter.wanted_interfaces().iter().copied().find(|&i| self.in_group(filter, stype, i).next().is_some())
+    fn best_interface(&self, q: &Query, stype: &str) -> Option<Interface> {
+        q.filter.wanted_interfaces().iter().copied().find(|&i| self.in_group(q, stype, i).next().is_some())
     }
 
     /// The wanted endpoints of type `stype` on `iface`, in catalog order.
-    fn in_group<'a, 'f>(
+    fn in_group<'a, 'q>(
         &'a self,
-        filter: &'f EndpointFilter,
-        stype: &'f str,
+        q: &'q Query<'q>,
+        stype: &'q str,
         iface: Interface,
-    ) -> impl Iterator<Item = &'a Endpoint> + use<'a, 'f> {
+    ) -> impl Iterator<Item = &'a Endpoint> + use<'a, 'q> {
         self.endpoints
             .iter()
-            .filter(move |e| e.interface == iface && same_service_type(&e.service_type, stype) && filter.wants(e))
+            .filter(move |e| e.interface == iface && same_service_type(&e.service_type, stype) && q.wants(e))
     }
 
     fn not_found(&self, filter: &EndpointFilter) -> EndpointNotFound {

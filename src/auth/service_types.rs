@@ -55,28 +55,60 @@ pub fn all_types(service_type: &str) -> Vec<String> {
 /// its official type. One alias never matches another (`volumev2` is not
 /// `volumev3`): old aliases imply API versions.
 pub fn is_match(requested: &str, found: &str) -> bool {
-    if same_service_type(requested, found) {
-        return true;
-    }
-    let Some((first, aliases)) = group(found).and_then(<[&str]>::split_first) else { return false };
-    if same_service_type(first, found) {
-        aliases.iter().any(|a| same_service_type(a, requested))
-    } else {
-        same_service_type(first, requested)
-    }
+    same_service_type(requested, found) || Requested::new(requested).matches(found)
 }
 
-/// Among catalog types that match `requested`, how much it is preferred
-/// (lower first), as keystoneauth chooses when a catalog has several
-/// (a cloud mid-migration registers `volumev3` and `block-storage`): the
-/// requested name itself, then the authority's order (official type, then
-/// aliases). `None` when `requested` is unknown: then only the same name
-/// matches, and every entry of it counts.
-pub(crate) fn preference(requested: &str, found: &str) -> Option<usize> {
-    if same_service_type(requested, found) {
-        return Some(0);
+/// A requested service type, looked up in the data once for a whole
+/// catalog: which types serve it, and in what order of preference.
+#[derive(Clone, Copy, Debug)]
+pub struct Requested<'a> {
+    name: &'a str,
+    /// Its group (official type first), if the data knows it.
+    group: Option<&'static [&'static str]>,
+    /// Whether it is its group's official type.
+    official: bool,
+}
+
+impl<'a> Requested<'a> {
+    /// Looks `name` up.
+    pub fn new(name: &'a str) -> Requested<'a> {
+        let group = group(name);
+        let official = group.and_then(|g| g.first()).is_some_and(|o| same_service_type(o, name));
+        Requested { name, group, official }
     }
-    group(requested)?.iter().position(|n| same_service_type(n, found)).map(|i| i + 1)
+
+    /// `name` as served only by catalog entries of that same name, without
+    /// looking it up: the lookup's fast path, as that name is always
+    /// preferred when the catalog has it.
+    pub fn exact(name: &'a str) -> Requested<'a> {
+        Requested { name, group: None, official: false }
+    }
+
+    /// [`is_match`] for this requested type: an official type is served by
+    /// its aliases, an alias by its official type, an unknown type only by
+    /// itself. Without allocating: this runs for every catalog entry.
+    pub fn matches(&self, found: &str) -> bool {
+        if same_service_type(self.name, found) {
+            return true;
+        }
+        match self.group {
+            Some([_, aliases @ ..]) if self.official => aliases.iter().any(|a| same_service_type(a, found)),
+            Some([first, ..]) => same_service_type(first, found),
+            _ => false,
+        }
+    }
+
+    /// Among catalog types that match, how much `found` is preferred (lower
+    /// first), as keystoneauth chooses when a catalog has several (a cloud
+    /// mid-migration registers `volumev3` and `block-storage`): the
+    /// requested name itself, then the authority's order (official type,
+    /// then aliases). `None` for a type that is neither.
+    pub fn preference(&self, found: &str) -> Option<usize> {
+        if same_service_type(self.name, found) {
+            return Some(0);
+        }
+        self.group?.iter().position(|n| same_service_type(n, found)).map(|i| i + 1)
+    }
 }
 
 #[cfg(test)]
@@ -114,11 +146,12 @@ mod tests {
         assert!(is_known("telemetry") && !is_known("compute_legacy"));
         assert_eq!(all_types("sharev2"), ["shared-file-system", "sharev2", "share"]);
         assert_eq!(all_types("my_service"), ["my-service"]);
-        assert_eq!(preference("volumev3", "volumev3"), Some(0));
-        assert_eq!(preference("volumev3", "block-storage"), Some(1));
-        assert_eq!(preference("block-storage", "volume"), Some(4));
-        assert_eq!(preference("my-service", "my-service"), Some(0));
-        assert_eq!(preference("my-service", "other"), None);
+        let p = |r: &str, f: &str| Requested::new(r).preference(f);
+        assert_eq!(p("volumev3", "volumev3"), Some(0));
+        assert_eq!(p("volumev3", "block-storage"), Some(1));
+        assert_eq!(p("block-storage", "volume"), Some(4));
+        assert_eq!(p("my-service", "my-service"), Some(0));
+        assert_eq!(p("my-service", "other"), None);
     }
 
     #[test]
