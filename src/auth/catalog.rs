@@ -301,7 +301,7 @@ impl ServiceCatalog {
 
     /// Every endpoint for `filter`, in catalog order (keystoneauth's
     /// `get_endpoint_data_list`). Of the entries whose type matches (the
-    /// requested type or an alias: see [`service_types::is_match`]), one
+    /// requested type or an alias: see [`super::service_types::is_match`]), one
     /// type is chosen as keystoneauth does when a cloud lists a service
     /// under several names: the requested name, else the first in the
     /// authority's order (`block-storage`, `volumev3`, `volumev2`,
