@@ -16,6 +16,7 @@ pub mod identity;
 pub(crate) mod load;
 mod plugin;
 mod register;
+pub mod service_types;
 /// keystoneauth1's loading options, per plugin: plain option data, kept
 /// with the other built-in option sets in [`crate::namespace`].
 pub use crate::namespace::keystoneauth as schema;

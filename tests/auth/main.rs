@@ -23,6 +23,7 @@ mod plugin_secrets;
 mod plugins;
 mod reload;
 mod renames;
+mod service_types;
 mod session;
 mod session_clock;
 mod session_redirects;
