@@ -335,6 +335,8 @@ fn run_show(m: &ArgMatches, a: &ShowArgs) -> ExitCode {
     };
     // Everything that resolved is printed even when something failed: that
     // is when a deployer most needs to see what was read.
+    // The auth plugins' options too, as the service registers them.
+    let reg = validate::registry_with_auth_plugins(&loader(m, &a.sources, &reg), &PluginRegistry::builtin());
     let (mut snapshot, mut findings) = loader(m, &a.sources, &reg).load_lenient();
     if !a.sources.schema.opt_data.is_empty() {
         validate::required_as_notes(&mut findings, &reg);

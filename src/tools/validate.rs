@@ -161,6 +161,17 @@ fn with_plugin_options(
     (reg, auth_groups, chosen)
 }
 
+/// The loader's registry plus the options of the auth plugins its files
+/// select (each auth group's `auth_type`, after `auth_section`), as the
+/// service registers them when it loads its plugin: what `show` resolves
+/// with, so a plugin's `username` and `password` are shown as the service
+/// reads them instead of as unknown options.
+pub fn registry_with_auth_plugins(loader: &Loader<'_>, plugins: &PluginRegistry) -> crate::opt::Registry {
+    let sources: Vec<crate::source::FileSource> =
+        loader.config_files().iter().filter_map(|f| crate::source::read(f).ok()).collect();
+    with_plugin_options(loader.registry(), &sources, plugins).0
+}
+
 /// Findings only an auth load makes.
 fn auth_level(d: &Diagnostic) -> bool {
     matches!(

@@ -160,3 +160,22 @@ fn show_as_toml_for_one_group() {
     assert!(!stdout.contains("[DEFAULT]"));
     stdout.parse::<toml::Table>().unwrap_or_else(|e| panic!("{e}\n{stdout}"));
 }
+
+/// The service registers its auth plugin's options when it loads the
+/// plugin: `show` prints them as the service reads them, not as unknown.
+#[test]
+fn show_prints_the_auth_plugins_options_of_the_group() {
+    let d = Dir::new();
+    let f = d.write(
+        "glance-api.conf",
+        "[keystone_authtoken]\nauth_type = password\nauth_url = http://k:5000/v3\nusername = glance\n\
+         password = s3cret\nuser_domain_name = Default\nproject_name = service\nproject_domain_name = Default\n",
+    );
+    let o = stackauth(&["show", "--config-file", f.to_str().expect("utf-8"), "--group", "keystone_authtoken"]);
+    let (stdout, stderr) = out(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(!stderr.contains("unknown-option"), "{stderr}");
+    assert!(stdout.contains("username = glance  # "), "{stdout}");
+    assert!(stdout.contains("password = ****  # "), "{stdout}");
+    assert!(!stdout.contains("s3cret"), "{stdout}");
+}
