@@ -900,7 +900,7 @@ mod tests {
         assert_eq!(opt.default_text(), None);
         assert_eq!(warnings.len(), 1);
         let w = &warnings[0];
-        assert_eq!((w.code, w.severity), (Code::InvalidValue, crate::Severity::Warning));
+        assert_eq!((w.code, w.severity), (Code::InvalidValue, crate::diagnostic::Severity::Warning));
         assert_eq!((w.group.as_deref(), w.option.as_deref()), (Some("g"), Some("o")));
         assert!(w.message.contains("registered without a default"), "{}", w.message);
         assert_eq!(w.origin.as_ref().and_then(|o| o.location()).map(|l| (l.line, l.column)), Some((7, 16)));

@@ -545,9 +545,9 @@ impl<'r> Build<'_, 'r> {
             let candidates: Vec<&str> =
                 registry.group(&g).map(|gr| gr.opts().map(Opt::dest).collect()).unwrap_or_default();
             let (severity, code) = if strong {
-                (crate::Severity::Error, Code::BadOverride)
+                (crate::diagnostic::Severity::Error, Code::BadOverride)
             } else {
-                (crate::Severity::Warning, Code::UnknownOption)
+                (crate::diagnostic::Severity::Warning, Code::UnknownOption)
             };
             let mut d =
                 Diagnostic::new(severity, code, format!("unknown option \"{}\" in group \"{}\"", e.key, e.group))

@@ -29,7 +29,7 @@
 //!   methods once they are known (`--os-auth-methods`, `OS_AUTH_METHODS`
 //!   or the cloud), which keystoneauth's command line never offers.
 //! - Values are loaded in the synthetic config group [`GROUP`] through a
-//!   [`crate::Loader`], so the plugin, session and adapter settings are
+//!   [`crate::resolve::Loader`], so the plugin, session and adapter settings are
 //!   exactly those a config group gives ([`super::load_from_group`]), typed
 //!   and checked the same way, and each keeps its origin (`command line
 //!   --os-password`, `environment variable OS_PASSWORD`, `clouds.yaml:7:17`).
