@@ -32,6 +32,7 @@ pub struct Adapter {
     retry: Option<RetryPolicy>,
     client: Option<(String, String)>,
     version: Option<super::discover::VersionSpec>,
+    global_request_id: Option<super::GlobalRequestId>,
 }
 
 impl Adapter {
@@ -45,6 +46,7 @@ impl Adapter {
             retry: None,
             client: None,
             version: None,
+            global_request_id: None,
         }
     }
 
@@ -159,6 +161,14 @@ impl Adapter {
         self
     }
 
+    /// The global request id every request of this adapter sends as
+    /// `X-OpenStack-Request-ID` (a request's own wins), as keystoneauth's
+    /// `Adapter(global_request_id=...)`.
+    pub fn global_request_id(mut self, id: &super::GlobalRequestId) -> Adapter {
+        self.global_request_id = Some(id.clone());
+        self
+    }
+
     /// The session.
     pub fn session(&self) -> &Session {
         &self.session
@@ -172,6 +182,13 @@ impl Adapter {
         r.retry = self.retry.clone();
         r.version = self.version;
         r
+    }
+
+    /// Sets the adapter's global request id on `req` unless it has one.
+    fn default_request_id(&self, req: &mut Request) {
+        if let Some(id) = &self.global_request_id {
+            req.headers.entry(super::REQUEST_ID_HEADER).or_insert_with(|| id.into());
+        }
     }
 
     /// Sends a request (its own settings win over the adapter's).
@@ -191,6 +208,7 @@ impl Adapter {
         if req.version.is_none() {
             req.version = self.version;
         }
+        self.default_request_id(&mut req);
         if let (Some(s), None) = (&self.auth, &req.auth) {
             req = req.auth_state(s.clone());
         }

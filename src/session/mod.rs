@@ -9,7 +9,9 @@
 //!   a non-idempotent request is never sent twice.
 //! - Redirects are followed; credentials are dropped when a redirect leaves
 //!   the origin.
-//! - Logs carry method, URL, status, time and request id; tokens appear only
+//! - A global request id (`X-OpenStack-Request-ID`) is sent per request or
+//!   per adapter; responses' request ids are logged and returned.
+//! - Logs carry method, URL, status, time and request ids; tokens appear only
 //!   as `{SHA256}<hex>`, auth bodies never.
 
 mod adapter;
@@ -18,6 +20,7 @@ mod core;
 pub mod discover;
 pub(crate) mod redact;
 mod request;
+mod request_id;
 mod retry;
 
 pub use adapter::Adapter;
@@ -26,4 +29,5 @@ pub use core::{EndpointData, Session, SessionBuilder, Timing};
 pub use discover::{Version, VersionSpec};
 pub use redact::token_hash;
 pub use request::{Body, MicroversionOutOfRange, Request, Response, SessionError, VersionNotFound};
+pub use request_id::{GlobalRequestId, InvalidRequestId, REQUEST_ID_HEADER};
 pub use retry::{RetryPolicy, backoff, idempotent, retry_after};

@@ -25,3 +25,67 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
         out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
 }
+
+/// A response body as the `stackauth::session::body` log shows it: JSON
+/// only, with every value under a key that names a secret (`password`,
+/// `secret`, `token`, `key`, `blob`, `credential`...) replaced by `***`, and
+/// cut at 16 KiB. keystoneauth logs `application/json` and `text/plain`
+/// bodies as they are (minus a token's catalog); an application credential's
+/// secret or an EC2 secret would then be in the log, so stackauth masks them
+/// and says why any other body is left out.
+pub(crate) fn body_for_log(content_type: Option<&str>, body: &[u8]) -> String {
+    const LIMIT: usize = 16 * 1024;
+    let ct = content_type.unwrap_or("");
+    if !ct.starts_with("application/json") {
+        return format!("Omitted, Content-Type is {ct:?}. Only application/json bodies are logged.");
+    }
+    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return format!("Omitted: {} bytes that are not JSON.", body.len());
+    };
+    mask(&mut doc);
+    let mut text = doc.to_string();
+    if text.len() > LIMIT {
+        let mut cut = LIMIT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("... (cut)");
+    }
+    text
+}
+
+/// Replaces secret-named values, at any depth.
+fn mask(v: &mut serde_json::Value) {
+    const SECRET: [&str; 8] = ["password", "secret", "token", "key", "blob", "credential", "passcode", "totp"];
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m.iter_mut() {
+                let k = k.to_ascii_lowercase();
+                if SECRET.iter().any(|s| k.contains(s)) {
+                    *v = serde_json::Value::String("***".into());
+                } else {
+                    mask(v);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(mask),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_for_log;
+
+    #[test]
+    fn secrets_in_json_bodies_are_masked_and_other_bodies_left_out() {
+        let body = br#"{"application_credential": {"id": "a", "secret": "s3cret"}, "users": [{"name": "u", "password": "p4ss"}], "token": {"x": 1}}"#;
+        let shown = body_for_log(Some("application/json; charset=utf-8"), body);
+        assert!(!shown.contains("s3cret") && !shown.contains("p4ss"), "{shown}");
+        assert!(shown.contains(r#""name":"u""#), "{shown}");
+        let other = body_for_log(Some("text/plain"), b"s3cret");
+        assert!(!other.contains("s3cret") && other.contains("text/plain"), "{other}");
+        assert!(!body_for_log(Some("application/json"), b"s3cret{").contains("s3cret"));
+    }
+}

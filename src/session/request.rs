@@ -141,6 +141,25 @@ impl Request {
         self
     }
 
+    /// The global request id sent as `X-OpenStack-Request-ID` (it replaces
+    /// an adapter's, as keystoneauth's per-request `global_request_id` does).
+    pub fn global_request_id(mut self, id: &super::GlobalRequestId) -> Request {
+        self.headers.insert(super::REQUEST_ID_HEADER, HeaderValue::from(id));
+        self
+    }
+
+    /// The whole `User-Agent` for this request, as keystoneauth's per-request
+    /// `user_agent`: nothing of the session's or adapter's is added.
+    pub fn user_agent(mut self, ua: &str) -> Request {
+        match HeaderValue::from_str(ua) {
+            Ok(v) => {
+                self.headers.insert(reqwest::header::USER_AGENT, v);
+            }
+            Err(_) => tracing::warn!("skipping a user agent that is not valid HTTP"),
+        }
+        self
+    }
+
     /// A JSON body.
     pub fn json(mut self, body: serde_json::Value) -> Request {
         self.body = Body::Json(body);
@@ -222,7 +241,8 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// `x-openstack-request-id` (or `x-compute-request-id`).
+    /// The service's request id: `x-openstack-request-id` (or
+    /// `x-compute-request-id`, which Nova sends).
     pub fn request_id(&self) -> Option<&str> {
         request_id(&self.headers)
     }
