@@ -25,4 +25,5 @@ mod reload;
 mod renames;
 mod session;
 mod session_clock;
+mod session_headers;
 mod session_redirects;
