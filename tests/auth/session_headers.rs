@@ -141,3 +141,39 @@ async fn additional_headers_do_not_follow_a_redirect_to_another_origin_when_they
     assert_eq!(landed.header("x-auth-token"), None, "a credential stays with its origin");
     assert_eq!(landed.header("x-extra"), Some("e"));
 }
+
+#[tokio::test]
+async fn global_request_ids_accepted_as_oslo_middleware_accepts_them() {
+    let Some(python) = common::python::venv_python("oslo.middleware request id comparison") else { return };
+    // (Python's `$` also matches before a final newline; a header value
+    // cannot hold one, so that case is left out.)
+    let candidates = [
+        ID,
+        "req-0123ABCD-4567-89ef-aaaa-0123456789ab",
+        "req-0123abcd-4567-89ef-aaaa-0123456789ab0",
+        "req-0123abcd-4567-89ef-aaaa-0123456789a",
+        "req-0123abcd4567-89ef-aaaa-0123456789abc",
+        "req-0123abcd-4567-89ef-aaaa-0123456789ag",
+        "0123abcd-4567-89ef-aaaa-0123456789ab",
+        "REQ-0123abcd-4567-89ef-aaaa-0123456789ab",
+        " req-0123abcd-4567-89ef-aaaa-0123456789ab",
+        "req-0123abcd-4567-89ef-aaaa-0123456789ab ",
+        "req-",
+        "",
+        "req-00000000-0000-0000-0000-000000000000",
+        "req-ffffffff-ffff-ffff-ffff-ffffffffffff",
+    ];
+    let py = "import json, re, sys\nfrom oslo_middleware import request_id as r\n\
+              print(json.dumps([bool(re.match(r.ID_FORMAT, c)) for c in json.loads(sys.argv[1])]))";
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(py)
+        .arg(serde_json::to_string(&candidates).expect("json"))
+        .output()
+        .expect("python runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let theirs: Vec<bool> = serde_json::from_slice(&out.stdout).expect("json");
+    let ours: Vec<bool> = candidates.iter().map(|c| GlobalRequestId::parse(c).is_ok()).collect();
+    assert_eq!(ours, theirs, "{candidates:?}");
+    assert!(theirs.iter().filter(|b| **b).count() == 3, "the comparison covers both answers");
+}
