@@ -33,6 +33,7 @@ pub struct Adapter {
     client: Option<(String, String)>,
     version: Option<super::discover::VersionSpec>,
     global_request_id: Option<super::GlobalRequestId>,
+    limiter: Option<Arc<super::limit::Limiter>>,
 }
 
 impl Adapter {
@@ -47,6 +48,7 @@ impl Adapter {
             client: None,
             version: None,
             global_request_id: None,
+            limiter: None,
         }
     }
 
@@ -169,6 +171,17 @@ impl Adapter {
         self
     }
 
+    /// Client-side limits, as keystoneauth's `Adapter(rate_limit=...,
+    /// concurrency=...)`: at most `rate_limit` request starts per second
+    /// (0.5: one every two seconds) and `concurrency` requests in flight,
+    /// served in arrival order. Every HTTP attempt counts (retries and
+    /// redirects too). Shared by this adapter's clones (made after this
+    /// call); `None`, 0 or a rate that is not a positive number is no limit.
+    pub fn limits(mut self, rate_limit: Option<f64>, concurrency: Option<usize>) -> Adapter {
+        self.limiter = super::limit::Limiter::new(rate_limit, concurrency).map(Arc::new);
+        self
+    }
+
     /// The session.
     pub fn session(&self) -> &Session {
         &self.session
@@ -209,6 +222,9 @@ impl Adapter {
             req.version = self.version;
         }
         self.default_request_id(&mut req);
+        if req.limiter.is_none() {
+            req.limiter = self.limiter.clone();
+        }
         if let (Some(s), None) = (&self.auth, &req.auth) {
             req = req.auth_state(s.clone());
         }

@@ -702,6 +702,11 @@ impl Session {
         };
         loop {
             attempts += 1;
+            // Held to the end of this attempt (its body read included).
+            let turn = match &req.limiter {
+                Some(l) => l.acquire().await,
+                None => None,
+            };
             let started = Instant::now();
             let mut b = client.request(method.clone(), &url);
             if !send_headers.is_empty() {
@@ -771,6 +776,8 @@ impl Session {
                         let delay = backoff(connect_tries, policy.connect_retry_delay, policy.max_delay);
                         connect_tries += 1;
                         tracing::info!(url = %url, retry = connect_tries, delay_ms = delay.as_millis() as u64, "connection failed; retrying");
+                        // The backoff is not a request: the turn goes back.
+                        drop(turn);
                         tokio::time::sleep(delay).await;
                         continue;
                     }
@@ -881,6 +888,7 @@ impl Session {
                     .min(policy.max_delay);
                 status_tries += 1;
                 tracing::info!(url = %url, status, retry = status_tries, delay_ms = wait.as_millis() as u64, "retriable status; retrying");
+                drop(turn);
                 tokio::time::sleep(wait).await;
                 continue;
             }

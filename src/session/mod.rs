@@ -18,6 +18,7 @@ mod adapter;
 mod auth_state;
 mod core;
 pub mod discover;
+mod limit;
 pub(crate) mod redact;
 mod request;
 mod request_id;

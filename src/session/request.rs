@@ -50,6 +50,8 @@ pub struct Request {
     pub(crate) timeout: Option<Duration>,
     pub(crate) version: Option<super::discover::VersionSpec>,
     pub(crate) microversion: Option<super::discover::Version>,
+    /// The adapter's rate limit and concurrency, if it has them.
+    pub(crate) limiter: Option<Arc<super::limit::Limiter>>,
 }
 
 impl Request {
@@ -70,6 +72,7 @@ impl Request {
             timeout: None,
             version: None,
             microversion: None,
+            limiter: None,
         }
     }
 

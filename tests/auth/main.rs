@@ -26,4 +26,5 @@ mod renames;
 mod session;
 mod session_clock;
 mod session_headers;
+mod session_limits;
 mod session_redirects;
