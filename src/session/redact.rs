@@ -42,7 +42,7 @@ pub(crate) fn body_for_log(content_type: Option<&str>, body: &[u8]) -> String {
     let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(body) else {
         return format!("Omitted: {} bytes that are not JSON.", body.len());
     };
-    mask(&mut doc);
+    mask(&mut doc, false);
     let mut text = doc.to_string();
     if text.len() > LIMIT {
         let mut cut = LIMIT;
@@ -55,21 +55,25 @@ pub(crate) fn body_for_log(content_type: Option<&str>, body: &[u8]) -> String {
     text
 }
 
-/// Replaces secret-named values, at any depth.
-fn mask(v: &mut serde_json::Value) {
+/// Replaces secret-named values, at any depth. An object or list under a
+/// secret name (`application_credential`, `token`) is masked inside rather
+/// than whole, so its name and id stay readable; but under a `token` an `id`
+/// is the token itself (Keystone v2's `access.token.id`) and is masked too.
+fn mask(v: &mut serde_json::Value, in_token: bool) {
     const SECRET: [&str; 8] = ["password", "secret", "token", "key", "blob", "credential", "passcode", "totp"];
     match v {
         serde_json::Value::Object(m) => {
             for (k, v) in m.iter_mut() {
                 let k = k.to_ascii_lowercase();
-                if SECRET.iter().any(|s| k.contains(s)) {
+                let nested = v.is_object() || v.is_array();
+                if (SECRET.iter().any(|s| k.contains(s)) && !nested) || (in_token && k == "id") {
                     *v = serde_json::Value::String("***".into());
                 } else {
-                    mask(v);
+                    mask(v, in_token || k.contains("token"));
                 }
             }
         }
-        serde_json::Value::Array(a) => a.iter_mut().for_each(mask),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|v| mask(v, in_token)),
         _ => {}
     }
 }
@@ -83,7 +87,13 @@ mod tests {
         let body = br#"{"application_credential": {"id": "a", "secret": "s3cret"}, "users": [{"name": "u", "password": "p4ss"}], "token": {"x": 1}}"#;
         let shown = body_for_log(Some("application/json; charset=utf-8"), body);
         assert!(!shown.contains("s3cret") && !shown.contains("p4ss"), "{shown}");
-        assert!(shown.contains(r#""name":"u""#), "{shown}");
+        assert!(shown.contains(r#""name":"u""#) && shown.contains(r#""id":"a""#), "{shown}");
+        let v2 = br#"{"access": {"token": {"id": "v2-token-id", "tenant": {"id": "t"}}, "user": {"id": "u1"}}}"#;
+        let shown = body_for_log(Some("application/json"), v2);
+        assert!(!shown.contains("v2-token-id") && shown.contains("u1"), "{shown}");
+        let listed = br#"{"credentials": [{"blob": "{\"access\": \"a\", \"secret\": \"ec2-s3cret\"}", "id": "c"}]}"#;
+        let shown = body_for_log(Some("application/json"), listed);
+        assert!(!shown.contains("ec2-s3cret") && shown.contains(r#""id":"c""#), "{shown}");
         let other = body_for_log(Some("text/plain"), b"s3cret");
         assert!(!other.contains("s3cret") && other.contains("text/plain"), "{other}");
         assert!(!body_for_log(Some("application/json"), b"s3cret{").contains("s3cret"));
