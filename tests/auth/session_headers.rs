@@ -37,6 +37,8 @@ a = adapter.Adapter(s, endpoint_override=url, global_request_id=ID)
 a.get("/5", headers={"X-Extra": "request"})
 # 6: a request's own id beats the adapter's
 a.get("/6", global_request_id="req-ffffffff-4567-89ef-aaaa-0123456789ab")
+# 7: a User-Agent header of the request's own is kept, alone
+session.Session(app_name="app", app_version="1").get(url + "/7", headers={"User-Agent": "hdr/7"})
 print(session.DEFAULT_USER_AGENT)
 "#;
 
@@ -66,17 +68,16 @@ async fn stackauth_requests(url: &str) {
     a.send(a.request(reqwest::Method::GET, "/5").header("X-Extra", "request")).await.expect("5");
     let own = GlobalRequestId::parse("req-ffffffff-4567-89ef-aaaa-0123456789ab").expect("id");
     a.send(a.request(reqwest::Method::GET, "/6").global_request_id(&own)).await.expect("6");
+    let s = Session::builder().app("app", "1").build().expect("s");
+    s.send(Request::get(format!("{url}/7")).header("User-Agent", "hdr/7")).await.expect("7");
 }
 
-/// What a comparison looks at: path, user agent, the extra headers, the id.
+/// What a comparison looks at: path, user agent(s), the extra headers, the id.
 fn seen(r: &Recorded) -> serde_json::Value {
-    json!([
-        r.path,
-        r.header("user-agent"),
-        r.header("x-extra"),
-        r.header("x-other"),
-        r.header("x-openstack-request-id")
-    ])
+    let agents: Vec<&str> =
+        r.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("user-agent")).map(|(_, v)| v.as_str()).collect();
+    let ua = if agents.len() == 1 { json!(agents[0]) } else { json!(agents) };
+    json!([r.path, ua, r.header("x-extra"), r.header("x-other"), r.header("x-openstack-request-id")])
 }
 
 #[tokio::test]
@@ -104,7 +105,7 @@ async fn the_same_headers_and_user_agent_as_keystoneauth() {
             v
         })
         .collect();
-    assert_eq!(theirs.len(), 6, "{theirs:?}");
+    assert_eq!(theirs.len(), 7, "{theirs:?}");
     let before = server.requests().len();
     stackauth_requests(&url).await;
     let ours: Vec<serde_json::Value> = server.requests()[before..].iter().map(seen).collect();
@@ -113,6 +114,7 @@ async fn the_same_headers_and_user_agent_as_keystoneauth() {
     assert_eq!(ours[0][1], format!("app/1 cli/2 a/1 b/2 {LIB}"));
     assert_eq!(ours[2][1], format!("mine/3 {LIB}"));
     assert_eq!(ours[3][1], "whole/4");
+    assert_eq!(ours[6][1], "hdr/7", "one User-Agent, the request's");
     assert_eq!(ours[4], json!(["/5", format!("app/1 {LIB}"), "request", "o", ID]));
 }
 
