@@ -764,7 +764,7 @@ impl Session {
                 Ok(r) => r,
                 Err(e) => {
                     let err = describe(e);
-                    tracing::debug!(method = %method, url = %url, attempt = attempts, error = %err.message, "request failed");
+                    tracing::debug!(method = %method, url = %url, attempt = attempts, global_request_id = global_id, error = %err.message, "request failed");
                     // A reused connection the server was closing: once more on
                     // a new one, if sending twice is safe.
                     if err.stale && !stale_retried && idempotent(&method) {
