@@ -66,6 +66,24 @@ async fn split_loggers_and_global_ids_in_the_logs() {
     assert!(!log.contains("s3cret-app"), "a secret in a body is masked: {log}");
     assert_eq!(mine.len(), 3, "only the three split lines: {log}");
 
+    // From a config group (keystoneauth's `split_loggers` option).
+    let dir = common::Dir::new();
+    let conf =
+        dir.write("svc.conf", format!("[svc]\nauth_type = none\nendpoint = {}\nsplit_loggers = true\n", server.url()));
+    let reg = stackauth::opt::Registry::new();
+    let loaded = stackauth::auth::load_from_group(
+        &stackauth::Loader::new(&reg).config_file(&conf),
+        &stackauth::auth::PluginRegistry::builtin(),
+        "svc",
+    )
+    .expect("loads");
+    let s = Session::from_loaded(&loaded).expect("session");
+    Adapter::new(&s).get("/from-config").await.expect("ok");
+    let log = buf.text();
+    let from_config = lines(&log, "/from-config");
+    assert_eq!(from_config.len(), 3, "{log}");
+    assert!(from_config[0].contains("stackauth::session::request:"), "{log}");
+
     // split_loggers off: one line, in the session's own target, no body.
     let s = Session::builder().build().expect("session");
     Adapter::new(&s).endpoint_override(&server.url()).global_request_id(&id).get("/single").await.expect("ok");
@@ -74,7 +92,7 @@ async fn split_loggers_and_global_ids_in_the_logs() {
     assert_eq!(single.len(), 1, "{log}");
     assert!(single[0].contains("stackauth::session::core:") && single[0].contains(ID), "{log}");
     assert!(single[0].contains("req-from-server"), "{log}");
-    assert_eq!(lines(&log, "stackauth::session::body:").len(), 1, "no new body line: {log}");
+    assert_eq!(lines(&log, "stackauth::session::body:").len(), 2, "no new body line: {log}");
 
     // Through the auth_token layer: the layer's lines and the handler's
     // (its own, and its session's) name the caller's id.
