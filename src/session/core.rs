@@ -440,7 +440,7 @@ impl Session {
 
     /// Sends `req` with `user_agent`. Not an `async fn`: rustc keeps an
     /// async fn's argument and the local it moves into side by side in the
-    /// future, and a request is 440 bytes; a block captures it once. (Every
+    /// future, and a request is about 450 bytes; a block captures it once. (Every
     /// request's future is copied as it is awaited level by level, and
     /// hundreds may be in flight.)
     #[allow(clippy::manual_async_fn)] // on purpose: see above
