@@ -30,7 +30,7 @@ use stackauth::Loader;
 use stackauth::auth::{Interface, PluginRegistry};
 use stackauth::auth_token::{AuthTokenLayer, UserContext};
 use stackauth::namespace;
-use stackauth::session::{Adapter, Session};
+use stackauth::session::Session;
 use stackauth::source::Env;
 
 #[derive(Parser)]
@@ -48,9 +48,10 @@ async fn my_projects(
     State(session): State<Session>,
     Extension(caller): Extension<UserContext>,
 ) -> Result<Json<J>, (StatusCode, String)> {
-    let plugin = caller.auth_plugin().ok_or((StatusCode::UNAUTHORIZED, "no caller".into()))?;
-    let identity = Adapter::new(&session)
-        .auth(plugin)
+    // As the caller, carrying the caller's X-OpenStack-Request-ID on.
+    let identity = caller
+        .adapter(&session)
+        .ok_or((StatusCode::UNAUTHORIZED, "no caller".into()))?
         .service_type("identity")
         .interfaces([Interface::Internal, Interface::Public]);
     let resp = identity.get("/auth/projects").await.map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()))?;

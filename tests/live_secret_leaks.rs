@@ -104,6 +104,21 @@ async fn no_secret_leaks_anywhere() {
         .await;
     assert_eq!(s, 201, "{ac}");
     let ac_id = ac["application_credential"]["id"].as_str().expect("id").to_owned();
+    // Another, through a Session with split_loggers: its response body,
+    // secret included, goes to the body log, masked.
+    let split = Session::builder()
+        .auth(loaded.plugin.clone())
+        .options(stackauth::auth::SessionOptions { split_loggers: true, ..loaded.session.clone() })
+        .build()
+        .expect("session");
+    let body =
+        json!({"application_credential": {"name": "leak-ac2", "secret": APPCRED, "roles": [{"name": "member"}]}});
+    let r = Adapter::new(&split)
+        .service_type("identity")
+        .post(&format!("/users/{uid}/application_credentials"), body)
+        .await
+        .expect("created");
+    assert!(r.status == 201 && r.text().contains(APPCRED), "positive control: the body holds the secret");
     let acpath = d.write(
         "ac.conf",
         format!(
@@ -201,6 +216,8 @@ async fn no_secret_leaks_anywhere() {
     let logged = log.text();
     assert!(logged.contains("TRACE") || logged.contains("DEBUG"), "the log was captured");
     assert!(logged.contains("{SHA256}"), "tokens appear hashed");
+    let body_log = logged.lines().find(|l| l.contains("stackauth::session::body") && l.contains("leak-ac2"));
+    assert!(body_log.is_some(), "the split_loggers body line was written");
     let everything = format!("{logged}\n{}", seen.join("\n"));
     let mut leaks = Vec::new();
     let secrets = [PASS1, PASS2, WRONG, MEMCACHE_KEY, APPCRED, PASSCODE, TYPO, IN_TOML, ORPHAN, FROM_ENV, FROM_SET];

@@ -21,7 +21,9 @@ pub struct SessionOptions {
     pub timeout: Option<Duration>,
     /// Collect per-request timing.
     pub collect_timing: bool,
-    /// Log requests and responses under separate loggers.
+    /// Log requests, responses and response bodies under separate tracing
+    /// targets (`stackauth::session::request`, `::response`, `::body`), as
+    /// keystoneauth's `keystoneauth.session.request`/`.response`/`.body`.
     pub split_loggers: bool,
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::auth::{AccessInfo, AuthPlugin, IdName, ServiceCatalog, TokenAuth};
+use crate::session::{Adapter, GlobalRequestId, Session};
 
 /// Whether a token was confirmed (`X-Identity-Status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -54,6 +55,9 @@ pub struct UserContext {
     user: Option<Arc<AccessInfo>>,
     service_status: Option<IdentityStatus>,
     service: Option<Arc<AccessInfo>>,
+    /// The caller's `X-OpenStack-Request-ID`, when it was well formed.
+    #[serde(default)]
+    global_request_id: Option<GlobalRequestId>,
 }
 
 impl UserContext {
@@ -61,9 +65,18 @@ impl UserContext {
         user: Option<Arc<AccessInfo>>,
         service_status: Option<IdentityStatus>,
         service: Option<Arc<AccessInfo>>,
+        global_request_id: Option<GlobalRequestId>,
     ) -> UserContext {
         let status = if user.is_some() { IdentityStatus::Confirmed } else { IdentityStatus::Invalid };
-        UserContext { status, user, service_status, service }
+        UserContext { status, user, service_status, service, global_request_id }
+    }
+
+    /// The global request id the caller sent (`X-OpenStack-Request-ID`,
+    /// `req-` and a UUID; any other value was ignored, as oslo.middleware
+    /// does). Calls made for this request should carry it on:
+    /// [`UserContext::adapter`] does.
+    pub fn global_request_id(&self) -> Option<&GlobalRequestId> {
+        self.global_request_id.as_ref()
     }
 
     /// Whether the user token was confirmed (and the service token, if one
@@ -176,6 +189,26 @@ impl UserContext {
     pub fn auth_plugin(&self) -> Option<Arc<dyn AuthPlugin>> {
         let user = self.user()?;
         Some(Arc::new(TokenAuth::new(user.clone())))
+    }
+
+    /// An adapter over `session` that calls other services as the caller
+    /// ([`UserContext::auth_plugin`]) and carries the caller's global request
+    /// id, so the next service's logs name the same request. `None` when the
+    /// user token was not confirmed.
+    ///
+    /// ```no_run
+    /// # async fn demo(ctx: stackauth::auth_token::UserContext, session: stackauth::session::Session) {
+    /// if let Some(image) = ctx.adapter(&session) {
+    ///     let images = image.service_type("image").get("/v2/images").await;
+    /// }
+    /// # }
+    /// ```
+    pub fn adapter(&self, session: &Session) -> Option<Adapter> {
+        let mut a = Adapter::new(session).auth(self.auth_plugin()?);
+        if let Some(id) = &self.global_request_id {
+            a = a.global_request_id(id);
+        }
+        Some(a)
     }
 
     /// As [`UserContext::auth_plugin`], and every request also carries

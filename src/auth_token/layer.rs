@@ -18,7 +18,7 @@ use super::source::{SourceError, TokenSource, ValidateOptions, Validated};
 use super::validator::TokenValidator;
 use crate::auth::TokenVersion;
 use crate::opt::Secret;
-use crate::session::token_hash;
+use crate::session::{GlobalRequestId, REQUEST_ID_HEADER, token_hash};
 
 /// The auth_token layer: keystonemiddleware's `auth_token` for tower
 /// services (axum, tonic, hyper).
@@ -180,17 +180,43 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let shared = self.shared.clone();
-        Box::pin(async move {
-            let (mut parts, body) = req.into_parts();
-            if let Err(reject) = shared.process(&mut parts).await {
-                return Ok(reject.map(ResBody::from));
+        // Every log line of this request, the layer's and the handler's,
+        // names the caller's global request id.
+        let span = match global_request_id(req.headers(), true) {
+            Some(id) => tracing::info_span!("request", global_request_id = %id),
+            None => tracing::Span::none(),
+        };
+        Box::pin(tracing::Instrument::instrument(
+            async move {
+                let (mut parts, body) = req.into_parts();
+                if let Err(reject) = shared.process(&mut parts).await {
+                    return Ok(reject.map(ResBody::from));
+                }
+                let mut resp = inner.call(Request::from_parts(parts, body)).await?;
+                if resp.status() == StatusCode::UNAUTHORIZED {
+                    resp.headers_mut().append(WWW_AUTHENTICATE, shared.www_authenticate.clone());
+                }
+                Ok(resp)
+            },
+            span,
+        ))
+    }
+}
+
+/// The caller's `X-OpenStack-Request-ID`, if it is `req-<uuid>`: any other
+/// value is dropped (as oslo.middleware's `request_id` does), so a caller
+/// cannot write what it likes into every service's logs.
+/// Says so in the log (once per request: `log`) when it drops one.
+fn global_request_id(h: &HeaderMap, log: bool) -> Option<GlobalRequestId> {
+    let v = h.get(REQUEST_ID_HEADER)?;
+    match v.to_str().ok().map(GlobalRequestId::parse) {
+        Some(Ok(id)) => Some(id),
+        _ => {
+            if log {
+                tracing::info!(bytes = v.len(), "ignoring an X-OpenStack-Request-ID that is not req-<uuid>");
             }
-            let mut resp = inner.call(Request::from_parts(parts, body)).await?;
-            if resp.status() == StatusCode::UNAUTHORIZED {
-                resp.headers_mut().append(WWW_AUTHENTICATE, shared.www_authenticate.clone());
-            }
-            Ok(resp)
-        })
+            None
+        }
     }
 }
 
@@ -363,7 +389,8 @@ impl Shared {
         }
 
         let access = |v: &Option<Validated>| v.as_ref().map(|v| v.access.clone());
-        let ctx = UserContext::new(access(&user), service_status, access(&service));
+        let ctx =
+            UserContext::new(access(&user), service_status, access(&service), global_request_id(&parts.headers, false));
         if !ctx.is_authenticated() {
             if self.config.delay_auth_decision {
                 tracing::debug!("deferring the rejection to the service (delay_auth_decision)");
@@ -395,6 +422,7 @@ impl Shared {
                 project_id = u.project.as_ref().and_then(|p| p.ident.id.as_deref()).unwrap_or(""),
                 roles = %u.role_names().join(","),
                 service = service.is_some(),
+                global_request_id = ctx.global_request_id().map_or("", |id| id.as_str()),
                 "request authenticated"
             );
         }

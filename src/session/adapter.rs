@@ -32,6 +32,8 @@ pub struct Adapter {
     retry: Option<RetryPolicy>,
     client: Option<(String, String)>,
     version: Option<super::discover::VersionSpec>,
+    global_request_id: Option<super::GlobalRequestId>,
+    limiter: Option<Arc<super::limit::Limiter>>,
 }
 
 impl Adapter {
@@ -45,6 +47,8 @@ impl Adapter {
             retry: None,
             client: None,
             version: None,
+            global_request_id: None,
+            limiter: None,
         }
     }
 
@@ -159,6 +163,25 @@ impl Adapter {
         self
     }
 
+    /// The global request id every request of this adapter sends as
+    /// `X-OpenStack-Request-ID` (a request's own wins), as keystoneauth's
+    /// `Adapter(global_request_id=...)`.
+    pub fn global_request_id(mut self, id: &super::GlobalRequestId) -> Adapter {
+        self.global_request_id = Some(id.clone());
+        self
+    }
+
+    /// Client-side limits, as keystoneauth's `Adapter(rate_limit=...,
+    /// concurrency=...)`: at most `rate_limit` request starts per second
+    /// (0.5: one every two seconds) and `concurrency` requests in flight,
+    /// served in arrival order. Every HTTP attempt counts (retries and
+    /// redirects too). Shared by this adapter's clones (made after this
+    /// call); `None`, 0 or a rate that is not a positive number is no limit.
+    pub fn limits(mut self, rate_limit: Option<f64>, concurrency: Option<usize>) -> Adapter {
+        self.limiter = super::limit::Limiter::new(rate_limit, concurrency).map(Arc::new);
+        self
+    }
+
     /// The session.
     pub fn session(&self) -> &Session {
         &self.session
@@ -172,6 +195,13 @@ impl Adapter {
         r.retry = self.retry.clone();
         r.version = self.version;
         r
+    }
+
+    /// Sets the adapter's global request id on `req` unless it has one.
+    fn default_request_id(&self, req: &mut Request) {
+        if let Some(id) = &self.global_request_id {
+            req.headers.entry(super::REQUEST_ID_HEADER).or_insert_with(|| id.into());
+        }
     }
 
     /// Sends a request (its own settings win over the adapter's).
@@ -190,6 +220,10 @@ impl Adapter {
         }
         if req.version.is_none() {
             req.version = self.version;
+        }
+        self.default_request_id(&mut req);
+        if req.limiter.is_none() {
+            req.limiter = self.limiter.clone();
         }
         if let (Some(s), None) = (&self.auth, &req.auth) {
             req = req.auth_state(s.clone());

@@ -44,7 +44,17 @@ struct Inner {
     /// auth state it started with.
     auth: ArcSwapOption<AuthState>,
     margin: Duration,
+    /// The session's user agent, whole.
     user_agent: String,
+    /// The parts an adapter's client name goes between (keystoneauth's
+    /// order: application, client, additional agents, library); `None`
+    /// when `user_agent` was set, which keystoneauth sends as it is.
+    user_agent_parts: Option<(String, String)>,
+    /// Sent with every request that does not set them itself.
+    additional_headers: reqwest::header::HeaderMap,
+    /// Request, response and body logs in their own targets; swapped with
+    /// the transport options on reload.
+    split_loggers: std::sync::atomic::AtomicBool,
     /// `user_agent` as a header value, built once (None if it is not valid
     /// HTTP: each request then reports that).
     user_agent_header: Option<HeaderValue>,
@@ -120,6 +130,9 @@ pub struct SessionBuilder {
     max_redirects: Option<usize>,
     retry: RetryPolicy,
     discovery_ttl: Option<Duration>,
+    user_agent: Option<String>,
+    additional_user_agent: Vec<(String, String)>,
+    additional_headers: Vec<(String, String)>,
 }
 
 impl SessionBuilder {
@@ -147,6 +160,30 @@ impl SessionBuilder {
         self
     }
 
+    /// The user agent, instead of `<app>/<version> ... stackauth/<v>`: sent as
+    /// `<user_agent> stackauth/<v>`, with no application, client or
+    /// additional agent, as keystoneauth's `Session(user_agent=...)`. A
+    /// request's [`Request::user_agent`] replaces it whole.
+    pub fn user_agent(mut self, ua: &str) -> Self {
+        self.user_agent = Some(ua.to_owned());
+        self
+    }
+
+    /// Appends `name/version` to the user agent after the application and
+    /// the adapter's client, as keystoneauth's `additional_user_agent`.
+    pub fn additional_user_agent(mut self, name: &str, version: &str) -> Self {
+        self.additional_user_agent.push((name.to_owned(), version.to_owned()));
+        self
+    }
+
+    /// A header sent with every request that does not set it itself (nor
+    /// its credentials), as keystoneauth's `additional_headers`. A name or
+    /// value that is not valid HTTP makes `build` fail.
+    pub fn additional_header(mut self, name: &str, value: &str) -> Self {
+        self.additional_headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
     /// How long before expiry a token is replaced (120 s by default).
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.margin = Some(margin);
@@ -168,11 +205,27 @@ impl SessionBuilder {
     /// Builds the session: reads the TLS files and builds the client.
     pub fn build(self) -> Result<Session, SessionError> {
         let client = build_client(&self.options)?;
-        let mut user_agent = String::new();
-        if let Some((n, v)) = &self.app {
-            user_agent.push_str(&format!("{n}/{v} "));
+        const LIB: &str = concat!("stackauth/", env!("CARGO_PKG_VERSION"));
+        let (user_agent, user_agent_parts) = match &self.user_agent {
+            Some(ua) => (format!("{ua} {LIB}"), None),
+            None => {
+                let app = self.app.as_ref().map(|(n, v)| format!("{n}/{v}")).unwrap_or_default();
+                let mut tail: Vec<String> =
+                    self.additional_user_agent.iter().map(|(n, v)| format!("{n}/{v}")).collect();
+                tail.push(LIB.to_owned());
+                let tail = tail.join(" ");
+                let whole = if app.is_empty() { tail.clone() } else { format!("{app} {tail}") };
+                (whole, Some((app, tail)))
+            }
+        };
+        let mut additional_headers = reqwest::header::HeaderMap::new();
+        for (k, v) in &self.additional_headers {
+            let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| SessionError::Config(format!("additional header name {k:?} is not valid HTTP")))?;
+            let value = HeaderValue::from_str(v)
+                .map_err(|_| SessionError::Config(format!("additional header {k}'s value is not valid HTTP")))?;
+            additional_headers.append(name, value);
         }
-        user_agent.push_str(concat!("stackauth/", env!("CARGO_PKG_VERSION")));
         let margin = self.margin.unwrap_or(DEFAULT_REFRESH_MARGIN);
         Ok(Session {
             inner: Arc::new(Inner {
@@ -181,6 +234,9 @@ impl SessionBuilder {
                 margin,
                 user_agent_header: HeaderValue::from_str(&user_agent).ok(),
                 user_agent,
+                user_agent_parts,
+                additional_headers,
+                split_loggers: self.options.split_loggers.into(),
                 timings: self.options.collect_timing.then(|| Mutex::new(Vec::new())),
                 max_redirects: self.max_redirects.unwrap_or(30),
                 retry: self.retry,
@@ -329,6 +385,7 @@ impl Session {
     pub fn replace_transport(&self, options: &SessionOptions) -> Result<(), SessionError> {
         let client = build_client(options)?;
         self.inner.transport.store(Arc::new(ReqwestTransport::new(client)));
+        self.inner.split_loggers.store(options.split_loggers, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -372,21 +429,18 @@ impl Session {
     }
 
     pub(crate) fn user_agent_with(&self, client: Option<&(String, String)>) -> Cow<'_, str> {
-        match client {
-            None => self.inner.user_agent.as_str().into(),
-            Some((n, v)) => {
-                // keystoneauth puts the client after the application.
-                let ua = &self.inner.user_agent;
-                let (app, lib) = ua.rsplit_once(' ').map_or(("", ua.as_str()), |(a, l)| (a, l));
-                let app = if app.is_empty() { String::new() } else { format!("{app} ") };
-                format!("{app}{n}/{v} {lib}").into()
-            }
+        match (client, &self.inner.user_agent_parts) {
+            // keystoneauth puts the client after the application, before
+            // the additional agents; a session-wide user agent has none.
+            (Some((n, v)), Some((app, tail))) if app.is_empty() => format!("{n}/{v} {tail}").into(),
+            (Some((n, v)), Some((app, tail))) => format!("{app} {n}/{v} {tail}").into(),
+            _ => self.inner.user_agent.as_str().into(),
         }
     }
 
     /// Sends `req` with `user_agent`. Not an `async fn`: rustc keeps an
     /// async fn's argument and the local it moves into side by side in the
-    /// future, and a request is 440 bytes; a block captures it once. (Every
+    /// future, and a request is about 450 bytes; a block captures it once. (Every
     /// request's future is copied as it is awaited level by level, and
     /// hundreds may be in flight.)
     #[allow(clippy::manual_async_fn)] // on purpose: see above
@@ -638,6 +692,8 @@ impl Session {
         // The token's hash is computed once per token, and only when the
         // request log line is written.
         let token_log = auth.filter(|_| tracing::enabled!(tracing::Level::DEBUG)).and_then(Current::token_log);
+        let split = self.inner.split_loggers.load(std::sync::atomic::Ordering::Relaxed);
+        let global_id = req.headers.get(super::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
         let user_agent = match &self.inner.user_agent_header {
             Some(ua) if user_agent == self.inner.user_agent => ua.clone(),
             _ => HeaderValue::from_str(user_agent).map_err(|_| {
@@ -646,6 +702,11 @@ impl Session {
         };
         loop {
             attempts += 1;
+            // Held to the end of this attempt (its body read included).
+            let turn = match &req.limiter {
+                Some(l) => l.acquire().await,
+                None => None,
+            };
             let started = Instant::now();
             let mut b = client.request(method.clone(), &url);
             if !send_headers.is_empty() {
@@ -662,14 +723,34 @@ impl Session {
             // The session's own headers go straight into the built request:
             // each builder call moves the whole builder. Started here, awaited
             // below: the built request is not kept in the future.
+            if split {
+                tracing::debug!(
+                    target: "stackauth::session::request",
+                    method = %method,
+                    url = %url,
+                    global_request_id = global_id,
+                    x_auth_token = token_log.filter(|_| send_auth).unwrap_or(""),
+                    "REQ"
+                );
+            }
             let pending = b.build().map(|mut r| {
                 let h = r.headers_mut();
-                h.append(USER_AGENT, user_agent.clone());
+                // A User-Agent of the request's own is sent as it is.
+                if !h.contains_key(USER_AGENT) {
+                    h.append(USER_AGENT, user_agent.clone());
+                }
                 if !req.headers.contains_key(reqwest::header::ACCEPT) {
                     h.append(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
                 }
                 if let Some(c) = auth.filter(|_| send_auth) {
                     for (k, v) in c.headers.iter() {
+                        h.append(k.clone(), v.clone());
+                    }
+                }
+                // After the credentials, as keystoneauth's setdefault: they
+                // never replace a header the request or its auth set.
+                for (k, v) in self.inner.additional_headers.iter() {
+                    if !h.contains_key(k) && (send_auth || !credential_header(k)) {
                         h.append(k.clone(), v.clone());
                     }
                 }
@@ -683,7 +764,7 @@ impl Session {
                 Ok(r) => r,
                 Err(e) => {
                     let err = describe(e);
-                    tracing::debug!(method = %method, url = %url, attempt = attempts, error = %err.message, "request failed");
+                    tracing::debug!(method = %method, url = %url, attempt = attempts, global_request_id = global_id, error = %err.message, "request failed");
                     // A reused connection the server was closing: once more on
                     // a new one, if sending twice is safe.
                     if err.stale && !stale_retried && idempotent(&method) {
@@ -695,6 +776,8 @@ impl Session {
                         let delay = backoff(connect_tries, policy.connect_retry_delay, policy.max_delay);
                         connect_tries += 1;
                         tracing::info!(url = %url, retry = connect_tries, delay_ms = delay.as_millis() as u64, "connection failed; retrying");
+                        // The backoff is not a request: the turn goes back.
+                        drop(turn);
                         tokio::time::sleep(delay).await;
                         continue;
                     }
@@ -710,15 +793,29 @@ impl Session {
             // Moved out, not copied: the body is read without them.
             let headers = std::mem::take(resp.headers_mut());
             let elapsed = started.elapsed();
-            tracing::debug!(
-                method = %method,
-                url = %url,
-                status,
-                elapsed_ms = elapsed.as_millis() as u64,
-                request_id = request_id(&headers).unwrap_or(""),
-                x_auth_token = token_log.filter(|_| send_auth).unwrap_or(""),
-                "request"
-            );
+            if split {
+                tracing::debug!(
+                    target: "stackauth::session::response",
+                    method = %method,
+                    url = %url,
+                    status,
+                    elapsed_ms = elapsed.as_millis() as u64,
+                    request_id = request_id(&headers).unwrap_or(""),
+                    global_request_id = global_id,
+                    "RESP"
+                );
+            } else {
+                tracing::debug!(
+                    method = %method,
+                    url = %url,
+                    status,
+                    elapsed_ms = elapsed.as_millis() as u64,
+                    request_id = request_id(&headers).unwrap_or(""),
+                    global_request_id = global_id,
+                    x_auth_token = token_log.filter(|_| send_auth).unwrap_or(""),
+                    "request"
+                );
+            }
             if let Some(t) = &self.inner.timings {
                 if let Ok(mut t) = t.lock() {
                     t.push(Timing { method: method.to_string(), url: url.clone(), status, elapsed });
@@ -791,6 +888,7 @@ impl Session {
                     .min(policy.max_delay);
                 status_tries += 1;
                 tracing::info!(url = %url, status, retry = status_tries, delay_ms = wait.as_millis() as u64, "retriable status; retrying");
+                drop(turn);
                 tokio::time::sleep(wait).await;
                 continue;
             }
@@ -800,6 +898,16 @@ impl Session {
                 attempts,
                 source: describe(e),
             })?;
+            if split && tracing::enabled!(target: "stackauth::session::body", tracing::Level::DEBUG) {
+                let ct = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+                tracing::debug!(
+                    target: "stackauth::session::body",
+                    url = %url,
+                    global_request_id = global_id,
+                    body = %super::redact::body_for_log(ct, &bytes),
+                    "RESP BODY"
+                );
+            }
             return Ok(Response { status, headers, body: Vec::from(bytes), url });
         }
     }

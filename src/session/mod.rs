@@ -9,15 +9,19 @@
 //!   a non-idempotent request is never sent twice.
 //! - Redirects are followed; credentials are dropped when a redirect leaves
 //!   the origin.
-//! - Logs carry method, URL, status, time and request id; tokens appear only
+//! - A global request id (`X-OpenStack-Request-ID`) is sent per request or
+//!   per adapter; responses' request ids are logged and returned.
+//! - Logs carry method, URL, status, time and request ids; tokens appear only
 //!   as `{SHA256}<hex>`, auth bodies never.
 
 mod adapter;
 mod auth_state;
 mod core;
 pub mod discover;
+mod limit;
 pub(crate) mod redact;
 mod request;
+mod request_id;
 mod retry;
 
 pub use adapter::Adapter;
@@ -26,4 +30,5 @@ pub use core::{EndpointData, Session, SessionBuilder, Timing};
 pub use discover::{InvalidVersion, Version, VersionSpec, VersionSpecError};
 pub use redact::token_hash;
 pub use request::{Body, MicroversionOutOfRange, Request, Response, SessionError, VersionNotFound};
+pub use request_id::{GlobalRequestId, InvalidRequestId, REQUEST_ID_HEADER};
 pub use retry::{RetryPolicy, backoff, idempotent, retry_after};

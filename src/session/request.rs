@@ -50,6 +50,8 @@ pub struct Request {
     pub(crate) timeout: Option<Duration>,
     pub(crate) version: Option<super::discover::VersionSpec>,
     pub(crate) microversion: Option<super::discover::Version>,
+    /// The adapter's rate limit and concurrency, if it has them.
+    pub(crate) limiter: Option<Arc<super::limit::Limiter>>,
 }
 
 impl Request {
@@ -70,6 +72,7 @@ impl Request {
             timeout: None,
             version: None,
             microversion: None,
+            limiter: None,
         }
     }
 
@@ -137,6 +140,25 @@ impl Request {
                 self.headers.append(n, v);
             }
             _ => tracing::warn!(header = name, "skipping a secret header that is not valid HTTP"),
+        }
+        self
+    }
+
+    /// The global request id sent as `X-OpenStack-Request-ID` (it replaces
+    /// an adapter's, as keystoneauth's per-request `global_request_id` does).
+    pub fn global_request_id(mut self, id: &super::GlobalRequestId) -> Request {
+        self.headers.insert(super::REQUEST_ID_HEADER, HeaderValue::from(id));
+        self
+    }
+
+    /// The whole `User-Agent` for this request, as keystoneauth's per-request
+    /// `user_agent`: nothing of the session's or adapter's is added.
+    pub fn user_agent(mut self, ua: &str) -> Request {
+        match HeaderValue::from_str(ua) {
+            Ok(v) => {
+                self.headers.insert(reqwest::header::USER_AGENT, v);
+            }
+            Err(_) => tracing::warn!("skipping a user agent that is not valid HTTP"),
         }
         self
     }
@@ -222,7 +244,8 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// `x-openstack-request-id` (or `x-compute-request-id`).
+    /// The service's request id: `x-openstack-request-id` (or
+    /// `x-compute-request-id`, which Nova sends).
     pub fn request_id(&self) -> Option<&str> {
         request_id(&self.headers)
     }

@@ -26,4 +26,6 @@ mod renames;
 mod service_types;
 mod session;
 mod session_clock;
+mod session_headers;
+mod session_limits;
 mod session_redirects;

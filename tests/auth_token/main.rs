@@ -12,5 +12,6 @@ mod config;
 mod layer;
 mod memcached;
 mod on_behalf;
+mod request_id;
 mod review;
 mod two_processes;
