@@ -166,9 +166,17 @@ fn with_plugin_options(
 /// service registers them when it loads its plugin: what `show` resolves
 /// with, so a plugin's `username` and `password` are shown as the service
 /// reads them instead of as unknown options.
+///
+/// This reads the files once before the load reads them again: a file
+/// that can be read only once (`--config-file <(command)`, a pipe) is not
+/// read ahead, and then its plugin options are not added (until loading
+/// reads each source once, issue 19).
 pub fn registry_with_auth_plugins(loader: &Loader<'_>, plugins: &PluginRegistry) -> crate::opt::Registry {
-    let sources: Vec<crate::source::FileSource> =
-        loader.config_files().iter().filter_map(|f| crate::source::read(f).ok()).collect();
+    let files = loader.config_files();
+    if !files.iter().all(|f| std::fs::metadata(f).is_ok_and(|m| m.is_file())) {
+        return loader.registry().clone();
+    }
+    let sources: Vec<crate::source::FileSource> = files.iter().filter_map(|f| crate::source::read(f).ok()).collect();
     with_plugin_options(loader.registry(), &sources, plugins).0
 }
 
