@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Extension, State};
@@ -18,7 +16,6 @@ use axum::routing::get;
 use common::server::{Recorded, Reply, TestServer};
 use serde_json::json;
 use stackauth::auth::SessionOptions;
-use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer, UserContext};
 use stackauth::session::{Adapter, GlobalRequestId, Session};
 use tower::ServiceExt;
@@ -96,15 +93,7 @@ async fn split_loggers_and_global_ids_in_the_logs() {
 
     // Through the auth_token layer: the layer's lines and the handler's
     // (its own, and its session's) name the caller's id.
-    let tokens = Arc::new(FixtureTokens::new());
-    tokens.add(
-        "alice-token",
-        V3Token::new("alice-id").project("p", "demo").role("member").service(
-            "image",
-            "glance",
-            [("public", server.url().as_str())],
-        ),
-    );
+    let tokens = common::alice_with_image(server.url().as_str());
     let layer = AuthTokenLayer::with_source(tokens, AuthTokenConfig::default()).expect("layer");
     let app = Router::new().route("/images", get(images)).layer(layer).with_state(s);
     let req = Request::builder()

@@ -464,22 +464,9 @@ impl<'r> Build<'_, 'r> {
     /// as an error.
     fn report_unknown(&mut self) {
         let registry = self.registry;
-        let known_groups: HashSet<String> = registry
-            .groups()
-            .flat_map(|g| {
-                let own = normalize_group(g.name());
-                let old: Vec<String> = g
-                    .opts()
-                    .flat_map(|o| o.deprecated_names().iter().filter_map(|d| d.group.as_deref().map(normalize_group)))
-                    .collect();
-                std::iter::once(own).chain(old)
-            })
-            // [DEFAULT] always exists, as in oslo.config.
-            .chain(std::iter::once(crate::opt::DEFAULT_GROUP.to_owned()))
-            .collect();
-        // Groups whose options are known: an option in any other group
-        // (`[DEFAULT]` too, when no option of it is registered) is none of
-        // this schema's business.
+        // Groups whose options are known (by their own or a deprecated
+        // group name): an option in any other group (`[DEFAULT]` too, when
+        // no option of it is registered) is none of this schema's business.
         let registered: HashSet<String> = registry
             .groups()
             .flat_map(|g| {
@@ -491,6 +478,10 @@ impl<'r> Build<'_, 'r> {
                 std::iter::once(own).chain(old)
             })
             .collect();
+        // Known groups: those, and [DEFAULT], which always exists, as in
+        // oslo.config.
+        let mut known_groups = registered.clone();
+        known_groups.insert(crate::opt::DEFAULT_GROUP.to_owned());
         let group_names: Vec<&str> = registry.groups().map(|g| g.name()).collect();
         // Suggestions for the first MAX_SUGGESTIONS unknown names only: a
         // file with a hundred thousand of them is not a typo, and each

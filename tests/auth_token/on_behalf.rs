@@ -6,8 +6,6 @@
 
 use crate::common;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Extension, State};
@@ -16,7 +14,6 @@ use axum::routing::get;
 use common::server::{Recorded, Reply, TestServer};
 use serde_json::json;
 use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
-use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer, UserContext};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Session};
@@ -61,15 +58,7 @@ async fn the_caller_s_token_and_catalog_and_the_service_s_own_token() {
     let plugin = V3Auth::new("v3password", &format!("{}/v3", keystone.url()), vec![me], Scope::Default).into_plugin();
     let session = Session::builder().auth(plugin).build().expect("session");
 
-    let tokens = Arc::new(FixtureTokens::new());
-    tokens.add(
-        "alice-token",
-        V3Token::new("alice-id").project("p", "demo").role("member").service(
-            "image",
-            "glance",
-            [("public", glance.url().as_str())],
-        ),
-    );
+    let tokens = common::alice_with_image(glance.url().as_str());
     let layer = AuthTokenLayer::with_source(tokens, AuthTokenConfig::default()).expect("layer");
     for with_service_token in [false, true] {
         let app = Router::new()

@@ -6,8 +6,6 @@
 
 use crate::common;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Extension, State};
@@ -16,7 +14,6 @@ use axum::routing::get;
 use common::server::{Recorded, Reply, TestServer};
 use http_body_util::BodyExt;
 use serde_json::json;
-use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer, UserContext};
 use stackauth::session::{Adapter, GlobalRequestId, Session};
 use tower::ServiceExt;
@@ -46,15 +43,7 @@ async fn setup() -> (TestServer, Router) {
         Reply::json(200, json!({"images": []})).header("x-openstack-request-id", "req-glance-own")
     })
     .await;
-    let tokens = Arc::new(FixtureTokens::new());
-    tokens.add(
-        "alice-token",
-        V3Token::new("alice-id").project("p", "demo").role("member").service(
-            "image",
-            "glance",
-            [("public", glance.url().as_str())],
-        ),
-    );
+    let tokens = common::alice_with_image(glance.url().as_str());
     let layer = AuthTokenLayer::with_source(tokens, AuthTokenConfig::default()).expect("layer");
     let session = Session::builder().build().expect("session");
     let app = Router::new().route("/images", get(images)).layer(layer).with_state(session);

@@ -213,6 +213,15 @@ async fn debug_prints_counts_not_cached_tokens() {
 
 /// An identity service whose token-validation answers quote the token, as
 /// some Keystone paths do (`Could not find token: <id>`).
+/// The service's own Session, authenticating as `u1` at `server`'s `/v3`.
+fn service_session(server: &TestServer) -> Session {
+    let m = AuthMethod::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
+    let plugin: Arc<dyn AuthPlugin> =
+        V3Auth::new("v3password", &format!("{}/v3", server.url()), vec![m], Scope::ProjectId("p1".into()))
+            .into_plugin();
+    Session::builder().auth(plugin).build().expect("session")
+}
+
 async fn quoting_identity() -> (TestServer, IdentityServer) {
     let server = TestServer::start(|r: &Recorded| {
         let base = format!("http://{}", r.header("host").unwrap_or(""));
@@ -232,11 +241,7 @@ async fn quoting_identity() -> (TestServer, IdentityServer) {
         }
     })
     .await;
-    let m = AuthMethod::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
-    let plugin: Arc<dyn AuthPlugin> =
-        V3Auth::new("v3password", &format!("{}/v3", server.url()), vec![m], Scope::ProjectId("p1".into()))
-            .into_plugin();
-    let session = Session::builder().auth(plugin).build().expect("session");
+    let session = service_session(&server);
     let source = IdentityServer::new(&session, Interface::Public, None, 0);
     (server, source)
 }
@@ -273,11 +278,7 @@ async fn a_hung_identity_service_is_503_by_default() {
         }
     })
     .await;
-    let m = AuthMethod::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
-    let plugin: Arc<dyn AuthPlugin> =
-        V3Auth::new("v3password", &format!("{}/v3", server.url()), vec![m], Scope::ProjectId("p1".into()))
-            .into_plugin();
-    let session = Session::builder().auth(plugin).build().expect("session");
+    let session = service_session(&server);
     let config = AuthTokenConfig { interface: Interface::Public, ..AuthTokenConfig::default() };
     let layer = AuthTokenLayer::from_session(&session, config).expect("layer");
     let app = app(&layer);
@@ -323,11 +324,7 @@ async fn a_400_413_or_431_from_the_identity_service_is_an_invalid_token() {
         }
     })
     .await;
-    let m = AuthMethod::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
-    let plugin: Arc<dyn AuthPlugin> =
-        V3Auth::new("v3password", &format!("{}/v3", server.url()), vec![m], Scope::ProjectId("p1".into()))
-            .into_plugin();
-    let session = Session::builder().auth(plugin).build().expect("session");
+    let session = service_session(&server);
     let config = AuthTokenConfig { interface: Interface::Public, ..AuthTokenConfig::default() };
     let app = app(&AuthTokenLayer::from_session(&session, config).expect("layer"));
     for code in ["400", "413", "431"] {

@@ -77,3 +77,19 @@ pub fn expect_err(r: Result<Snapshot, LoadError>) -> LoadError {
 pub fn warnings_with(s: &Snapshot, code: Code) -> Vec<&Diagnostic> {
     s.warnings().iter().filter(|d| d.code == code).collect()
 }
+
+/// Fixture tokens holding `alice-token`: alice, member of project `demo`,
+/// with an `image` service (glance) at `image_url` in her catalog.
+pub fn alice_with_image(image_url: &str) -> std::sync::Arc<stackauth::auth_token::fixture::FixtureTokens> {
+    use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
+    let tokens = std::sync::Arc::new(FixtureTokens::new());
+    tokens.add(
+        "alice-token",
+        V3Token::new("alice-id").project("p", "demo").role("member").service(
+            "image",
+            "glance",
+            [("public", image_url)],
+        ),
+    );
+    tokens
+}
