@@ -121,13 +121,22 @@ impl Keystone {
         let pid = std::fs::read_to_string(self.dir.join("uwsgi.pid")).expect("uwsgi.pid");
         let status = Command::new("kill").args(["-TERM", pid.trim()]).status().expect("kill runs");
         assert!(status.success(), "kill -TERM {pid}");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
+        let refused = |tenths: u32| {
+            (0..tenths).any(|_| {
+                let gone = std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err();
+                if !gone {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                gone
+            })
+        };
+        if refused(100) {
+            return;
         }
-        panic!("Keystone on port {} still answers 10 s after TERM", self.port);
+        // uwsgi's graceful stop can wait on a busy worker: kill its process
+        // group (start.sh runs it under setsid, so the group is the master's).
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", pid.trim())]).status();
+        assert!(refused(50), "Keystone on port {} still answers 10 s after TERM and 5 s after KILL", self.port);
     }
 
     /// Serves the stopped Keystone again on its port, as it was.
