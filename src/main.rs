@@ -336,8 +336,11 @@ fn run_show(m: &ArgMatches, a: &ShowArgs) -> ExitCode {
     // Everything that resolved is printed even when something failed: that
     // is when a deployer most needs to see what was read.
     // The auth plugins' options too, as the service registers them.
-    let reg = validate::registry_with_auth_plugins(&loader(m, &a.sources, &reg), &PluginRegistry::builtin());
-    let (mut snapshot, mut findings) = loader(m, &a.sources, &reg).load_lenient();
+    // Each file is read once; both resolutions use what was read.
+    let plain = loader(m, &a.sources, &reg);
+    let inputs = plain.read();
+    let reg = validate::registry_with_auth_plugins(&plain, &inputs, &PluginRegistry::builtin());
+    let (mut snapshot, mut findings) = plain.with_registry(&reg).resolve_lenient(&inputs);
     if !a.sources.schema.opt_data.is_empty() {
         validate::required_as_notes(&mut findings, &reg);
     }

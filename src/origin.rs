@@ -57,6 +57,13 @@ pub enum Origin {
     },
     /// An override set by the application at run time.
     Override,
+    /// A source an application added ([`crate::source::Source`]): a
+    /// secret store, a remote file, a map of its own.
+    Source {
+        /// Where in that source, as the source describes it
+        /// (`vault kv/glance password`, `etcd /glance/DEFAULT/debug`).
+        name: String,
+    },
 }
 
 impl Origin {
@@ -78,6 +85,7 @@ impl fmt::Display for Origin {
             Origin::Env { var } => write!(f, "environment variable {var}"),
             Origin::Cli { flag } => write!(f, "command line {flag}"),
             Origin::Override => f.write_str("set_override"),
+            Origin::Source { name } => f.write_str(name),
         }
     }
 }

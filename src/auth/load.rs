@@ -20,6 +20,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::{Opt, Registry, normalize_group};
 use crate::resolve::{LoadError, Loader, did_you_mean};
 use crate::snapshot::Snapshot;
+use crate::source::Inputs;
 
 /// What loading a group gives.
 #[derive(Clone, Debug)]
@@ -64,11 +65,35 @@ fn add_missing(reg: &mut Registry, group: &str, opts: Vec<Opt>) -> Result<(), Lo
 /// # Ok::<(), stackauth::LoadError>(())
 /// ```
 pub fn load_from_group(loader: &Loader<'_>, plugins: &PluginRegistry, group: &str) -> Result<LoadedAuth, LoadError> {
+    load_from_inputs(loader, &loader.read(), plugins, group)
+}
+
+/// [`load_from_group`] from what a load already read: every pass (loading
+/// options, `auth_section`, the plugin's options, v3multifactor's methods)
+/// resolves the same `inputs` in memory, so the plugin and its options
+/// come from one version of each file. With a reloading configuration,
+/// pass the current snapshot's [`Snapshot::inputs`].
+///
+/// ```no_run
+/// use stackauth::{Loader, auth, namespace};
+/// let registry = namespace::by_name("keystonemiddleware.auth_token").unwrap();
+/// let loader = Loader::new(&registry).config_file("/etc/glance/glance-api.conf");
+/// let snapshot = loader.load()?;
+/// let inputs = snapshot.inputs().expect("a loaded snapshot keeps its inputs");
+/// let loaded = auth::load_from_inputs(&loader, inputs, &auth::PluginRegistry::builtin(), "keystone_authtoken")?;
+/// # Ok::<(), stackauth::LoadError>(())
+/// ```
+pub fn load_from_inputs(
+    loader: &Loader<'_>,
+    inputs: &Arc<Inputs>,
+    plugins: &PluginRegistry,
+    group: &str,
+) -> Result<LoadedAuth, LoadError> {
     let mut reg = loader.registry().clone();
     add_missing(&mut reg, group, schema::loading_opts())?;
     add_missing(&mut reg, group, schema::session_opts())?;
     add_missing(&mut reg, group, schema::adapter_opts())?;
-    let first = loader.with_registry(&reg).load()?;
+    let first = loader.with_registry(&reg).resolve(inputs)?;
     let read = |s: &Snapshot, g: &str, o: &str| GroupReader(s.group(g)).str(o);
 
     // auth_section: one level, as keystoneauth.
@@ -84,7 +109,7 @@ pub fn load_from_group(loader: &Loader<'_>, plugins: &PluginRegistry, group: &st
             return Err(LoadError::new(vec![d.suggest(format!("add a [{section}] group with the auth options"))]));
         }
         add_missing(&mut reg, &section, schema::loading_opts())?;
-        snap = loader.with_registry(&reg).load()?;
+        snap = loader.with_registry(&reg).resolve(inputs)?;
         if let Some(next) = read(&snap, &section, "auth_section") {
             let what = if normalize_group(&next) == normalize_group(group) { "a loop" } else { "a chain" };
             let mut d = err(
@@ -130,7 +155,7 @@ pub fn load_from_group(loader: &Loader<'_>, plugins: &PluginRegistry, group: &st
     let mut options = ptype.options().to_vec();
     if ptype.name() == "v3multifactor" {
         add_missing(&mut reg, &auth_group, options.clone())?;
-        let methods = GroupReader(loader.with_registry(&reg).load()?.group(&auth_group)).list("auth_methods");
+        let methods = GroupReader(loader.with_registry(&reg).resolve(inputs)?.group(&auth_group)).list("auth_methods");
         let refs: Vec<&str> = methods.iter().map(String::as_str).collect();
         match schema::v3multifactor_with(&refs) {
             Some(with) => options = with,
@@ -146,7 +171,7 @@ pub fn load_from_group(loader: &Loader<'_>, plugins: &PluginRegistry, group: &st
         }
     }
     add_missing(&mut reg, &auth_group, options)?;
-    let snapshot = loader.with_registry(&reg).load().map_err(|e| name_plugin(e, ptype.name(), &auth_group))?;
+    let snapshot = loader.with_registry(&reg).resolve(inputs).map_err(|e| name_plugin(e, ptype.name(), &auth_group))?;
 
     if !ptype.is_supported() {
         let mut d = err(Code::UnsupportedAuthType, &auth_group, super::plugin::unsupported_message(ptype.name()));

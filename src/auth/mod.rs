@@ -29,7 +29,7 @@ pub use access::{AccessInfo, AccessRule, IdName, InvalidToken, Scoped, TokenVers
 pub use catalog::{Endpoint, EndpointFilter, EndpointNotFound, Interface, ServiceCatalog};
 pub use conf::{AdapterOptions, SessionOptions};
 pub use fixed::FixedAuth;
-pub use load::{LoadedAuth, load_from_group};
+pub use load::{LoadedAuth, load_from_group, load_from_inputs};
 pub use plugin::{
     AuthError, AuthPlugin, BuildFn, Credentials, DuplicatePlugin, PluginError, PluginOptions, PluginRegistry,
     PluginType,

@@ -4,7 +4,8 @@
 use ring::digest::{Context, SHA256};
 
 use super::live::{LiveConfig, ReloadEvent};
-use crate::auth::{LoadedAuth, PluginRegistry, load_from_group};
+use crate::auth::{LoadedAuth, PluginRegistry, load_from_group, load_from_inputs};
+use crate::resolve::LoadError;
 use crate::session::Session;
 
 /// Keeps a Session managed; dropping it stops the management.
@@ -45,6 +46,18 @@ fn auth_fingerprint(l: &LoadedAuth) -> Vec<u8> {
 }
 
 impl LiveConfig {
+    /// Loads `group`'s auth plugin, session and adapter settings from the
+    /// current snapshot's read of the sources: the plugin and its options
+    /// come from the same versions of the files as every value of that
+    /// snapshot, whatever a writer does meanwhile.
+    pub fn load_auth(&self, plugins: &PluginRegistry, group: &str) -> Result<LoadedAuth, LoadError> {
+        let current = self.snapshot();
+        match current.inputs() {
+            Some(inputs) => load_from_inputs(self.loader(), inputs, plugins, group),
+            None => load_from_group(self.loader(), plugins, group),
+        }
+    }
+
     /// After every successful reload, loads `group` again and, when its
     /// credentials or `auth_type` changed, makes `session` authenticate with
     /// the new plugin, once the new credentials have been accepted by the
@@ -56,7 +69,7 @@ impl LiveConfig {
         let group = group.to_owned();
         let mut events = self.events();
         let task = tokio::spawn(async move {
-            let initial = load_from_group(live.loader(), &plugins, &group).ok();
+            let initial = live.load_auth(&plugins, &group).ok();
             let mut auth_fp = initial.as_ref().map(auth_fingerprint);
             let mut session_opts = initial.map(|l| l.session);
             loop {
@@ -70,7 +83,7 @@ impl LiveConfig {
                 }
                 let loaded = {
                     let (live, plugins, group) = (live.clone(), plugins.clone(), group.clone());
-                    tokio::task::spawn_blocking(move || load_from_group(live.loader(), &plugins, &group)).await
+                    tokio::task::spawn_blocking(move || live.load_auth(&plugins, &group)).await
                 };
                 let loaded = match loaded {
                     Ok(Ok(l)) => l,

@@ -1,16 +1,18 @@
 //! One load: read sources, pick each option's value, interpolate, type,
 //! check, and report.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::layers::{Layer, Layers, Name, Rank, normalize_key};
 use super::suggest::did_you_mean;
-use super::{ConfigPath, LoadError, Loader};
+use super::{ConfigPath, Loader};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::{Compound, Opt, RawValue, Registry, normalize_group};
-use crate::snapshot::{DeprecatedUse, Snapshot, Unknown};
-use crate::source::{self, Entry, Env, FileSource, Origin};
+use crate::snapshot::{DeprecatedUse, KeptInputs, Snapshot, Unknown};
+use crate::source::{self, Entry, Env, Inputs, Origin};
 
 /// The value chosen for one option before interpolation and typing.
 #[derive(Clone)]
@@ -23,20 +25,20 @@ pub(super) struct Pick {
 }
 
 /// A registered option and where its pick is.
-pub(super) struct Slot<'r> {
-    pub(super) group: &'r str,
-    pub(super) opt: &'r Opt,
+pub(super) struct Slot<'a> {
+    pub(super) group: &'a str,
+    pub(super) opt: &'a Opt,
     pub(super) pick: Option<Pick>,
 }
 
-pub(super) struct Build<'a, 'r> {
-    pub(super) loader: &'a Loader<'r>,
-    pub(super) registry: &'r Registry,
-    pub(super) layers: Layers,
+pub(super) struct Build<'a> {
+    pub(super) loader: &'a Loader<'a>,
+    pub(super) registry: &'a Registry,
+    pub(super) layers: Layers<'a>,
     pub(super) diags: Vec<Diagnostic>,
     /// Entries that some option, deprecated name or legacy part claimed.
     pub(super) claimed: HashSet<(usize, usize)>,
-    pub(super) slots: Vec<Slot<'r>>,
+    pub(super) slots: Vec<Slot<'a>>,
     pub(super) by_name: HashMap<Name, usize>,
     /// Every group header of every file, for unknown-group findings.
     pub(super) headers: Vec<(String, Origin)>,
@@ -46,25 +48,14 @@ pub(super) struct Build<'a, 'r> {
 /// How many unknown groups and options of one load get a "did you mean".
 const MAX_SUGGESTIONS: usize = 1000;
 
-pub(super) fn build(loader: &Loader<'_>) -> Result<Snapshot, LoadError> {
-    let (snapshot, diags) = build_lenient(loader);
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(LoadError { diagnostics: diags });
-    }
-    Ok(snapshot)
-}
-
-/// Builds a snapshot whatever the errors (a value that failed is unset)
-/// and returns it with every finding; the snapshot's own warnings are the
-/// findings.
-pub(super) fn build_lenient(loader: &Loader<'_>) -> (Snapshot, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let (files, dirs, sources) = read_files(&loader.paths, &mut diags);
-    let headers: Vec<(String, Origin)> = sources.iter().flat_map(|s| s.groups.iter().cloned()).collect();
+/// Builds a snapshot from `inputs` whatever the errors (a value that
+/// failed is unset) and returns it with every finding; the snapshot's own
+/// warnings are the findings. Reads nothing.
+pub(super) fn build_lenient(loader: &Loader<'_>, inputs: &Arc<Inputs>) -> (Snapshot, Vec<Diagnostic>) {
+    let diags = inputs.diagnostics.clone();
+    let headers: Vec<(String, Origin)> = inputs.layers().flat_map(|l| l.groups.iter().cloned()).collect();
     let mut seen_groups: std::collections::BTreeSet<String> = headers.iter().map(|(g, _)| normalize_group(g)).collect();
-    let layers = make_layers(loader, sources);
-    diags.extend(env_differences(&layers));
-    seen_groups.extend(layers.iter().flat_map(|l| l.entries.iter().map(|e| normalize_group(&e.group))));
+    let layers = make_layers(loader, inputs);
     let mut b = Build {
         loader,
         registry: loader.registry(),
@@ -76,9 +67,17 @@ pub(super) fn build_lenient(loader: &Loader<'_>) -> (Snapshot, Vec<Diagnostic>) 
         headers,
         unknown: Vec::new(),
     };
+    b.diags.extend(env_differences(&b.layers.layers));
+    seen_groups.extend(b.layers.layers.iter().flat_map(|l| l.entries.iter().map(|e| normalize_group(&e.group))));
     b.pick_all();
     b.report_unknown();
-    let mut snapshot = Snapshot { files, dirs, seen_groups, ..Snapshot::default() };
+    let mut snapshot = Snapshot {
+        files: inputs.files.clone(),
+        dirs: inputs.dirs.clone(),
+        seen_groups,
+        inputs: KeptInputs(Some(inputs.clone())),
+        ..Snapshot::default()
+    };
     b.finish(&mut snapshot);
     snapshot.unknown = std::mem::take(&mut b.unknown);
     // Report in the order a reader meets things: file by file, line by line;
@@ -94,21 +93,6 @@ pub(super) fn build_lenient(loader: &Loader<'_>) -> (Snapshot, Vec<Diagnostic>) 
     });
     snapshot.warnings = b.diags.clone();
     (snapshot, b.diags)
-}
-
-/// Reads every file (dirs expanded) in order; problems go to `diags` and
-/// the files that could be read are still used, so that every error in
-/// every file is reported in one pass.
-fn read_files(paths: &[ConfigPath], diags: &mut Vec<Diagnostic>) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<FileSource>) {
-    let (files, dirs) = expand(paths, diags);
-    let mut sources = Vec::new();
-    for f in &files {
-        match source::read(f) {
-            Ok(s) => sources.push(s),
-            Err(errs) => diags.extend(errs),
-        }
-    }
-    (files, dirs, sources)
 }
 
 /// The files to read, config dirs expanded in place, and the dirs; a dir
@@ -131,9 +115,10 @@ pub(super) fn expand(paths: &[ConfigPath], diags: &mut Vec<Diagnostic>) -> (Vec<
     (files, dirs)
 }
 
-/// Stacks the sources weakest first.
-fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
-    let programmatic = |list: &[super::Programmatic], origin: Origin| {
+/// Stacks the sources weakest first: the read layers borrowed, the
+/// environment and the application's values made here.
+fn make_layers<'a>(loader: &Loader<'_>, inputs: &'a Inputs) -> Vec<Layer<'a>> {
+    let programmatic = |list: &[super::Programmatic], origin: Origin| -> Cow<'a, [Entry]> {
         list.iter()
             .map(|p| Entry {
                 group: p.group.clone(),
@@ -142,15 +127,19 @@ fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
                 origin: origin.clone(),
                 key_origin: origin.clone(),
             })
-            .collect()
+            .collect::<Vec<_>>()
+            .into()
     };
     let mut layers =
         vec![Layer { rank: Rank::SetDefault, entries: programmatic(&loader.defaults, Origin::SetDefault) }];
-    for (i, f) in files.into_iter().enumerate() {
-        layers.push(Layer { rank: Rank::File(i), entries: f.entries });
+    for (i, f) in inputs.file_layers.iter().enumerate() {
+        layers.push(Layer { rank: Rank::File(i), entries: Cow::Borrowed(&f.entries) });
     }
-    layers.push(Layer { rank: Rank::Env, entries: env_entries(loader.registry(), &loader.env) });
-    let cli = loader
+    layers.push(Layer { rank: Rank::Env, entries: env_entries(loader.registry(), &loader.env).into() });
+    for l in &inputs.env_layers {
+        layers.push(Layer { rank: Rank::Env, entries: Cow::Borrowed(&l.entries) });
+    }
+    let cli: Vec<Entry> = loader
         .cli
         .iter()
         .map(|o| {
@@ -171,7 +160,10 @@ fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
             key_origin: origin.clone(),
         }))
         .collect();
-    layers.push(Layer { rank: Rank::Cli, entries: cli });
+    for l in &inputs.cli_layers {
+        layers.push(Layer { rank: Rank::Cli, entries: Cow::Borrowed(&l.entries) });
+    }
+    layers.push(Layer { rank: Rank::Cli, entries: cli.into() });
     layers.push(Layer { rank: Rank::Override, entries: programmatic(&loader.overrides, Origin::Override) });
     layers
 }
@@ -179,7 +171,7 @@ fn make_layers(loader: &Loader<'_>, files: Vec<FileSource>) -> Vec<Layer> {
 /// A finding for each multi-valued option set from the environment: a
 /// deliberate difference (README.md), since oslo.config splits such a
 /// variable into characters.
-fn env_differences(layers: &[Layer]) -> Vec<Diagnostic> {
+fn env_differences(layers: &[Layer<'_>]) -> Vec<Diagnostic> {
     layers
         .iter()
         .filter(|l| l.rank == Rank::Env)
@@ -232,7 +224,7 @@ fn deprecation_message(old: &Name, new_group: &str, new: &str) -> String {
     )
 }
 
-impl<'r> Build<'_, 'r> {
+impl<'a> Build<'a> {
     /// Picks a value for every registered option.
     fn pick_all(&mut self) {
         let registry = self.registry;

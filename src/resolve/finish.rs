@@ -61,7 +61,7 @@ impl Default for Interp {
     }
 }
 
-impl Build<'_, '_> {
+impl Build<'_> {
     /// Interpolates and types every picked value into `snapshot`.
     pub(super) fn finish(&mut self, snapshot: &mut Snapshot) {
         let mut interp = Interp::default();

@@ -1,6 +1,7 @@
 //! Sources stacked by precedence, and the lookup of an option's names in
 //! them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::opt::normalize_group;
@@ -23,10 +24,11 @@ pub(crate) enum Rank {
     Override,
 }
 
-/// One source's entries.
-pub(crate) struct Layer {
+/// One source's entries at its rank: borrowed from the load's inputs, or
+/// made for this resolution (the environment, overrides).
+pub(crate) struct Layer<'a> {
     pub rank: Rank,
-    pub entries: Vec<Entry>,
+    pub entries: Cow<'a, [Entry]>,
 }
 
 /// A (normalized group, normalized key) name.
@@ -46,14 +48,14 @@ pub(crate) fn source_key(rank: Rank, key: &str) -> String {
 }
 
 /// Every entry of every layer, by name.
-pub(crate) struct Layers {
-    pub layers: Vec<Layer>,
+pub(crate) struct Layers<'a> {
+    pub layers: Vec<Layer<'a>>,
     index: HashMap<Name, Vec<(usize, usize)>>,
 }
 
-impl Layers {
+impl<'a> Layers<'a> {
     /// Indexes `layers`, which must be in ascending rank order.
-    pub fn new(layers: Vec<Layer>) -> Layers {
+    pub fn new(layers: Vec<Layer<'a>>) -> Layers<'a> {
         let mut index: HashMap<Name, Vec<(usize, usize)>> = HashMap::new();
         for (li, layer) in layers.iter().enumerate() {
             for (ei, e) in layer.entries.iter().enumerate() {
@@ -70,7 +72,7 @@ impl Layers {
     }
 
     /// The entries for `name` in layer `li`.
-    pub fn in_layer<'a>(&'a self, name: &Name, li: usize) -> impl Iterator<Item = (usize, &'a Entry)> + 'a {
+    pub fn in_layer<'s>(&'s self, name: &Name, li: usize) -> impl Iterator<Item = (usize, &'s Entry)> + 's {
         self.positions(name).iter().filter(move |(l, _)| *l == li).map(move |(l, e)| (*e, &self.layers[*l].entries[*e]))
     }
 

@@ -17,14 +17,14 @@ mod suggest;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 pub use suggest::did_you_mean;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::opt::{RawValue, Registry};
 use crate::snapshot::Snapshot;
-use crate::source::{CliOverride, Env, Origin};
+use crate::source::{CliOverride, ConfigDir, ConfigFile, Env, Inputs, Origin, Source};
 
 /// A config file or config dir to read, in the order given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,9 +45,13 @@ pub(crate) struct Programmatic {
 
 /// Builds snapshots from a registry and a list of sources.
 ///
-/// A loader can be kept and asked to [`load`](Loader::load) again (a
-/// reload reads the files anew); deprecation warnings are logged once per
-/// loader.
+/// A load is two steps: [`read`](Loader::read) reads each source once into
+/// [`Inputs`], and [`resolve`](Loader::resolve) builds the snapshot from
+/// them, in memory, as often as a schema needs (auth loading resolves
+/// again once `auth_type` says which plugin options exist). A loader can
+/// be kept and asked to [`load`](Loader::load) again (a reload reads the
+/// sources anew); deprecation warnings are logged once per loader and its
+/// copies.
 ///
 /// ```no_run
 /// use stackauth::{Loader, opt::{Opt, OptType, Registry}, source::Env};
@@ -64,6 +68,8 @@ pub(crate) struct Programmatic {
 pub struct Loader<'r> {
     registry: RegistryRef<'r>,
     paths: Vec<ConfigPath>,
+    /// Sources the application added, after the config paths.
+    sources: Vec<Arc<dyn Source>>,
     env: Env,
     cli: Vec<CliOverride>,
     /// Values an application read itself (`--os-password`, `OS_PASSWORD`),
@@ -71,7 +77,9 @@ pub struct Loader<'r> {
     sourced: Vec<(Programmatic, Origin)>,
     defaults: Vec<Programmatic>,
     overrides: Vec<Programmatic>,
-    warned: Mutex<HashSet<(String, String)>>,
+    /// Shared with copies: one deprecated name warns once, however many
+    /// resolutions see it.
+    warned: Arc<Mutex<HashSet<(String, String)>>>,
 }
 
 /// A borrowed registry, or a shared one that a long-lived loader owns.
@@ -100,12 +108,13 @@ impl<'r> Loader<'r> {
         Loader {
             registry,
             paths: Vec::new(),
+            sources: Vec::new(),
             env: Env::empty(),
             cli: Vec::new(),
             sourced: Vec::new(),
             defaults: Vec::new(),
             overrides: Vec::new(),
-            warned: Mutex::new(HashSet::new()),
+            warned: Arc::default(),
         }
     }
 
@@ -154,6 +163,16 @@ impl<'r> Loader<'r> {
             self.paths.extend(search.config_dirs().into_iter().map(ConfigPath::Dir));
         }
         self.paths.extend(given);
+        self
+    }
+
+    /// Adds a source: a secret store, a remote file, values the
+    /// application holds. Sources of [`Precedence::File`](crate::source::Precedence)
+    /// come after every config file and dir, in the order added; the
+    /// others stand with the environment or the command line. Each load
+    /// reads it once.
+    pub fn source(mut self, source: impl Source + 'static) -> Self {
+        self.sources.push(Arc::new(source));
         self
     }
 
@@ -227,12 +246,13 @@ impl<'r> Loader<'r> {
         Loader {
             registry,
             paths: self.paths.clone(),
+            sources: self.sources.clone(),
             env: self.env.clone(),
             cli: self.cli.clone(),
             sourced: self.sourced.clone(),
             defaults: self.defaults.clone(),
             overrides: self.overrides.clone(),
-            warned: Mutex::new(self.warned.lock().map(|s| s.clone()).unwrap_or_default()),
+            warned: self.warned.clone(),
         }
     }
 
@@ -263,7 +283,7 @@ impl<'r> Loader<'r> {
     /// Reads every source and builds a snapshot. Every problem is found
     /// here, not on first access, and all of them come back at once.
     pub fn load(&self) -> Result<Snapshot, LoadError> {
-        build::build(self)
+        self.resolve(&self.read())
     }
 
     /// Reads every source and builds a snapshot even when there are
@@ -271,7 +291,41 @@ impl<'r> Loader<'r> {
     /// that must go on checking what they can, such as `validate`. A daemon
     /// wants [`Loader::load`].
     pub fn load_lenient(&self) -> (Snapshot, Vec<Diagnostic>) {
-        build::build_lenient(self)
+        self.resolve_lenient(&self.read())
+    }
+
+    /// Reads each source once: config files and dirs in order, then the
+    /// added sources. Nothing is resolved yet.
+    pub fn read(&self) -> Arc<Inputs> {
+        let paths: Vec<Box<dyn Source>> = self
+            .paths
+            .iter()
+            .map(|p| -> Box<dyn Source> {
+                match p {
+                    ConfigPath::File(f) => Box::new(ConfigFile(f.clone())),
+                    ConfigPath::Dir(d) => Box::new(ConfigDir(d.clone())),
+                }
+            })
+            .collect();
+        Inputs::read(paths.iter().map(|b| &**b).chain(self.sources.iter().map(|s| &**s)))
+    }
+
+    /// Builds a snapshot from what [`read`](Loader::read) gave, with this
+    /// loader's registry, environment and overrides: a pure function of
+    /// them, so resolving the same inputs again gives the same snapshot.
+    /// The snapshot keeps `inputs` ([`Snapshot::inputs`]).
+    pub fn resolve(&self, inputs: &Arc<Inputs>) -> Result<Snapshot, LoadError> {
+        let (snapshot, diags) = self.resolve_lenient(inputs);
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(LoadError { diagnostics: diags });
+        }
+        Ok(snapshot)
+    }
+
+    /// [`resolve`](Loader::resolve), keeping going through errors, as
+    /// [`load_lenient`](Loader::load_lenient).
+    pub fn resolve_lenient(&self, inputs: &Arc<Inputs>) -> (Snapshot, Vec<Diagnostic>) {
+        build::build_lenient(self, inputs)
     }
 
     /// Logs a deprecation warning unless this loader already has.

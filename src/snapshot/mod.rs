@@ -136,6 +136,20 @@ pub struct Snapshot {
     pub(crate) dirs: Vec<PathBuf>,
     /// Every group any source wrote (normalized names).
     pub(crate) seen_groups: std::collections::BTreeSet<String>,
+    /// What the load read, to resolve again without reading.
+    pub(crate) inputs: KeptInputs,
+}
+
+/// The inputs a snapshot was resolved from. Not part of its value: two
+/// snapshots with the same values, origins and findings are equal
+/// whichever reads they came from.
+#[derive(Clone, Default)]
+pub(crate) struct KeptInputs(pub(crate) Option<std::sync::Arc<crate::source::Inputs>>);
+
+impl PartialEq for KeptInputs {
+    fn eq(&self, _: &KeptInputs) -> bool {
+        true
+    }
 }
 
 impl Snapshot {
@@ -229,6 +243,14 @@ impl Snapshot {
     /// The config dirs read, in order.
     pub fn dirs(&self) -> &[PathBuf] {
         &self.dirs
+    }
+
+    /// What the load that built this snapshot read, each source once: give
+    /// it to [`crate::Loader::resolve`] (or auth's `load_from_inputs`) to
+    /// resolve another schema from the very same versions of the files.
+    /// `None` for a snapshot built by hand.
+    pub fn inputs(&self) -> Option<&std::sync::Arc<crate::source::Inputs>> {
+        self.inputs.0.as_ref()
     }
 }
 

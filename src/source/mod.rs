@@ -1,10 +1,14 @@
 //! Sources of option values: files (oslo-dialect INI, TOML), config dirs,
-//! the environment and the command line. Every value keeps its [`Origin`].
+//! the environment, the command line, and any [`Source`] an application
+//! adds. Every value keeps its [`Origin`]; each source is read once per
+//! load into a [`Layer`], and a load's layers are its [`Inputs`].
 
 mod cli;
 mod env;
 mod file;
 pub mod ini;
+mod inputs;
+mod layer;
 pub mod read;
 mod search;
 mod toml;
@@ -15,6 +19,8 @@ use std::fmt;
 pub use cli::CliOverride;
 pub use env::Env;
 pub use file::{FileSource, Format, dir_files, load_text, read};
+pub use inputs::Inputs;
+pub use layer::{ConfigDir, ConfigFile, InMemory, Layer, Precedence, Source, SourceRead};
 pub use search::ConfigSearch;
 
 /// Re-exported: every entry a source yields carries its origin.

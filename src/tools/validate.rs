@@ -6,10 +6,11 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 
-use crate::auth::{PluginRegistry, load_from_group};
+use crate::auth::{PluginRegistry, load_from_inputs};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::opt::normalize_group;
 use crate::resolve::Loader;
+use crate::source::Inputs;
 use crate::source::Origin;
 
 /// oslo-config-validator's default `--exclude-options`: options whose
@@ -99,10 +100,11 @@ impl Report {
     }
 }
 
-/// The last value each file gives `key` in `group`, as text.
-fn raw(sources: &[crate::source::FileSource], group: &str, keys: &[&str]) -> Option<String> {
-    sources
-        .iter()
+/// The value the strongest layer gives `key` in `group`, as text.
+fn raw(inputs: &Inputs, group: &str, keys: &[&str]) -> Option<String> {
+    let layers: Vec<&crate::source::Layer> = inputs.layers().collect();
+    layers
+        .into_iter()
         .rev()
         .flat_map(|s| s.entries.iter().rev())
         .find(|e| {
@@ -124,14 +126,14 @@ fn add_missing(reg: &mut crate::opt::Registry, group: &str, opts: Vec<crate::opt
 /// when something else in the configuration is broken.
 fn with_plugin_options(
     registry: &crate::opt::Registry,
-    sources: &[crate::source::FileSource],
+    sources: &Inputs,
     plugins: &PluginRegistry,
 ) -> (crate::opt::Registry, Vec<String>, Vec<(String, String)>) {
     use crate::auth::schema;
     let mut reg = registry.clone();
     let mut chosen = Vec::new();
     let written: BTreeSet<String> =
-        sources.iter().flat_map(|s| s.groups.iter().map(|(g, _)| normalize_group(g))).collect();
+        sources.layers().flat_map(|s| s.groups.iter().map(|(g, _)| normalize_group(g))).collect();
     let auth_groups: Vec<String> = registry
         .groups()
         .filter(|g| g.opt("auth_type").is_some() && written.contains(&normalize_group(g.name())))
@@ -161,23 +163,18 @@ fn with_plugin_options(
     (reg, auth_groups, chosen)
 }
 
-/// The loader's registry plus the options of the auth plugins its files
+/// The loader's registry plus the options of the auth plugins `inputs`
 /// select (each auth group's `auth_type`, after `auth_section`), as the
 /// service registers them when it loads its plugin: what `show` resolves
 /// with, so a plugin's `username` and `password` are shown as the service
-/// reads them instead of as unknown options.
-///
-/// This reads the files once before the load reads them again: a file
-/// that can be read only once (`--config-file <(command)`, a pipe) is not
-/// read ahead, and then its plugin options are not added (until loading
-/// reads each source once, issue 19).
-pub fn registry_with_auth_plugins(loader: &Loader<'_>, plugins: &PluginRegistry) -> crate::opt::Registry {
-    let files = loader.config_files();
-    if !files.iter().all(|f| std::fs::metadata(f).is_ok_and(|m| m.is_file())) {
-        return loader.registry().clone();
-    }
-    let sources: Vec<crate::source::FileSource> = files.iter().filter_map(|f| crate::source::read(f).ok()).collect();
-    with_plugin_options(loader.registry(), &sources, plugins).0
+/// reads them instead of as unknown options. Reads nothing: resolve the
+/// same `inputs` with it.
+pub fn registry_with_auth_plugins(
+    loader: &Loader<'_>,
+    inputs: &Inputs,
+    plugins: &PluginRegistry,
+) -> crate::opt::Registry {
+    with_plugin_options(loader.registry(), inputs, plugins).0
 }
 
 /// Findings only an auth load makes.
@@ -198,14 +195,18 @@ fn auth_level(d: &Diagnostic) -> bool {
 /// Validates the configuration `loader` reads against its registry, and
 /// every auth group (a group whose schema has `auth_type`) against the
 /// plugin `auth_type` selects.
+///
+/// Each source is read once: the plain resolution, every auth group's
+/// load and the checks below all use the same [`Inputs`].
 pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOptions) -> Report {
-    let files = loader.config_files();
-    let sources: Vec<crate::source::FileSource> = files.iter().filter_map(|f| crate::source::read(f).ok()).collect();
+    let inputs = loader.read();
+    let files = inputs.files().to_vec();
+    let sources = &*inputs;
     let original = loader.registry();
-    let (registry, auth_groups, chosen) = with_plugin_options(original, &sources, plugins);
+    let (registry, auth_groups, chosen) = with_plugin_options(original, sources, plugins);
     let scoped = loader.with_registry(&registry);
     let loader = &scoped;
-    let (snapshot, mut findings) = loader.load_lenient();
+    let (snapshot, mut findings) = loader.resolve_lenient(&inputs);
     let broken = findings.iter().any(Diagnostic::is_error);
     if broken {
         // The auth load would stop at the same errors: build each plugin
@@ -229,7 +230,7 @@ pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOp
         }
     }
     for g in auth_groups.into_iter().filter(|_| !broken) {
-        let auth_findings: Vec<Diagnostic> = match load_from_group(loader, plugins, &g) {
+        let auth_findings: Vec<Diagnostic> = match load_from_inputs(loader, &inputs, plugins, &g) {
             Ok(l) => l.snapshot.warnings().to_vec(),
             Err(e) => e.diagnostics().to_vec(),
         };
@@ -257,7 +258,7 @@ pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOp
     }
     apply_schema_policy(&mut findings, loader.registry(), original, opts.complete_schema);
     if opts.check_defaults {
-        findings.extend(non_defaults(&sources, original, &opts.exclude_options));
+        findings.extend(non_defaults(sources, original, &opts.exclude_options));
     }
     findings.retain(|d| !in_groups(d, &opts.exclude_groups));
     let mut seen = HashSet::new();
@@ -348,15 +349,11 @@ fn required_note(d: &Diagnostic) -> Diagnostic {
 /// value of a registered option that differs from its default (compared as
 /// typed values, not as text: `True` and `true` agree), except options
 /// whose name matches one of `exclude` as a whole.
-fn non_defaults(
-    sources: &[crate::source::FileSource],
-    schema: &crate::opt::Registry,
-    exclude: &[String],
-) -> Vec<Diagnostic> {
+fn non_defaults(sources: &Inputs, schema: &crate::opt::Registry, exclude: &[String]) -> Vec<Diagnostic> {
     let patterns: Vec<regex_lite::Regex> =
         exclude.iter().filter_map(|p| regex_lite::Regex::new(&format!("^(?:{p})$")).ok()).collect();
     let mut out = Vec::new();
-    for e in sources.iter().flat_map(|s| s.entries.iter()) {
+    for e in sources.file_layers.iter().flat_map(|s| s.entries.iter()) {
         let Some(opt) = schema.group(&normalize_group(&e.group)).and_then(|g| g.opt(&e.key)) else { continue };
         if opt.dest() != e.key || patterns.iter().any(|r| r.is_match(&e.key)) {
             continue;

@@ -21,5 +21,6 @@ mod roundtrip;
 mod schema_files;
 mod search;
 mod snapshot;
+mod sources;
 mod toml_source;
 mod types;
