@@ -105,6 +105,27 @@ impl Group {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Registry {
     groups: IndexMap<String, Group>,
+    /// What resolution derives from the options (their names, variables,
+    /// index), kept until the registry changes.
+    derived: Derived,
+}
+
+/// A value computed from a registry once and kept until the registry
+/// changes: every mutation goes through `group_entry`, which drops it.
+#[derive(Clone, Default)]
+struct Derived(std::sync::OnceLock<std::sync::Arc<dyn std::any::Any + Send + Sync>>);
+
+// Derived from the options: not part of the registry's value.
+impl PartialEq for Derived {
+    fn eq(&self, _: &Derived) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "Derived(kept)" } else { "Derived(none)" })
+    }
 }
 
 impl Registry {
@@ -281,7 +302,26 @@ impl Registry {
         self.len() == 0
     }
 
+    /// `make(self)`, computed once per version of this registry (a copy
+    /// shares it until either changes). One type per registry: another
+    /// type is computed afresh each time.
+    pub(crate) fn derived<T: std::any::Any + Send + Sync>(
+        &self,
+        make: impl FnOnce(&Registry) -> T,
+    ) -> std::sync::Arc<T> {
+        if let Some(kept) = self.derived.0.get() {
+            if let Ok(t) = kept.clone().downcast::<T>() {
+                return t;
+            }
+            return std::sync::Arc::new(make(self));
+        }
+        let t = std::sync::Arc::new(make(self));
+        let _ = self.derived.0.set(t.clone());
+        t
+    }
+
     fn group_entry(&mut self, name: &str) -> &mut Group {
+        self.derived = Derived::default();
         self.groups.entry(normalize_group(name)).or_insert_with(|| Group { name: name.to_owned(), ..Group::default() })
     }
 }

@@ -2,11 +2,13 @@
 //! check, and report.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::fxhash::FxHashSet;
 use super::layers::{Layer, Layers, Name, Rank, normalize_key};
+use super::plan::Plan;
 use super::suggest::did_you_mean;
 use super::{ConfigPath, Loader};
 use crate::diagnostic::{Code, Diagnostic};
@@ -36,10 +38,13 @@ pub(super) struct Build<'a> {
     pub(super) registry: &'a Registry,
     pub(super) layers: Layers<'a>,
     pub(super) diags: Vec<Diagnostic>,
+    /// What the registry alone decides (names, index, variables).
+    pub(super) plan: Arc<Plan>,
+    /// What the load read.
+    pub(super) inputs: &'a Inputs,
     /// Entries that some option, deprecated name or legacy part claimed.
-    pub(super) claimed: HashSet<(usize, usize)>,
+    pub(super) claimed: FxHashSet<(usize, usize)>,
     pub(super) slots: Vec<Slot<'a>>,
-    pub(super) by_name: HashMap<Name, usize>,
     /// Every group header of every file, for unknown-group findings.
     pub(super) headers: Vec<(String, Origin)>,
     pub(super) unknown: Vec<Unknown>,
@@ -55,15 +60,17 @@ pub(super) fn build_lenient(loader: &Loader<'_>, inputs: &Arc<Inputs>) -> (Snaps
     let diags = inputs.diagnostics.clone();
     let headers: Vec<(String, Origin)> = inputs.layers().flat_map(|l| l.groups.iter().cloned()).collect();
     let mut seen_groups: std::collections::BTreeSet<String> = headers.iter().map(|(g, _)| normalize_group(g)).collect();
-    let layers = make_layers(loader, inputs);
+    let plan = Plan::of(loader.registry());
+    let layers = make_layers(loader, &plan, inputs);
     let mut b = Build {
         loader,
         registry: loader.registry(),
+        plan,
+        inputs,
         layers: Layers::new(layers),
         diags,
-        claimed: HashSet::new(),
-        slots: Vec::new(),
-        by_name: HashMap::new(),
+        claimed: FxHashSet::default(),
+        slots: Vec::with_capacity(loader.registry().len()),
         headers,
         unknown: Vec::new(),
     };
@@ -117,7 +124,7 @@ pub(super) fn expand(paths: &[ConfigPath], diags: &mut Vec<Diagnostic>) -> (Vec<
 
 /// Stacks the sources weakest first: the read layers borrowed, the
 /// environment and the application's values made here.
-fn make_layers<'a>(loader: &Loader<'_>, inputs: &'a Inputs) -> Vec<Layer<'a>> {
+fn make_layers<'a>(loader: &Loader<'_>, plan: &Plan, inputs: &'a Inputs) -> Vec<Layer<'a>> {
     let programmatic = |list: &[super::Programmatic], origin: Origin| -> Cow<'a, [Entry]> {
         list.iter()
             .map(|p| Entry {
@@ -135,7 +142,7 @@ fn make_layers<'a>(loader: &Loader<'_>, inputs: &'a Inputs) -> Vec<Layer<'a>> {
     for (i, f) in inputs.file_layers.iter().enumerate() {
         layers.push(Layer { rank: Rank::File(i), entries: Cow::Borrowed(&f.entries) });
     }
-    layers.push(Layer { rank: Rank::Env, entries: env_entries(loader.registry(), &loader.env).into() });
+    layers.push(Layer { rank: Rank::Env, entries: env_entries(loader.registry(), plan, &loader.env).into() });
     for l in &inputs.env_layers {
         layers.push(Layer { rank: Rank::Env, entries: Cow::Borrowed(&l.entries) });
     }
@@ -190,29 +197,31 @@ fn env_differences(layers: &[Layer<'_>]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// `OS_<GROUP>__<DEST>` for every registered option. A multi-valued option
-/// takes a comma-separated list (oslo.config splits it into characters).
-fn env_entries(registry: &Registry, env: &Env) -> Vec<Entry> {
-    let mut out = Vec::new();
-    for g in registry.groups() {
-        for o in g.opts() {
-            let var = Env::var_name(g.name(), o.dest());
-            if let Some(v) = env.get(&var) {
-                let value = if o.is_multi() {
-                    RawValue::Array(v.split(',').map(|s| RawValue::Str(s.trim().to_owned())).collect())
-                } else {
-                    RawValue::Str(v.to_owned())
-                };
-                let origin = Origin::Env { var };
-                out.push(Entry {
-                    group: g.name().to_owned(),
-                    key: o.dest().to_owned(),
-                    value,
-                    origin: origin.clone(),
-                    key_origin: origin,
-                });
-            }
-        }
+/// `OS_<GROUP>__<DEST>` for every registered option, in registration
+/// order. A multi-valued option takes a comma-separated list (oslo.config
+/// splits it into characters).
+fn env_entries(registry: &Registry, plan: &Plan, env: &Env) -> Vec<Entry> {
+    let mut found: Vec<(usize, &str, &str)> =
+        env.option_vars().filter_map(|(_, _, var)| Some((*plan.env.get(var)?, var, env.get(var)?))).collect();
+    found.sort_unstable_by_key(|(slot, _, _)| *slot);
+    let mut out = Vec::with_capacity(found.len());
+    for (slot, var, v) in found {
+        let dest = &plan.names[slot][0].1;
+        let Some(g) = registry.group(&plan.group[slot]) else { continue };
+        let Some(o) = g.opt(dest) else { continue };
+        let value = if o.is_multi() {
+            RawValue::Array(v.split(',').map(|s| RawValue::Str(s.trim().to_owned())).collect())
+        } else {
+            RawValue::Str(v.to_owned())
+        };
+        let origin = Origin::Env { var: var.to_owned() };
+        out.push(Entry {
+            group: g.name().to_owned(),
+            key: dest.clone(),
+            value,
+            origin: origin.clone(),
+            key_origin: origin,
+        });
     }
     out
 }
@@ -228,10 +237,10 @@ impl<'a> Build<'a> {
     /// Picks a value for every registered option.
     fn pick_all(&mut self) {
         let registry = self.registry;
+        let plan = self.plan.clone();
         for g in registry.groups() {
             for opt in g.opts() {
-                let pick = self.pick(g.name(), opt);
-                self.by_name.insert((normalize_group(g.name()), opt.dest().to_owned()), self.slots.len());
+                let pick = self.pick(g.name(), opt, &plan.names[self.slots.len()]);
                 self.slots.push(Slot { group: g.name(), opt, pick });
             }
             for c in g.compounds() {
@@ -240,30 +249,7 @@ impl<'a> Build<'a> {
         }
     }
 
-    /// The names an option may be written as: current first, then the
-    /// deprecated ones in declaration order.
-    fn names(group: &str, opt: &Opt) -> Vec<Name> {
-        let current = (normalize_group(group), opt.dest().to_owned());
-        let mut names = vec![current.clone()];
-        // As oslo.config's Opt: each deprecated name as written, then the
-        // dashed ones again with `_` for `-` (a file may use either).
-        let written = opt.deprecated_names().iter().map(|d| (d, false));
-        let dashed = opt.deprecated_names().iter().filter(|d| d.name.as_deref().is_some_and(|n| n.contains('-')));
-        for (d, underscored) in written.chain(dashed.map(|d| (d, true))) {
-            let name = d
-                .name
-                .as_deref()
-                .map_or_else(|| current.1.clone(), |n| if underscored { normalize_key(n) } else { n.to_owned() });
-            let n = (d.group.as_deref().map_or_else(|| current.0.clone(), normalize_group), name);
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
-        names
-    }
-
-    fn pick(&mut self, group: &str, opt: &Opt) -> Option<Pick> {
-        let names = Self::names(group, opt);
+    fn pick(&mut self, group: &str, opt: &Opt, names: &[Name]) -> Option<Pick> {
         // Claim every entry under any of the names, and warn for every use
         // of a deprecated one.
         for (ni, name) in names.iter().enumerate() {
@@ -392,7 +378,7 @@ impl<'a> Build<'a> {
     /// comes from a stronger source than the option itself.
     fn apply_compound(&mut self, group: &str, c: &Compound) {
         let g = normalize_group(group);
-        let Some(&slot) = self.by_name.get(&(g.clone(), normalize_key(&c.target))) else { return };
+        let Some(&slot) = self.plan.by_name.get(&(g.clone(), normalize_key(&c.target))) else { return };
         let target_rank = self.slots[slot].pick.as_ref().map_or(Rank::Default, |p| p.rank);
         let mut found: HashMap<&str, (Rank, Entry)> = HashMap::new();
         for part in &c.parts {
@@ -459,21 +445,10 @@ impl<'a> Build<'a> {
         // Groups whose options are known (by their own or a deprecated
         // group name): an option in any other group (`[DEFAULT]` too, when
         // no option of it is registered) is none of this schema's business.
-        let registered: HashSet<String> = registry
-            .groups()
-            .flat_map(|g| {
-                let own = normalize_group(g.name());
-                let old: Vec<String> = g
-                    .opts()
-                    .flat_map(|o| o.deprecated_names().iter().filter_map(|d| d.group.as_deref().map(normalize_group)))
-                    .collect();
-                std::iter::once(own).chain(old)
-            })
-            .collect();
         // Known groups: those, and [DEFAULT], which always exists, as in
         // oslo.config.
-        let mut known_groups = registered.clone();
-        known_groups.insert(crate::opt::DEFAULT_GROUP.to_owned());
+        let plan = self.plan.clone();
+        let (registered, known_groups) = (&plan.registered, &plan.known_groups);
         let group_names: Vec<&str> = registry.groups().map(|g| g.name()).collect();
         // Suggestions for the first MAX_SUGGESTIONS unknown names only: a
         // file with a hundred thousand of them is not a typo, and each
@@ -537,7 +512,10 @@ impl<'a> Build<'a> {
                     .option(&e.group, &e.key)
                     .at(e.key_origin.clone());
             let dest = normalize_key(&e.key);
-            if matches!(rank, Rank::File(_)) && dest != e.key && self.by_name.contains_key(&(g.clone(), dest.clone())) {
+            if matches!(rank, Rank::File(_))
+                && dest != e.key
+                && self.plan.by_name.contains_key(&(g.clone(), dest.clone()))
+            {
                 // oslo.config reads files by dest: the service never sees it.
                 d.message = format!(
                     "\"{}\" is not read: oslo.config looks options up in files by their dest, so the service \

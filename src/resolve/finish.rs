@@ -84,7 +84,7 @@ impl Build<'_> {
                     }
                 }
             }
-            snapshot.insert(slot.group, slot.opt.dest(), resolved);
+            snapshot.insert_normalized(&self.plan.group[i], slot.group, slot.opt.dest(), resolved);
         }
         for (path, group, option) in secret_files {
             self.warn_if_world_readable(&path, &group, &option);
@@ -93,29 +93,20 @@ impl Build<'_> {
 
     /// Warns, as ssh does for keys, when a file that holds a secret can be
     /// read by every user. (Readable by a group is the usual deployment:
-    /// `root:glance 0640`.)
-    #[cfg(unix)]
+    /// `root:glance 0640`.) The mode is the one seen when the file was read.
     fn warn_if_world_readable(&mut self, path: &std::sync::Arc<std::path::Path>, group: &str, option: &str) {
-        use std::os::unix::fs::PermissionsExt;
-        let Ok(meta) = std::fs::metadata(path) else { return };
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o004 != 0 {
-            let loc = crate::source::Location { path: path.clone(), line: 0, column: 0 };
-            self.diags.push(
-                Diagnostic::warning(
-                    Code::InsecureFile,
-                    format!(
-                        "the file holds a secret ([{group}] {option}) and every user can read it (mode {mode:04o})"
-                    ),
-                )
-                .at(Origin::File(loc))
-                .suggest(format!("chmod o-r {} (0640 with the service's group, or 0600)", path.display())),
-            );
-        }
+        let mode = self.inputs.layers().find(|l| l.file.as_deref() == Some(&**path)).and_then(|l| l.mode);
+        let Some(mode) = mode.filter(|m| m & 0o004 != 0) else { return };
+        let loc = crate::source::Location { path: path.clone(), line: 0, column: 0 };
+        self.diags.push(
+            Diagnostic::warning(
+                Code::InsecureFile,
+                format!("the file holds a secret ([{group}] {option}) and every user can read it (mode {mode:04o})"),
+            )
+            .at(Origin::File(loc))
+            .suggest(format!("chmod o-r {} (0640 with the service's group, or 0600)", path.display())),
+        );
     }
-
-    #[cfg(not(unix))]
-    fn warn_if_world_readable(&mut self, _path: &std::sync::Arc<std::path::Path>, _group: &str, _option: &str) {}
 
     fn resolve_slot(&mut self, i: usize, interp: &mut Interp) -> Resolved {
         let (group, opt) = (self.slots[i].group, self.slots[i].opt);
@@ -362,12 +353,14 @@ impl Build<'_> {
             }
             None => key(group, name),
         };
-        self.by_name.get(&first).or_else(|| self.by_name.get(&key(DEFAULT_GROUP, name))).copied().ok_or_else(|| {
-            InterpError::Unresolved(format!(
-                "\"${name}\" refers to no registered option (looked in [{group}] and [{DEFAULT_GROUP}]): \
+        self.plan.by_name.get(&first).or_else(|| self.plan.by_name.get(&key(DEFAULT_GROUP, name))).copied().ok_or_else(
+            || {
+                InterpError::Unresolved(format!(
+                    "\"${name}\" refers to no registered option (looked in [{group}] and [{DEFAULT_GROUP}]): \
                  oslo.config fails when the service reads this option"
-            ))
-        })
+                ))
+            },
+        )
     }
 
     /// The text a reference to `slot` substitutes, as oslo.config makes it:

@@ -2,8 +2,8 @@
 //! them.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
+use super::fxhash::FxHashMap;
 use crate::opt::normalize_group;
 use crate::source::Entry;
 
@@ -50,13 +50,13 @@ pub(crate) fn source_key(rank: Rank, key: &str) -> String {
 /// Every entry of every layer, by name.
 pub(crate) struct Layers<'a> {
     pub layers: Vec<Layer<'a>>,
-    index: HashMap<Name, Vec<(usize, usize)>>,
+    index: FxHashMap<Name, Vec<(usize, usize)>>,
 }
 
 impl<'a> Layers<'a> {
     /// Indexes `layers`, which must be in ascending rank order.
     pub fn new(layers: Vec<Layer<'a>>) -> Layers<'a> {
-        let mut index: HashMap<Name, Vec<(usize, usize)>> = HashMap::new();
+        let mut index: FxHashMap<Name, Vec<(usize, usize)>> = FxHashMap::default();
         for (li, layer) in layers.iter().enumerate() {
             for (ei, e) in layer.entries.iter().enumerate() {
                 index.entry((normalize_group(&e.group), source_key(layer.rank, &e.key))).or_default().push((li, ei));

@@ -10,8 +10,10 @@
 
 mod build;
 mod finish;
+mod fxhash;
 mod interpolate;
 mod layers;
+mod plan;
 mod suggest;
 
 use std::collections::HashSet;

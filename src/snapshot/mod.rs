@@ -153,6 +153,21 @@ impl PartialEq for KeptInputs {
 }
 
 impl Snapshot {
+    /// Inserts into the group whose normalized name is `norm` (no
+    /// normalizing, and no allocation for the group once it exists).
+    pub(crate) fn insert_normalized(&mut self, norm: &str, group: &str, dest: &str, resolved: Resolved) {
+        match self.groups.get_mut(norm) {
+            Some(g) => {
+                g.opts.insert(dest.to_owned(), resolved);
+            }
+            None => {
+                let mut opts = IndexMap::new();
+                opts.insert(dest.to_owned(), resolved);
+                self.groups.insert(norm.to_owned(), GroupValues { name: group.to_owned(), opts });
+            }
+        }
+    }
+
     pub(crate) fn insert(&mut self, group: &str, dest: &str, resolved: Resolved) {
         self.groups
             .entry(normalize_group(group))

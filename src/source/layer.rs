@@ -36,19 +36,33 @@ pub struct Layer {
     pub groups: Vec<(String, Origin)>,
     /// Every assignment, in order.
     pub entries: Vec<Entry>,
+    /// The file's permission bits (`0o640`) when it was read, on unix: a
+    /// secret in a file every user can read is reported.
+    pub mode: Option<u32>,
 }
 
 impl Layer {
     /// A layer of these entries, from no file.
     pub fn new(entries: Vec<Entry>) -> Layer {
-        Layer { file: None, groups: Vec::new(), entries }
+        Layer { entries, ..Layer::default() }
     }
 }
 
 impl From<super::FileSource> for Layer {
     fn from(f: super::FileSource) -> Layer {
-        Layer { file: Some(f.path.to_path_buf()), groups: f.groups, entries: f.entries }
+        Layer { file: Some(f.path.to_path_buf()), groups: f.groups, entries: f.entries, mode: None }
     }
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o777)
+}
+
+#[cfg(not(unix))]
+fn mode(_: &Path) -> Option<u32> {
+    None
 }
 
 /// What reading a source gave: its layers (a config dir gives one per
@@ -134,7 +148,7 @@ impl Source for ConfigFile {
 
     fn read(&self) -> SourceRead {
         match super::read(&self.0) {
-            Ok(f) => SourceRead::layer(f.into()),
+            Ok(f) => SourceRead::layer(Layer { mode: mode(&self.0), ..f.into() }),
             Err(diagnostics) => SourceRead { layers: vec![Layer::file_only(&self.0)], diagnostics, dirs: Vec::new() },
         }
     }

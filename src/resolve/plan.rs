@@ -1,0 +1,86 @@
+//! What resolution derives from a registry alone, computed once per
+//! version of the registry (kept by it) instead of once per load: each
+//! option's names, its environment variable, the index by name, the
+//! groups that are known.
+
+use super::fxhash::{FxHashMap, FxHashSet};
+use super::layers::{Name, normalize_key};
+use crate::opt::{DEFAULT_GROUP, Opt, Registry, normalize_group};
+use crate::source::Env;
+
+/// The per-registry part of resolution. Slots are the registry's options
+/// in registration order.
+pub(super) struct Plan {
+    /// Each slot's names: current first, then the deprecated ones.
+    pub names: Vec<Vec<Name>>,
+    /// Each slot's group, normalized.
+    pub group: Vec<String>,
+    /// Current names to slots.
+    pub by_name: FxHashMap<Name, usize>,
+    /// `OS_<GROUP>__<DEST>` to slots.
+    pub env: FxHashMap<String, usize>,
+    /// Groups whose options are known, by their own or a deprecated name.
+    pub registered: FxHashSet<String>,
+    /// Those and `[DEFAULT]`.
+    pub known_groups: FxHashSet<String>,
+}
+
+impl Plan {
+    /// The plan of `registry`, kept by it until it changes.
+    pub fn of(registry: &Registry) -> std::sync::Arc<Plan> {
+        registry.derived(Plan::new)
+    }
+
+    fn new(registry: &Registry) -> Plan {
+        let mut plan = Plan {
+            names: Vec::new(),
+            group: Vec::new(),
+            by_name: FxHashMap::default(),
+            env: FxHashMap::default(),
+            registered: FxHashSet::default(),
+            known_groups: FxHashSet::default(),
+        };
+        for g in registry.groups() {
+            let norm = normalize_group(g.name());
+            plan.registered.insert(norm.clone());
+            for opt in g.opts() {
+                let slot = plan.names.len();
+                let names = names(g.name(), opt);
+                plan.by_name.insert(names[0].clone(), slot);
+                plan.env.insert(Env::var_name(g.name(), opt.dest()), slot);
+                for d in opt.deprecated_names() {
+                    if let Some(old) = &d.group {
+                        plan.registered.insert(normalize_group(old));
+                    }
+                }
+                plan.names.push(names);
+                plan.group.push(norm.clone());
+            }
+        }
+        plan.known_groups = plan.registered.clone();
+        plan.known_groups.insert(DEFAULT_GROUP.to_owned());
+        plan
+    }
+}
+
+/// The names an option may be written as: current first, then the
+/// deprecated ones in declaration order.
+fn names(group: &str, opt: &Opt) -> Vec<Name> {
+    let current = (normalize_group(group), opt.dest().to_owned());
+    let mut names = vec![current.clone()];
+    // As oslo.config's Opt: each deprecated name as written, then the
+    // dashed ones again with `_` for `-` (a file may use either).
+    let written = opt.deprecated_names().iter().map(|d| (d, false));
+    let dashed = opt.deprecated_names().iter().filter(|d| d.name.as_deref().is_some_and(|n| n.contains('-')));
+    for (d, underscored) in written.chain(dashed.map(|d| (d, true))) {
+        let name = d
+            .name
+            .as_deref()
+            .map_or_else(|| current.1.clone(), |n| if underscored { normalize_key(n) } else { n.to_owned() });
+        let n = (d.group.as_deref().map_or_else(|| current.0.clone(), normalize_group), name);
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+}
