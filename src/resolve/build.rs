@@ -275,7 +275,7 @@ impl<'a> Build<'a> {
                 continue;
             };
             if ni == 0 {
-                self.warn_shadowed(&names, li, opt.dest());
+                self.warn_shadowed(names, li, opt.dest());
             }
             if !opt.is_multi() && matches!(rank, Rank::File(_)) {
                 self.warn_overwritten(group, opt.dest(), &names[ni], li);
