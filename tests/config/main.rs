@@ -22,4 +22,5 @@ mod schema_files;
 mod search;
 mod snapshot;
 mod toml_source;
+mod typed;
 mod types;
