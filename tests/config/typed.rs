@@ -116,6 +116,15 @@ fn every_supported_kind() {
     assert_eq!(s.get_as::<(u16, u16)>(G, "ports").expect("a pair"), Some((80, 443)));
     assert_eq!(s.get_as::<String>(G, "password").expect("a secret as text").as_deref(), Some("s3\"cr\\et"));
     assert_eq!(s.get_as::<BTreeMap<String, u64>>(G, "limits").expect("ok").map(|m| m["ram"]), Some(512));
+    // A dict as a struct, and as a map of sourced values.
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Limits {
+        cpu: u8,
+        ram: u16,
+    }
+    assert_eq!(s.get_as::<Limits>(G, "limits").expect("a struct"), Some(Limits { cpu: 2, ram: 512 }));
+    let m = s.get_as::<BTreeMap<String, Sourced<u32>>>(G, "limits").expect("ok").expect("set");
+    assert_eq!((*m["ram"], &m["ram"].origin), (512, &s.get(G, "limits").expect("set").origin));
     // A dict with number-like keys as a map keyed by numbers.
     let s2 = Loader::new(&reg()).set_override(G, "limits", "10:1,20:2").load().expect("loads");
     assert_eq!(s2.get_as::<BTreeMap<u16, u8>>(G, "limits").expect("ok"), Some(BTreeMap::from([(10, 1), (20, 2)])));
@@ -262,6 +271,15 @@ fn errors_name_the_option_and_where_its_value_was_written() {
     assert!(e.to_string().contains("[app] limits.ram: expected u8 (0 to 255), found integer `512`"), "{e}");
     let e = s.get_as::<HashMap<u8, u32>>(G, "limits").expect_err("keys are words");
     assert!(e.to_string().contains("[app] limits.cpu: expected a key that is u8, found string \"cpu\""), "{e}");
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct NeedsDisk {
+        cpu: u8,
+        disk: u8,
+    }
+    let e = s.get_as::<NeedsDisk>(G, "limits").expect_err("no disk");
+    assert_eq!(e.to_string(), format!("{file}:8:10: [app] limits: missing field `disk`"));
 
     // From the environment and the command line.
     let s = Loader::new(&reg())
