@@ -131,8 +131,12 @@ impl DeError {
         let mut secrets = Vec::new();
         collect_secrets(value, ctx.secret, &mut secrets);
         let mut found = self.0.found.take();
-        if self.0.found_text && !secrets.is_empty() {
-            found = Some(format!("a secret ({MASK})"));
+        // A secret's text, and a secret number or boolean too; a list or
+        // dict shows only its kind ("a sequence").
+        let secret_here = ctx.secret || matches!(value, Value::Secret(_));
+        let scalar = !matches!(value, Value::List(_) | Value::Dict(_));
+        if (self.0.found_text && !secrets.is_empty()) || (secret_here && scalar) {
+            found = found.map(|_| format!("a secret ({MASK})"));
         }
         let message = match (&self.0.expected, &found) {
             (Some(e), Some(f)) => format!("expected {e}, found {f}"),
@@ -239,12 +243,14 @@ fn one_of(names: &[&str]) -> String {
     }
 }
 
-/// The texts a message must not show: every string of a secret value,
-/// the secret strings of any other.
+/// The texts a message must not show: every string or number of a secret
+/// value, the secret strings of any other.
 fn collect_secrets(value: &Value, secret: bool, out: &mut Vec<String>) {
     match value {
         Value::Secret(s) if !s.is_empty() => out.push(s.expose().to_owned()),
         Value::Str(s) if secret && !s.is_empty() => out.push(s.clone()),
+        Value::Int(i) if secret => out.push(i.to_string()),
+        Value::Float(f) if secret => out.push(f.to_string()),
         Value::List(l) => l.iter().for_each(|v| collect_secrets(v, secret, out)),
         Value::Dict(d) => d.values().for_each(|v| collect_secrets(v, secret, out)),
         _ => {}

@@ -350,11 +350,12 @@ fn secrets_never_appear_in_errors() {
         (G, Opt::new("creds", OptType::dict()).secret()),
         (G, Opt::string("url")),
         (G, Opt::string("plain")),
+        (G, Opt::new("pin", OptType::integer()).secret()),
     ]);
     let d = Dir::new();
     let p = d.write(
         "app.conf",
-        format!("[app]\npassword = {PASS}\nkeys = k1secret,k2secret\ncreds = user:topsecret\nplain = x\nurl = http://u:$password@h/\n"),
+        format!("[app]\npassword = {PASS}\nkeys = k1secret,k2secret\ncreds = user:topsecret\nplain = x\nurl = http://u:$password@h/\npin = 987654\n"),
     );
     let s = load_file(&reg, &p).expect("loads");
     let file = p.display();
@@ -374,6 +375,12 @@ fn secrets_never_appear_in_errors() {
     assert!(e.to_string().contains("[app] keys[0]: expected u8, found a secret (****)"), "{e}");
     texts.push(format!("{e} {e:?}"));
     let e = s.get_as::<HashMap<String, bool>>(G, "creds").expect_err("strings");
+    texts.push(format!("{e} {e:?}"));
+    // A secret number.
+    let e = s.get_as::<u8>(G, "pin").expect_err("too big");
+    assert_eq!(e.to_string(), format!("{file}:7:7: [app] pin: expected u8 (0 to 255), found a secret (****)"));
+    texts.push(format!("{e} {e:?}"));
+    let e = s.get_as::<bool>(G, "pin").expect_err("a number");
     texts.push(format!("{e} {e:?}"));
     // A value that interpolates a secret is secret too.
     let e = s.get_as::<u16>(G, "url").expect_err("a string");
@@ -411,7 +418,7 @@ fn secrets_never_appear_in_errors() {
     assert!(e.to_string().contains("****"), "{e}");
     texts.push(format!("{e} {e:?}"));
     for t in texts {
-        for secret in ["hunter", "k1secret", "k2secret", "topsecret", "u:$password", "hunter\\\"2"] {
+        for secret in ["hunter", "k1secret", "k2secret", "topsecret", "u:$password", "hunter\\\"2", "987654"] {
             assert!(!t.contains(secret), "{secret} leaked: {t}");
         }
     }
