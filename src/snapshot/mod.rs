@@ -2,6 +2,11 @@
 
 #[cfg(feature = "config-rs")]
 mod config_rs;
+mod de;
+mod sourced;
+
+pub use de::Mismatch;
+pub use sourced::Sourced;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -101,6 +106,7 @@ impl GroupValues {
 
 /// Why typed access failed. Never holds a secret's value.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AccessError {
     /// No such group is registered.
     #[error("no group \"{0}\" is registered")]
@@ -113,13 +119,29 @@ pub enum AccessError {
         /// The option.
         option: String,
     },
-    /// The value does not fit the requested Rust type.
+    /// The group does not fit the requested Rust type, in a way no one
+    /// option explains (a `deny_unknown_fields` struct, say).
     #[error("group \"{group}\": {message}")]
     Type {
         /// The group.
         group: String,
         /// What did not fit (secrets masked).
         message: String,
+    },
+    /// An option's value does not fit the requested Rust type: names the
+    /// option, where its value came from, what was expected and found.
+    #[error("{0}")]
+    Mismatch(Box<Mismatch>),
+    /// A struct field that is neither an `Option` nor `#[serde(default)]`
+    /// names an option that has no value.
+    #[error(
+        "[{group}] {option}: not set (no default, and no source sets it); make the field an Option or #[serde(default)]"
+    )]
+    Unset {
+        /// The group.
+        group: String,
+        /// The option's dest.
+        option: String,
     },
 }
 
@@ -199,27 +221,55 @@ impl Snapshot {
     }
 
     /// One option's value as a Rust type, through serde:
-    /// `snapshot.get_as::<u16>("DEFAULT", "bind_port")`.
+    /// `snapshot.get_as::<u16>("DEFAULT", "bind_port")`. `Ok(None)` when
+    /// the option is unset. An error names the option and where its value
+    /// came from ([`AccessError::Mismatch`]); [`Sourced<T>`] keeps the
+    /// origin of a value that fits.
     pub fn get_as<T: DeserializeOwned>(&self, group: &str, name: &str) -> Result<Option<T>, AccessError> {
         let g = self.group(group).ok_or_else(|| AccessError::NoSuchGroup(group.to_owned()))?;
         let r =
             g.get(name).ok_or_else(|| AccessError::NoSuchOpt { group: group.to_owned(), option: name.to_owned() })?;
-        let Some(v) = &r.value else { return Ok(None) };
-        serde_json::from_value(v.to_json(true))
-            .map(Some)
-            .map_err(|e| AccessError::Type { group: g.name().to_owned(), message: redact(&format!("{name}: {e}"), g) })
+        de::option_as(g, name, r).transpose()
     }
 
     /// A whole group as a `#[derive(Deserialize)]` struct: each field is an
     /// option's dest; unset options are absent (use `Option` or
-    /// `#[serde(default)]`). Secrets deserialize into [`crate::opt::Secret`]
-    /// (or `String`, if the caller insists).
+    /// `#[serde(default)]`; a field that is neither gives
+    /// [`AccessError::Unset`]); options the struct does not name are
+    /// ignored. Secrets deserialize into [`crate::opt::Secret`] (or
+    /// `String`, if the caller insists). No JSON in between: a value that
+    /// does not fit gives [`AccessError::Mismatch`], naming the option and
+    /// its origin, and a [`Sourced<T>`] field keeps its value's origin.
+    ///
+    /// ```
+    /// use serde::Deserialize;
+    /// use stackauth::opt::{Opt, OptType, Registry, Secret};
+    /// use stackauth::{Loader, snapshot::AccessError};
+    ///
+    /// let mut registry = Registry::new();
+    /// registry.register_opts("db", [
+    ///     Opt::string("password").secret(),
+    ///     Opt::new("pool_size", OptType::integer()).default("300"),
+    ///     Opt::new("mode", OptType::string_choices(["fast", "safe"])).default("safe"),
+    /// ]).unwrap();
+    /// let snapshot = Loader::new(&registry).set_override("db", "password", "s3cr3t").load().unwrap();
+    ///
+    /// #[derive(Deserialize, Debug, PartialEq)]
+    /// #[serde(rename_all = "lowercase")]
+    /// enum Mode { Fast, Safe }
+    /// #[derive(Deserialize)]
+    /// struct Db { password: Secret, mode: Mode, #[serde(default)] timeout: Option<u32> }
+    /// let db: Db = snapshot.group_as("db").unwrap();
+    /// assert_eq!((db.password.expose(), db.mode, db.timeout), ("s3cr3t", Mode::Safe, None));
+    ///
+    /// #[derive(Deserialize, Debug)]
+    /// struct Small { #[allow(dead_code)] pool_size: u8 }
+    /// let err = snapshot.group_as::<Small>("db").unwrap_err();
+    /// assert_eq!(err.to_string(), "default: [db] pool_size: expected u8 (0 to 255), found integer `300`");
+    /// assert!(matches!(err, AccessError::Mismatch(_)));
+    /// ```
     pub fn group_as<T: DeserializeOwned>(&self, group: &str) -> Result<T, AccessError> {
-        let g = self.group(group).ok_or_else(|| AccessError::NoSuchGroup(group.to_owned()))?;
-        let map: serde_json::Map<String, serde_json::Value> =
-            g.iter().filter_map(|(k, r)| r.value.as_ref().map(|v| (k.to_owned(), v.to_json(true)))).collect();
-        serde_json::from_value(serde_json::Value::Object(map))
-            .map_err(|e| AccessError::Type { group: g.name().to_owned(), message: redact(&e.to_string(), g) })
+        de::group_as(self.group(group).ok_or_else(|| AccessError::NoSuchGroup(group.to_owned()))?)
     }
 
     /// Assignments that no registered option claims, in source order.
@@ -267,20 +317,6 @@ impl Snapshot {
     pub fn inputs(&self) -> Option<&std::sync::Arc<crate::source::Inputs>> {
         self.inputs.0.as_ref()
     }
-}
-
-/// serde's messages quote values; take out any secret of the group.
-fn redact(message: &str, group: &GroupValues) -> String {
-    let mut out = message.to_owned();
-    for (_, r) in group.iter() {
-        if let (true, Some(v)) = (r.secret, &r.value) {
-            let plain = v.to_plain_string();
-            if !plain.is_empty() {
-                out = out.replace(&plain, MASK);
-            }
-        }
-    }
-    out
 }
 
 impl fmt::Debug for Snapshot {

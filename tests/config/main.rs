@@ -23,4 +23,5 @@ mod search;
 mod snapshot;
 mod sources;
 mod toml_source;
+mod typed;
 mod types;

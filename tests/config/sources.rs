@@ -170,3 +170,15 @@ fn resolving_kept_inputs_again_reads_nothing_and_gives_the_same_snapshot() {
     // A new load reads again.
     assert_eq!(text(&loader.load().expect("loads"), "g", "x"), "store-2");
 }
+
+#[test]
+fn a_typed_field_keeps_a_source_origin() {
+    #[derive(serde::Deserialize)]
+    struct G {
+        y: stackauth::snapshot::Sourced<String>,
+    }
+    let reg = reg();
+    let mem = InMemory::new("app settings").set("g", "y", "mine", Origin::Source { name: "settings.y".into() });
+    let g: G = Loader::new(&reg).source(mem).load().expect("loads").group_as("g").expect("typed");
+    assert_eq!((g.y.value.as_str(), g.y.origin.to_string()), ("mine", "settings.y".into()));
+}
