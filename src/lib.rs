@@ -16,6 +16,7 @@
 
 // The config half: always built.
 pub mod diagnostic;
+mod fxhash;
 pub mod namespace;
 pub mod opt;
 pub mod origin;

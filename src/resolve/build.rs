@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::fxhash::FxHashSet;
 use super::layers::{Layer, Layers, Name, Rank, normalize_key};
 use super::plan::Plan;
 use super::suggest::did_you_mean;
 use super::{ConfigPath, Loader};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::fxhash::FxHashSet;
 use crate::opt::{Compound, Opt, RawValue, Registry, normalize_group};
 use crate::snapshot::{DeprecatedUse, KeptInputs, Snapshot, Unknown};
 use crate::source::{self, Entry, Env, Inputs, Origin};

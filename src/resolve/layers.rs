@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::fxhash::FxHashMap;
+use crate::fxhash::FxHashMap;
 use crate::opt::normalize_group;
 use crate::source::Entry;
 

@@ -10,7 +10,6 @@
 
 mod build;
 mod finish;
-mod fxhash;
 mod interpolate;
 mod layers;
 mod plan;

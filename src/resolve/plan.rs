@@ -3,8 +3,8 @@
 //! option's names, its environment variable, the index by name, the
 //! groups that are known.
 
-use super::fxhash::{FxHashMap, FxHashSet};
 use super::layers::{Name, normalize_key};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::opt::{DEFAULT_GROUP, Opt, Registry, normalize_group};
 use crate::source::Env;
 

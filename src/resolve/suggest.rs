@@ -13,8 +13,10 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     let limit = (lower.len() / 3).max(1);
     let mut rows = Rows::default();
     let mut best: Option<(usize, &str)> = None;
+    let mut other: Vec<char> = Vec::new();
     for c in candidates {
-        let other: Vec<char> = c.to_lowercase().chars().collect();
+        other.clear();
+        other.extend(c.chars().flat_map(char::to_lowercase));
         // The distance is at least the difference in length: most
         // candidates are ruled out without computing it (a file of a
         // hundred thousand unknown options must not take minutes).

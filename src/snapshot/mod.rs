@@ -12,6 +12,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
+
+use crate::fxhash::FxBuild;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::Diagnostic;
@@ -84,7 +86,7 @@ pub struct Unknown {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GroupValues {
     name: String,
-    opts: IndexMap<String, Resolved>,
+    opts: IndexMap<String, Resolved, FxBuild>,
 }
 
 impl GroupValues {
@@ -151,7 +153,7 @@ pub enum AccessError {
 /// A snapshot never changes; a reload builds a new one.
 #[derive(Clone, Default, PartialEq)]
 pub struct Snapshot {
-    pub(crate) groups: IndexMap<String, GroupValues>,
+    pub(crate) groups: IndexMap<String, GroupValues, FxBuild>,
     pub(crate) unknown: Vec<Unknown>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) files: Vec<PathBuf>,
@@ -183,7 +185,7 @@ impl Snapshot {
                 g.opts.insert(dest.to_owned(), resolved);
             }
             None => {
-                let mut opts = IndexMap::new();
+                let mut opts = IndexMap::default();
                 opts.insert(dest.to_owned(), resolved);
                 self.groups.insert(norm.to_owned(), GroupValues { name: group.to_owned(), opts });
             }
@@ -193,7 +195,7 @@ impl Snapshot {
     pub(crate) fn insert(&mut self, group: &str, dest: &str, resolved: Resolved) {
         self.groups
             .entry(normalize_group(group))
-            .or_insert_with(|| GroupValues { name: group.to_owned(), opts: IndexMap::new() })
+            .or_insert_with(|| GroupValues { name: group.to_owned(), opts: IndexMap::default() })
             .opts
             .insert(dest.to_owned(), resolved);
     }

@@ -18,6 +18,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::{DeprecatedName, Opt, Registry};
 use crate::resolve::{LoadError, Loader};
 use crate::source::{Env, Origin};
+use crate::source::{InMemory, Precedence};
 
 /// The plugin to load and where its name came from (`None`: a default).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -268,9 +269,14 @@ pub(super) fn load(
         Some(origin) => loader.value_from(GROUP, "auth_type", &choice.name, origin.clone()),
         None => loader.set_default(GROUP, "auth_type", &choice.name),
     };
+    // One source: what the arguments, variables and clouds.yaml gave, each
+    // value with the flag, variable or clouds.yaml line it came from.
+    let mut given =
+        InMemory::new("--os-* arguments, OS_* variables and clouds.yaml").precedence(Precedence::CommandLine);
     for (dest, (v, origin)) in found.values {
-        loader = loader.value_from(GROUP, &dest, v, origin);
+        given = given.set(GROUP, &dest, v, origin);
     }
+    loader = loader.source(given);
     for w in &found.warnings {
         tracing::warn!("{w}");
     }

@@ -57,5 +57,8 @@ impl Hasher for FxHasher {
 
 /// A map with the Fx hasher.
 pub(crate) type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// The Fx hasher's builder, for `IndexMap`.
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
+
 /// A set with the Fx hasher.
 pub(crate) type FxHashSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
