@@ -30,7 +30,7 @@ pub(super) struct Pick {
 pub(super) struct Slot<'a> {
     pub(super) group: &'a str,
     pub(super) opt: &'a Opt,
-    pub(super) pick: Option<Pick>,
+    pub(super) pick: Option<std::rc::Rc<Pick>>,
 }
 
 pub(super) struct Build<'a> {
@@ -241,7 +241,7 @@ impl<'a> Build<'a> {
         for g in registry.groups() {
             for opt in g.opts() {
                 let pick = self.pick(g.name(), opt, &plan.names[self.slots.len()]);
-                self.slots.push(Slot { group: g.name(), opt, pick });
+                self.slots.push(Slot { group: g.name(), opt, pick: pick.map(std::rc::Rc::new) });
             }
             for c in g.compounds() {
                 self.apply_compound(g.name(), c);
@@ -269,7 +269,10 @@ impl<'a> Build<'a> {
             }
         }
         let mut pick: Option<Pick> = None;
-        for li in (0..self.layers.layers.len()).rev() {
+        // Most options are set nowhere: one lookup per name finds that,
+        // without a look at each layer.
+        let written = names.iter().any(|n| !self.layers.positions(n).is_empty());
+        for li in (0..self.layers.layers.len()).rev().filter(|_| written) {
             let rank = self.layers.layers[li].rank;
             let Some(ni) = names.iter().position(|n| self.layers.in_layer(n, li).next().is_some()) else {
                 continue;
@@ -429,12 +432,12 @@ impl<'a> Build<'a> {
         }
         let value = c.render(|name| texts.get(name).cloned().unwrap_or_default());
         let origin = found.values().max_by_key(|(r, _)| *r).map_or(Origin::Default, |(_, e)| e.origin.clone());
-        self.slots[slot].pick = Some(Pick {
+        self.slots[slot].pick = Some(std::rc::Rc::new(Pick {
             items: vec![(RawValue::Str(value), origin)],
             rank: parts_rank,
             deprecated: None,
             compound: provenance,
-        });
+        }));
     }
 
     /// Reports what nothing claimed: an unknown group once per header, an

@@ -182,7 +182,7 @@ impl Build<'_> {
             self.missing_required(group, opt.dest());
         }
         let value = if tainted { value.map(Value::into_secret) } else { value };
-        Resolved { value, origin, deprecated: pick.deprecated, compound: pick.compound, secret }
+        Resolved { value, origin, deprecated: pick.deprecated.clone(), compound: pick.compound.clone(), secret }
     }
 
     /// Types the picked items: one value, or a list for multi-valued options
