@@ -9,6 +9,10 @@
 //! Each figure is the median of repeated runs (at least 5, and at least
 //! half a second of them, at most 2,000), with the registry built once
 //! beforehand, as benches/load.rs measures the Keystone load.
+//!
+//! For counting instructions (callgrind, which a busy machine does not
+//! disturb), `SCALE_ONCE=1` runs each step once, and CASES_DIR may be one
+//! case's directory: bench/scale_instructions.sh does both.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -21,6 +25,10 @@ use stackauth::source;
 /// Median seconds of `f` over repeated runs.
 fn median(mut f: impl FnMut()) -> f64 {
     let start = Instant::now();
+    if std::env::var_os("SCALE_ONCE").is_some() {
+        f();
+        return start.elapsed().as_secs_f64();
+    }
     let mut samples = Vec::new();
     while samples.len() < 5 || (start.elapsed() < Duration::from_millis(500) && samples.len() < 2000) {
         let t = Instant::now();
@@ -32,6 +40,9 @@ fn median(mut f: impl FnMut()) -> f64 {
 }
 
 fn cases(root: &Path) -> Vec<(String, PathBuf)> {
+    if root.join("file.conf").exists() {
+        return vec![("one".to_owned(), root.to_path_buf())];
+    }
     let mut out = Vec::new();
     for series in ["options", "size"] {
         let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join(series))
