@@ -3,7 +3,7 @@
 # count that other processes on the machine do not disturb, to tell
 # whether growth is linear where wall time is too noisy to say. Run
 # bench/scale.sh first (it writes the cases). Prints a markdown table and
-# writes target/scale/instructions.csv.
+# writes bench/scale-instructions.csv.
 #
 #   bench/scale_instructions.sh      # a few minutes (valgrind is ~50x slower)
 set -euo pipefail
@@ -22,6 +22,7 @@ for dir in "$work"/cases/*/*; do
     SCALE_ONCE=1 valgrind --tool=callgrind --callgrind-out-file="$out" "$bin" "$root/$dir" > /dev/null 2> "$out.log"
     python3 bench/scale_instructions.py "$out" "$series" "$case" "$(stat -c %s "$dir/file.conf")" >> "$work/instructions.csv"
 done
+cp "$work/instructions.csv" bench/scale-instructions.csv
 python3 - "$work/instructions.csv" <<'PY'
 import csv, math, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
