@@ -35,6 +35,14 @@ def fmt_bytes(b):
     return f"{b} B"
 
 
+def fmt_decimal(b):
+    """An axis tick: a power of ten of bytes (1 kB = 1,000 bytes)."""
+    for unit, size in (("MB", 10**6), ("kB", 10**3)):
+        if b >= size:
+            return f"{b / size:g} {unit}"
+    return f"{b:g} B"
+
+
 def decades(lo, hi):
     return list(range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1))
 
@@ -77,8 +85,8 @@ def main():
            f'<rect width="{W}" height="{H + 40}" fill="white"/>']
     svg += panel(MARGIN_L, "Options registered and set (file grows with them)", "options", opts, "options",
                  lambda v: f"{v:,.0f}")
-    svg += panel(MARGIN_L + PANEL_W + GAP, "File size (100 options, ~80% comments)", "file size", size, "bytes",
-                 fmt_bytes)
+    svg += panel(MARGIN_L + PANEL_W + GAP, "File size (100 options, ~80% comments)", "file size (bytes)", size,
+                 "bytes", fmt_decimal)
     y = H + 10
     x = MARGIN_L
     for _, label, color, dash in LINES + [(None, "linear (slope 1)", "#27ae60", "1,4")]:
