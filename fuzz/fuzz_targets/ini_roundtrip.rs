@@ -1,6 +1,7 @@
 //! The INI parser: never a panic, lossless (printing the parsed document
-//! gives back the input byte for byte), positions inside the text, and the
-//! file reader's invalid-UTF-8 path.
+//! gives back the input byte for byte), positions inside the text, the
+//! load path's scanner agreeing with it, and the file reader's
+//! invalid-UTF-8 path.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,6 +23,19 @@ fuzz_target!(|data: &[u8]| {
     for e in &errors {
         assert!(e.line >= 1 && e.line <= lines && e.column >= 1, "position {}:{} of {lines} lines", e.line, e.column);
     }
+    // The load path (ini::Scanner) sees the same entries and errors.
+    let mut scanned = Vec::new();
+    let mut scanned_errors = Vec::new();
+    for item in ini::Scanner::new(text) {
+        match item {
+            ini::Item::Entry(e) => scanned.push((e.group, e.key, e.value.into_owned(), e.line, e.key_col, e.value_col)),
+            ini::Item::Error(e) => scanned_errors.push(e),
+            ini::Item::Group { .. } => {}
+        }
+    }
+    let parsed: Vec<_> = doc.entries().map(|e| (e.group, e.key, e.value, e.line, e.key_col, e.value_col)).collect();
+    assert!(scanned == parsed, "scanner and lossless parser disagree on entries");
+    assert_eq!(scanned_errors, errors, "scanner and lossless parser disagree on errors");
     let mut count = 0;
     for entry in doc.entries() {
         count += 1;

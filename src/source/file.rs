@@ -54,7 +54,7 @@ pub(crate) struct LineIndex<'a> {
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { text, starts }
     }
 
@@ -103,35 +103,26 @@ fn text_at(path: &Arc<Path>) -> Result<String, Vec<Diagnostic>> {
     })
 }
 
+/// The load path: groups and entries straight from the text
+/// ([`ini::Scanner`]), no lossless document. All errors or all entries.
 fn from_ini(path: &Arc<Path>, text: &str) -> Result<FileSource, Vec<Diagnostic>> {
-    let (doc, errors) = ini::parse(text);
-    if !errors.is_empty() {
-        return Err(errors
-            .into_iter()
-            .map(|e| {
-                let loc = Location { path: path.clone(), line: e.line, column: e.column };
-                Diagnostic::error(Code::IniSyntax, e.message).at(Origin::File(loc))
-            })
-            .collect());
-    }
     let mut source = FileSource::new(path.clone());
-    for (idx, line) in doc.lines().iter().enumerate() {
-        if let ini::LineKind::Section { name } = line.kind() {
-            let loc = Location { path: path.clone(), line: idx as u32 + 1, column: 2 };
-            source.groups.push((name.clone(), Origin::File(loc)));
+    let mut errors = Vec::new();
+    let at = |line, column| Origin::File(Location { path: path.clone(), line, column });
+    for item in ini::Scanner::new(text) {
+        match item {
+            ini::Item::Group { name, line } => source.groups.push((name.to_owned(), at(line, 2))),
+            ini::Item::Entry(e) => source.entries.push(Entry {
+                group: e.group.to_owned(),
+                key: e.key.to_owned(),
+                origin: at(e.line, e.value_col),
+                key_origin: at(e.line, e.key_col),
+                value: RawValue::Str(e.value.into_owned()),
+            }),
+            ini::Item::Error(e) => errors.push(Diagnostic::error(Code::IniSyntax, e.message).at(at(e.line, e.column))),
         }
     }
-    for e in doc.entries() {
-        let at = |column| Origin::File(Location { path: path.clone(), line: e.line, column });
-        source.entries.push(Entry {
-            group: e.group.to_owned(),
-            key: e.key.to_owned(),
-            origin: at(e.value_col),
-            key_origin: at(e.key_col),
-            value: RawValue::Str(e.value),
-        });
-    }
-    Ok(source)
+    if errors.is_empty() { Ok(source) } else { Err(errors) }
 }
 
 /// The files of a config dir that are read: `*.conf` and `*.toml`, sorted

@@ -13,6 +13,7 @@ mod compound;
 mod config_rs;
 mod fuzz_regressions;
 mod ini_dialect;
+mod ini_fast_path;
 mod interpolation;
 mod optdata;
 mod precedence;
