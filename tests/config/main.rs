@@ -15,6 +15,7 @@ mod fuzz_regressions;
 mod ini_dialect;
 mod interpolation;
 mod optdata;
+mod optdata_cache;
 mod optdata_scalars;
 mod precedence;
 mod registry;
