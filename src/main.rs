@@ -275,6 +275,11 @@ fn registry(s: &SchemaSources) -> Result<Registry, Vec<Diagnostic>> {
         for w in &data.warnings {
             tracing::warn!("{w}");
         }
+        if reg.groups().len() == 0 {
+            // The usual case (one --opt-data): no copy of every option.
+            reg = data.registry;
+            continue;
+        }
         reg.merge(&data.registry).map_err(|e| usage(format!("{}: {e}", f.display())))?;
     }
     Ok(reg)
