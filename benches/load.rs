@@ -14,7 +14,7 @@ use stackauth::Loader;
 use stackauth::auth::PluginRegistry;
 use stackauth::opt::Registry;
 use stackauth::source::Origin;
-use stackauth::tools::{optdata, validate};
+use stackauth::tools::{optdata, optdata_cache, validate};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -75,6 +75,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("registry from opt-data YAML", |b| {
         b.iter(|| black_box(optdata::read_data(&opt_data).expect("opt-data").registry.len()))
     });
+    // What `stackauth validate` does from the second run on.
+    let cache = std::env::temp_dir().join(format!("stackauth-bench-optdata-{}", std::process::id()));
+    g.bench_function("registry from opt-data YAML, parsed document cached", |b| {
+        b.iter(|| black_box(optdata_cache::read_data_cached(&opt_data, &cache).0.expect("opt-data").registry.len()))
+    });
+    let _ = std::fs::remove_dir_all(&cache);
     g.finish();
 }
 

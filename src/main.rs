@@ -15,7 +15,7 @@ use stackauth::opt::Registry;
 use stackauth::resolve::ConfigPath;
 use stackauth::session::Session;
 use stackauth::source::{CliOverride, Env};
-use stackauth::tools::{generate, migrate, optdata, render, schema, show, token, validate};
+use stackauth::tools::{generate, migrate, optdata, optdata_cache, render, schema, show, token, validate};
 use stackauth::{Loader, namespace};
 
 /// Config-driven service-to-service auth for OpenStack-style identity.
@@ -271,10 +271,37 @@ fn registry(s: &SchemaSources) -> Result<Registry, Vec<Diagnostic>> {
         reg.merge(&ns).map_err(|e| usage(e.to_string()))?;
     }
     for f in &s.opt_data {
-        let data = optdata::read(f)?;
-        reg.merge(&data).map_err(|e| usage(format!("{}: {e}", f.display())))?;
+        let data = read_optdata(f)?;
+        for w in &data.warnings {
+            tracing::warn!("{w}");
+        }
+        if reg.groups().len() == 0 {
+            // The usual case (one --opt-data): no copy of every option.
+            reg = data.registry;
+            continue;
+        }
+        reg.merge(&data.registry).map_err(|e| usage(format!("{}: {e}", f.display())))?;
     }
     Ok(reg)
+}
+
+/// An opt-data file, its parsed YAML cached (see `optdata_cache`) in the
+/// user's cache directory, or in `$STACKAUTH_OPTDATA_CACHE`; `0` there
+/// turns the cache off.
+fn read_optdata(f: &std::path::Path) -> Result<optdata::OptData, Vec<Diagnostic>> {
+    let dir = match std::env::var_os("STACKAUTH_OPTDATA_CACHE") {
+        Some(v) if v == "0" => None,
+        Some(v) if !v.is_empty() => Some(std::path::PathBuf::from(v)),
+        _ => optdata_cache::default_cache_dir(),
+    };
+    match dir {
+        None => optdata::read_data(f),
+        Some(dir) => {
+            let (data, used) = optdata_cache::read_data_cached(f, &dir);
+            tracing::debug!("opt-data {}: cache {used:?} ({})", f.display(), dir.display());
+            data
+        }
+    }
 }
 
 fn print_diagnostics(ds: &[Diagnostic]) {
@@ -393,7 +420,7 @@ fn run_generate(a: &GenerateArgs) -> ExitCode {
     }
     let mut data = Vec::new();
     for f in &s.opt_data {
-        match optdata::read_data(f) {
+        match read_optdata(f) {
             Ok(d) => {
                 for w in &d.warnings {
                     tracing::warn!("{w}");

@@ -4,6 +4,7 @@
 pub mod keystoneauth;
 pub mod keystonemiddleware;
 pub mod optdata;
+pub mod optdata_cache;
 
 use crate::opt::Registry;
 

@@ -152,10 +152,16 @@ pub fn read_data(path: &Path) -> Result<OptData, Vec<Diagnostic>> {
 
 /// Parses opt-data text with everything it says; see [`read_data`].
 pub fn parse_data(text: &str, path: &Path) -> Result<OptData, Vec<Diagnostic>> {
-    let path: Arc<Path> = Arc::from(path);
-    let at = |line, column| Origin::File(Location { path: path.clone(), line, column });
+    let root = parse_root(text, path)?;
+    import(&root, path)
+}
+
+/// The document of opt-data text: JSON or YAML (see [`Format::detect`]),
+/// a byte order mark skipped.
+pub(crate) fn parse_root(text: &str, path: &Path) -> Result<Node, Vec<Diagnostic>> {
+    let at = |line, column| Origin::File(Location { path: Arc::from(path), line, column });
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let root = match Format::detect(text) {
+    Ok(match Format::detect(text) {
         Format::Json => {
             let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
                 let message = format!("invalid JSON: {e}");
@@ -168,9 +174,13 @@ pub fn parse_data(text: &str, path: &Path) -> Result<OptData, Vec<Diagnostic>> {
         Format::Yaml => yaml::parse(text).map_err(|e| {
             vec![Diagnostic::error(Code::OptData, format!("invalid YAML: {}", e.message)).at(at(e.line, e.column))]
         })?,
-    };
+    })
+}
+
+/// The registry and the rest from a parsed opt-data document.
+pub(crate) fn import(root: &Node, path: &Path) -> Result<OptData, Vec<Diagnostic>> {
     let mut importer = Importer {
-        path: path.clone(),
+        path: Arc::from(path),
         registry: Registry::new(),
         namespaces: Vec::new(),
         opt_namespaces: Vec::new(),
@@ -178,7 +188,7 @@ pub fn parse_data(text: &str, path: &Path) -> Result<OptData, Vec<Diagnostic>> {
         diags: Vec::new(),
         entries: BTreeMap::new(),
     };
-    importer.document(&root);
+    importer.document(root);
     importer.finish()
 }
 

@@ -10,8 +10,8 @@
 //! `yaml/constructor.py`): `yes`/`on` are booleans, `010` is octal, `1:30`
 //! is base 60, and a float needs a dot.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
@@ -71,6 +71,14 @@ impl Node {
             NodeValue::Int(i) => Some(i.to_string()),
             NodeValue::Float(f) => Some(crate::opt::python_float(*f)),
             NodeValue::Null | NodeValue::Seq(_) | NodeValue::Map(_) => None,
+        }
+    }
+
+    /// [`Node::key_text`], taking the text rather than copying it.
+    fn into_key_text(self) -> Option<String> {
+        match self.value {
+            NodeValue::Str(s) => Some(s),
+            _ => self.key_text(),
         }
     }
 
@@ -136,7 +144,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
                 node
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let value = scalar(&text, style, tag.as_deref()).map_err(|m| error(&m, at))?;
+                let value = scalar(text, style, tag.as_deref()).map_err(|m| error(&m, at))?;
                 let node = Node { value, line: at.0, column: at.1 };
                 if anchor > 0 {
                     anchors.insert(anchor, node.clone());
@@ -176,7 +184,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
                 None => {
                     let (line, column) = (node.line, node.column);
                     let text =
-                        node.key_text().ok_or_else(|| error("a mapping key must be a scalar", (line, column)))?;
+                        node.into_key_text().ok_or_else(|| error("a mapping key must be a scalar", (line, column)))?;
                     if entries.iter().any(|(k, _)| *k == text) {
                         return Err(error(&format!("duplicate key {text:?}"), (line, column)));
                     }
@@ -221,78 +229,145 @@ fn tag_text(t: &Tag) -> String {
 }
 
 /// A scalar as PyYAML's `safe_load` reads it.
-fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<NodeValue, String> {
+fn scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Result<NodeValue, String> {
     if let Some(t) = tag {
         if !t.is_yaml_core_schema() {
             return Err(format!("unsupported tag {}", tag_text(t)));
         }
+        if t.suffix == "str" {
+            return Ok(NodeValue::Str(text.into_owned()));
+        }
         let bad = || format!("{text:?} is not a valid !!{}", t.suffix);
         return match t.suffix.as_str() {
-            "str" => Ok(NodeValue::Str(text.to_owned())),
             "null" => Ok(NodeValue::Null),
-            "bool" => BOOL.is_match(text).then(|| NodeValue::Bool(is_true(text))).ok_or_else(bad),
-            "int" => int_value(text).ok_or_else(bad),
-            "float" => float_value(text).or_else(|| int_value(text)).ok_or_else(bad),
+            "bool" => bool_word(&text).map(NodeValue::Bool).ok_or_else(bad),
+            "int" => int_value(&text).ok_or_else(bad),
+            "float" => float_value(&text).or_else(|| int_value(&text)).ok_or_else(bad),
             _ => Err(format!("unsupported tag {}", tag_text(t))),
         };
     }
     if style != ScalarStyle::Plain {
-        return Ok(NodeValue::Str(text.to_owned()));
+        return Ok(NodeValue::Str(text.into_owned()));
     }
     Ok(resolve_plain(text))
 }
 
-/// PyYAML's implicit resolvers, in its order of precedence. As PyYAML, a
-/// resolver is tried only on scalars starting with one of its first
-/// characters; null and bool words are also short. Both checks spare most
-/// scalars (help text, names) the regex engine.
-fn resolve_plain(text: &str) -> NodeValue {
-    let first = text.bytes().next();
-    if text.len() <= 4 && matches!(first, None | Some(b'~' | b'n' | b'N')) && NULL.is_match(text) {
+/// PyYAML's implicit resolvers (`yaml/resolver.py`), written out by hand:
+/// the patterns in the tests below are PyYAML's, and a test checks these
+/// functions against them on every short string over the characters that
+/// matter. A regex engine here cost more than scanning the YAML (every
+/// `name`, `opts`, `null` and number of an opt-data file went through one).
+fn resolve_plain(text: Cow<'_, str>) -> NodeValue {
+    if is_null(&text) {
         return NodeValue::Null;
     }
-    if text.len() <= 5
-        && matches!(first, Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O'))
-        && BOOL.is_match(text)
-    {
-        return NodeValue::Bool(is_true(text));
+    if let Some(b) = bool_word(&text) {
+        return NodeValue::Bool(b);
     }
-    let number = matches!(first, Some(b'-' | b'+' | b'0'..=b'9'));
-    if number && INT.is_match(text) {
-        if let Some(v) = int_value(text) {
+    if is_int(&text) {
+        if let Some(v) = int_value(&text) {
             return v;
         }
     }
-    if (number || first == Some(b'.')) && FLOAT.is_match(text) {
-        if let Some(v) = float_value(text) {
+    if is_float(&text) {
+        if let Some(v) = float_value(&text) {
             return v;
         }
     }
-    NodeValue::Str(text.to_owned())
+    NodeValue::Str(text.into_owned())
 }
 
-static NULL: LazyLock<regex_lite::Regex> = LazyLock::new(|| regex(r"^(?:~|null|Null|NULL|)$"));
-static BOOL: LazyLock<regex_lite::Regex> =
-    LazyLock::new(|| regex(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$"));
-static INT: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
-    regex(concat!(
-        r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)",
-        r"|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
-    ))
-});
-static FLOAT: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
-    regex(concat!(
-        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
-        r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ))
-});
-
-fn regex(source: &str) -> regex_lite::Regex {
-    regex_lite::Regex::new(source).expect("a valid built-in pattern")
+/// `~|null|Null|NULL|` (the empty scalar).
+fn is_null(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
-fn is_true(text: &str) -> bool {
-    matches!(text.to_ascii_lowercase().as_str(), "yes" | "true" | "on")
+/// PyYAML's boolean words and their values.
+fn bool_word(text: &str) -> Option<bool> {
+    match text {
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Some(true),
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+fn digits_or_underscores(s: &[u8], digit: fn(&u8) -> bool) -> bool {
+    s.iter().all(|c| *c == b'_' || digit(c))
+}
+
+fn decimal(s: &[u8]) -> bool {
+    digits_or_underscores(s, u8::is_ascii_digit)
+}
+
+/// The part after a number's optional sign.
+fn unsigned(text: &str) -> (bool, &[u8]) {
+    match text.as_bytes() {
+        [b'-' | b'+', rest @ ..] => (true, rest),
+        b => (false, b),
+    }
+}
+
+/// `(?::[0-5]?[0-9])+` after a base-60 number's first part: `rest` is
+/// what follows the first `:`.
+fn base60_tail(rest: &[u8]) -> bool {
+    rest.split(|c| *c == b':').all(|d| match d {
+        [a] => a.is_ascii_digit(),
+        [a, b] => (b'0'..=b'5').contains(a) && b.is_ascii_digit(),
+        _ => false,
+    })
+}
+
+/// `[-+]?0b[0-1_]+ | [-+]?0[0-7_]+ | [-+]?(?:0|[1-9][0-9_]*) |
+/// [-+]?0x[0-9a-fA-F_]+ | [-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+`
+fn is_int(text: &str) -> bool {
+    let (_, body) = unsigned(text);
+    match body {
+        [b'0', b'b', rest @ ..] => !rest.is_empty() && digits_or_underscores(rest, |c| matches!(c, b'0' | b'1')),
+        [b'0', b'x', rest @ ..] => !rest.is_empty() && digits_or_underscores(rest, u8::is_ascii_hexdigit),
+        [b'0'] => true,
+        [b'0', rest @ ..] => digits_or_underscores(rest, |c| (b'0'..=b'7').contains(c)),
+        [b'1'..=b'9', rest @ ..] => match rest.iter().position(|c| *c == b':') {
+            None => decimal(rest),
+            Some(colon) => decimal(&rest[..colon]) && base60_tail(&rest[colon + 1..]),
+        },
+        _ => false,
+    }
+}
+
+/// `[0-9_]*(?:[eE][-+][0-9]+)?`: a fraction and an optional exponent
+/// (whose sign PyYAML requires).
+fn fraction_and_exponent(s: &[u8]) -> bool {
+    match s.iter().position(|c| matches!(c, b'e' | b'E')) {
+        None => decimal(s),
+        Some(e) => {
+            decimal(&s[..e])
+                && matches!(&s[e + 1..], [b'-' | b'+', exp @ ..] if !exp.is_empty() && exp.iter().all(u8::is_ascii_digit))
+        }
+    }
+}
+
+/// `[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)? |
+/// \.[0-9][0-9_]*(?:[eE][-+][0-9]+)? | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]* |
+/// [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)`
+fn is_float(text: &str) -> bool {
+    let (signed, body) = unsigned(text);
+    match body {
+        [b'.', rest @ ..] => match rest {
+            b"inf" | b"Inf" | b"INF" => true,
+            b"nan" | b"NaN" | b"NAN" => !signed,
+            [b'0'..=b'9', ..] => !signed && fraction_and_exponent(rest),
+            _ => false,
+        },
+        [b'0'..=b'9', ..] => {
+            let Some(dot) = body.iter().position(|c| *c == b'.') else { return false };
+            let (head, fraction) = (&body[..dot], &body[dot + 1..]);
+            match head.iter().position(|c| *c == b':') {
+                None => decimal(head) && fraction_and_exponent(fraction),
+                Some(colon) => decimal(&head[..colon]) && base60_tail(&head[colon + 1..]) && decimal(fraction),
+            }
+        }
+        _ => false,
+    }
 }
 
 /// PyYAML's `construct_yaml_int`: `_` dropped, `0b`, `0x`, leading-`0`
@@ -373,6 +448,116 @@ mod tests {
         assert_eq!(value("\"42\""), NodeValue::Str("42".into()));
         assert_eq!(value("!!str 42"), NodeValue::Str("42".into()));
         assert_eq!(value("!!int '42'"), NodeValue::Int(42));
+    }
+
+    /// PyYAML's own patterns (`yaml/resolver.py`, YAML 1.1), which the
+    /// hand-written checks replace.
+    const PYYAML: [(&str, &str); 4] = [
+        ("null", r"^(?:~|null|Null|NULL|)$"),
+        ("bool", r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$"),
+        (
+            "int",
+            concat!(
+                r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)",
+                r"|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
+            ),
+        ),
+        (
+            "float",
+            concat!(
+                r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
+                r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+            ),
+        ),
+    ];
+
+    fn hand_check(kind: &str, text: &str) -> bool {
+        match kind {
+            "null" => is_null(text),
+            "bool" => bool_word(text).is_some(),
+            "int" => is_int(text),
+            _ => is_float(text),
+        }
+    }
+
+    /// Every string of up to 4 characters over the characters the patterns
+    /// turn on, of 5 and 6 over the ones base 60 and exponents need, and
+    /// the words, against PyYAML's patterns.
+    #[test]
+    fn hand_checks_match_pyyaml_patterns() {
+        let patterns: Vec<(&str, regex_lite::Regex)> =
+            PYYAML.iter().map(|(k, p)| (*k, regex_lite::Regex::new(p).expect("a valid pattern"))).collect();
+        let check = |text: &str| {
+            for (kind, re) in &patterns {
+                assert_eq!(hand_check(kind, text), re.is_match(text), "{kind} {text:?}");
+            }
+        };
+        fn all(alphabet: &[u8], text: &mut String, lengths: (usize, usize), check: &dyn Fn(&str)) {
+            if text.len() >= lengths.0 {
+                check(text);
+            }
+            if text.len() == lengths.1 {
+                return;
+            }
+            for c in alphabet {
+                text.push(char::from(*c));
+                all(alphabet, text, lengths, check);
+                text.pop();
+            }
+        }
+        all(b"0156789_:.eE+-xbaf~", &mut String::new(), (0, 4), &check);
+        all(b"06_:.e+", &mut String::new(), (5, 6), &check);
+        for word in [
+            "yes",
+            "Yes",
+            "YES",
+            "yEs",
+            "no",
+            "NO",
+            "nO",
+            "true",
+            "TRUE",
+            "tRUE",
+            "false",
+            "on",
+            "ON",
+            "oN",
+            "off",
+            "OFF",
+            "oFF",
+            "y",
+            "n",
+            "null",
+            "Null",
+            "NULL",
+            "nULL",
+            "~",
+            "~~",
+            "none",
+            ".inf",
+            "-.Inf",
+            "+.INF",
+            ".iNf",
+            ".nan",
+            ".NaN",
+            ".NAN",
+            "-.nan",
+            "+.nan",
+            ".Nan",
+            "1_000:59.5e+3",
+            "190:20:30.15",
+            "1:60",
+            "1:5:9",
+            "0x1F_ff",
+            "0xg",
+            "-0b1_0",
+            "685_230.15",
+            "6.8523015e+5",
+            "1.0e20",
+            "1.0e+",
+        ] {
+            check(word);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod migrate;
 /// Opt-data import lives with the other option sets; kept here for the
 /// command's paths.
 pub use crate::namespace::optdata;
+pub use crate::namespace::optdata_cache;
 pub mod render;
 pub mod schema;
 pub mod show;

@@ -16,6 +16,8 @@ mod ini_dialect;
 mod ini_fast_path;
 mod interpolation;
 mod optdata;
+mod optdata_cache;
+mod optdata_scalars;
 mod precedence;
 mod registry;
 mod roundtrip;

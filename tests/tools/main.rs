@@ -15,5 +15,6 @@ mod features;
 mod generate;
 mod generate_parity;
 mod migrate;
+mod optdata_cache_cli;
 mod oslo_differential;
 mod oslo_parity;
