@@ -30,7 +30,7 @@ pub(super) struct Pick {
 pub(super) struct Slot<'a> {
     pub(super) group: &'a str,
     pub(super) opt: &'a Opt,
-    pub(super) pick: Option<std::rc::Rc<Pick>>,
+    pub(super) pick: Option<Arc<Pick>>,
 }
 
 pub(super) struct Build<'a> {
@@ -240,8 +240,13 @@ impl<'a> Build<'a> {
         let plan = self.plan.clone();
         for g in registry.groups() {
             for opt in g.opts() {
-                let pick = self.pick(g.name(), opt, &plan.names[self.slots.len()]);
-                self.slots.push(Slot { group: g.name(), opt, pick: pick.map(std::rc::Rc::new) });
+                let slot = self.slots.len();
+                let pick = match self.pick(g.name(), opt, &plan.names[slot]) {
+                    Some(p) => Some(Arc::new(p)),
+                    // The declared default: the same for every load.
+                    None => plan.default_pick[slot].clone(),
+                };
+                self.slots.push(Slot { group: g.name(), opt, pick });
             }
             for c in g.compounds() {
                 self.apply_compound(g.name(), c);
@@ -303,16 +308,6 @@ impl<'a> Build<'a> {
                         break;
                     }
                 }
-            }
-        }
-        if pick.is_none() {
-            if let Some(d) = opt.default_text() {
-                pick = Some(Pick {
-                    items: vec![(RawValue::Str(d.to_owned()), Origin::Default)],
-                    rank: Rank::Default,
-                    deprecated: None,
-                    compound: Vec::new(),
-                });
             }
         }
         if let (Some(p), Some(removal)) = (&pick, opt.removal()) {
@@ -432,7 +427,7 @@ impl<'a> Build<'a> {
         }
         let value = c.render(|name| texts.get(name).cloned().unwrap_or_default());
         let origin = found.values().max_by_key(|(r, _)| *r).map_or(Origin::Default, |(_, e)| e.origin.clone());
-        self.slots[slot].pick = Some(std::rc::Rc::new(Pick {
+        self.slots[slot].pick = Some(Arc::new(Pick {
             items: vec![(RawValue::Str(value), origin)],
             rank: parts_rank,
             deprecated: None,

@@ -65,6 +65,7 @@ impl Build<'_> {
     /// Interpolates and types every picked value into `snapshot`.
     pub(super) fn finish(&mut self, snapshot: &mut Snapshot) {
         let mut interp = Interp::default();
+        snapshot.groups.reserve(self.plan.groups);
         let mut secret_files: Vec<(std::sync::Arc<std::path::Path>, String, String)> = Vec::new();
         for i in 0..self.slots.len() {
             let resolved = self.resolve_slot(i, &mut interp);
@@ -84,7 +85,13 @@ impl Build<'_> {
                     }
                 }
             }
-            snapshot.insert_normalized(&self.plan.group[i], slot.group, slot.opt.dest(), resolved);
+            snapshot.insert_normalized(
+                &self.plan.group[i],
+                slot.group,
+                slot.opt.dest(),
+                resolved,
+                self.plan.group_len[i],
+            );
         }
         for (path, group, option) in secret_files {
             self.warn_if_world_readable(&path, &group, &option);
@@ -123,6 +130,18 @@ impl Build<'_> {
                 secret: opt.is_secret(),
             };
         };
+        if pick.rank == Rank::Default {
+            if let Some(v) = &self.plan.default_value[i] {
+                // Typed once per registry: what the steps below would give.
+                return Resolved {
+                    value: Some(v.clone()),
+                    origin: Origin::Default,
+                    deprecated: None,
+                    compound: Vec::new(),
+                    secret: opt.is_secret(),
+                };
+            }
+        }
         let origin = pick.items.last().map_or(Origin::Default, |(_, o)| o.clone());
         let mut tainted = false;
         let mut items = Vec::with_capacity(pick.items.len());

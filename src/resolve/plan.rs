@@ -1,12 +1,16 @@
 //! What resolution derives from a registry alone, computed once per
 //! version of the registry (kept by it) instead of once per load: each
 //! option's names, its environment variable, the index by name, the
-//! groups that are known.
+//! groups that are known, the declared defaults picked and typed.
 
-use super::layers::{Name, normalize_key};
+use std::sync::Arc;
+
+use super::build::Pick;
+use super::interpolate::has_template;
+use super::layers::{Name, Rank, normalize_key};
 use crate::fxhash::{FxHashMap, FxHashSet};
-use crate::opt::{DEFAULT_GROUP, Opt, Registry, normalize_group};
-use crate::source::Env;
+use crate::opt::{DEFAULT_GROUP, Opt, RawValue, Registry, Value, normalize_group};
+use crate::source::{Env, Origin};
 
 /// The per-registry part of resolution. Slots are the registry's options
 /// in registration order.
@@ -15,10 +19,19 @@ pub(super) struct Plan {
     pub names: Vec<Vec<Name>>,
     /// Each slot's group, normalized.
     pub group: Vec<String>,
+    /// How many options each slot's group has (to size its map once).
+    pub group_len: Vec<usize>,
+    /// How many groups have options.
+    pub groups: usize,
     /// Current names to slots.
     pub by_name: FxHashMap<Name, usize>,
     /// `OS_<GROUP>__<DEST>` to slots.
     pub env: FxHashMap<String, usize>,
+    /// Each slot's declared default as a pick (shared by every load).
+    pub default_pick: Vec<Option<Arc<Pick>>>,
+    /// Each slot's declared default typed, when it holds no `$reference`
+    /// (a load uses it as it is).
+    pub default_value: Vec<Option<Value>>,
     /// Groups whose options are known, by their own or a deprecated name.
     pub registered: FxHashSet<String>,
     /// Those and `[DEFAULT]`.
@@ -27,7 +40,7 @@ pub(super) struct Plan {
 
 impl Plan {
     /// The plan of `registry`, kept by it until it changes.
-    pub fn of(registry: &Registry) -> std::sync::Arc<Plan> {
+    pub fn of(registry: &Registry) -> Arc<Plan> {
         registry.derived(Plan::new)
     }
 
@@ -35,13 +48,18 @@ impl Plan {
         let mut plan = Plan {
             names: Vec::new(),
             group: Vec::new(),
+            group_len: Vec::new(),
+            groups: 0,
             by_name: FxHashMap::default(),
             env: FxHashMap::default(),
+            default_pick: Vec::new(),
+            default_value: Vec::new(),
             registered: FxHashSet::default(),
             known_groups: FxHashSet::default(),
         };
         for g in registry.groups() {
             let norm = normalize_group(g.name());
+            plan.groups += 1;
             plan.registered.insert(norm.clone());
             for opt in g.opts() {
                 let slot = plan.names.len();
@@ -54,13 +72,34 @@ impl Plan {
                     }
                 }
                 plan.names.push(names);
+                plan.default_pick.push(opt.default_text().map(|d| {
+                    Arc::new(Pick {
+                        items: vec![(RawValue::Str(d.to_owned()), Origin::Default)],
+                        rank: Rank::Default,
+                        deprecated: None,
+                        compound: Vec::new(),
+                    })
+                }));
+                plan.default_value.push(plain_default(opt));
                 plan.group.push(norm.clone());
+                plan.group_len.push(g.opts().len());
             }
         }
         plan.known_groups = plan.registered.clone();
         plan.known_groups.insert(DEFAULT_GROUP.to_owned());
         plan
     }
+}
+
+/// A single-valued option's default typed, if it is a plain text (no
+/// `$reference`, or a literal option) that types without error (an error is reported by
+/// each load, as for any value).
+fn plain_default(opt: &Opt) -> Option<Value> {
+    let d = opt.default_text()?;
+    if opt.is_multi() || (has_template(d) && !opt.is_literal()) {
+        return None;
+    }
+    opt.parse(&RawValue::Str(d.to_owned())).ok().flatten()
 }
 
 /// The names an option may be written as: current first, then the

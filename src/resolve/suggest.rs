@@ -15,6 +15,11 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     let mut best: Option<(usize, &str)> = None;
     let mut other: Vec<char> = Vec::new();
     for c in candidates {
+        // Names are ASCII as a rule: their length in bytes rules most out
+        // before any lowercasing.
+        if c.is_ascii() && c.len().abs_diff(lower.len()) > limit {
+            continue;
+        }
         other.clear();
         other.extend(c.chars().flat_map(char::to_lowercase));
         // The distance is at least the difference in length: most

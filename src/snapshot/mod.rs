@@ -179,13 +179,14 @@ impl PartialEq for KeptInputs {
 impl Snapshot {
     /// Inserts into the group whose normalized name is `norm` (no
     /// normalizing, and no allocation for the group once it exists).
-    pub(crate) fn insert_normalized(&mut self, norm: &str, group: &str, dest: &str, resolved: Resolved) {
+    /// `size` is the number of options the group will hold.
+    pub(crate) fn insert_normalized(&mut self, norm: &str, group: &str, dest: &str, resolved: Resolved, size: usize) {
         match self.groups.get_mut(norm) {
             Some(g) => {
                 g.opts.insert(dest.to_owned(), resolved);
             }
             None => {
-                let mut opts = IndexMap::default();
+                let mut opts = IndexMap::with_capacity_and_hasher(size, FxBuild::default());
                 opts.insert(dest.to_owned(), resolved);
                 self.groups.insert(norm.to_owned(), GroupValues { name: group.to_owned(), opts });
             }
