@@ -256,9 +256,12 @@ impl<'a> Build<'a> {
 
     fn pick(&mut self, group: &str, opt: &Opt, names: &[Name]) -> Option<Pick> {
         // Claim every entry under any of the names, and warn for every use
-        // of a deprecated one.
+        // of a deprecated one. Most options are set nowhere: this one
+        // lookup per name finds that.
+        let mut written = false;
         for (ni, name) in names.iter().enumerate() {
             for &pos in self.layers.positions(name) {
+                written = true;
                 self.claimed.insert(pos);
                 if ni > 0 {
                     let e = self.layers.entry(pos);
@@ -274,9 +277,6 @@ impl<'a> Build<'a> {
             }
         }
         let mut pick: Option<Pick> = None;
-        // Most options are set nowhere: one lookup per name finds that,
-        // without a look at each layer.
-        let written = names.iter().any(|n| !self.layers.positions(n).is_empty());
         for li in (0..self.layers.layers.len()).rev().filter(|_| written) {
             let rank = self.layers.layers[li].rank;
             let Some(ni) = names.iter().position(|n| self.layers.in_layer(n, li).next().is_some()) else {

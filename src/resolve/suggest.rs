@@ -22,18 +22,42 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         }
         other.clear();
         other.extend(c.chars().flat_map(char::to_lowercase));
+        let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1));
+        // Letters one has and the other lacks each cost an edit: a bound
+        // in linear time that rules out most candidates before the table.
+        if letters_apart(&lower, &other) > bound {
+            continue;
+        }
         // The distance is at least the difference in length: most
         // candidates are ruled out without computing it (a file of a
         // hundred thousand unknown options must not take minutes).
         if other.len().abs_diff(lower.len()) > limit {
             continue;
         }
-        let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1));
         if let Some(d) = rows.distance(&lower, &other, bound) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// A lower bound of the edit distance (with swaps) between `a` and `b`:
+/// the larger of the counts of characters one has more of than the other
+/// (the "bag distance"), counted over ASCII; other characters count as one
+/// kind.
+fn letters_apart(a: &[char], b: &[char]) -> usize {
+    let mut counts = [0i32; 129];
+    let slot = |c: char| if c.is_ascii() { c as usize } else { 128 };
+    for &c in a {
+        counts[slot(c)] += 1;
+    }
+    for &c in b {
+        counts[slot(c)] -= 1;
+    }
+    let (more, fewer) = counts.iter().fold((0usize, 0usize), |(m, f), &n| {
+        if n > 0 { (m + n as usize, f) } else { (m, f + n.unsigned_abs() as usize) }
+    });
+    more.max(fewer)
 }
 
 /// The rows of the distance table, kept between candidates.
@@ -84,6 +108,17 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::distance;
+
+    #[test]
+    fn the_bag_bound_never_exceeds_the_distance() {
+        let words = ["auth_url", "auth_ulr", "pasword", "password", "", "abc", "region_name", "regoin_name", "ÿx"];
+        for a in words {
+            for b in words {
+                let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                assert!(super::letters_apart(&ca, &cb) <= distance(a, b), "{a} / {b}");
+            }
+        }
+    }
 
     #[test]
     fn distances() {
