@@ -201,8 +201,11 @@ fn env_differences(layers: &[Layer<'_>]) -> Vec<Diagnostic> {
 /// order. A multi-valued option takes a comma-separated list (oslo.config
 /// splits it into characters).
 fn env_entries(registry: &Registry, plan: &Plan, env: &Env) -> Vec<Entry> {
-    let mut found: Vec<(usize, &str, &str)> =
-        env.option_vars().filter_map(|(_, _, var)| Some((*plan.env.get(var)?, var, env.get(var)?))).collect();
+    let mut found: Vec<(usize, &str, &str)> = env
+        .option_vars()
+        .filter_map(|(_, _, var)| Some((plan.env.get(var)?, var, env.get(var)?)))
+        .flat_map(|(slots, var, v)| slots.iter().map(move |s| (*s, var, v)))
+        .collect();
     found.sort_unstable_by_key(|(slot, _, _)| *slot);
     let mut out = Vec::with_capacity(found.len());
     for (slot, var, v) in found {

@@ -25,8 +25,9 @@ pub(super) struct Plan {
     pub groups: usize,
     /// Current names to slots.
     pub by_name: FxHashMap<Name, usize>,
-    /// `OS_<GROUP>__<DEST>` to slots.
-    pub env: FxHashMap<String, usize>,
+    /// `OS_<GROUP>__<DEST>` to slots (several when dests differ only in
+    /// case: the variable sets each, as oslo.config reads it for each).
+    pub env: FxHashMap<String, Vec<usize>>,
     /// Each slot's declared default as a pick (shared by every load).
     pub default_pick: Vec<Option<Arc<Pick>>>,
     /// Each slot's declared default typed, when it holds no `$reference`
@@ -65,7 +66,7 @@ impl Plan {
                 let slot = plan.names.len();
                 let names = names(g.name(), opt);
                 plan.by_name.insert(names[0].clone(), slot);
-                plan.env.insert(Env::var_name(g.name(), opt.dest()), slot);
+                plan.env.entry(Env::var_name(g.name(), opt.dest())).or_default().push(slot);
                 for d in opt.deprecated_names() {
                     if let Some(old) = &d.group {
                         plan.registered.insert(normalize_group(old));
