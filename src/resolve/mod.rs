@@ -8,6 +8,8 @@
 //! as in oslo.config (an old name in a later file beats the new name in an
 //! earlier one; tests/tools/oslo_differential.rs checks it).
 
+#[cfg(feature = "config-args")]
+pub mod args;
 mod build;
 mod finish;
 mod interpolate;

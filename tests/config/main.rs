@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod args;
 mod bad_input;
 mod compound;
 mod config_rs;
