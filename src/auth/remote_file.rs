@@ -47,12 +47,14 @@ impl SourceDriver for RemoteFile {
         ]
     }
 
-    fn open(&self, group: &str, values: &Snapshot) -> Result<Box<dyn Source>, Diagnostic> {
+    fn open(&self, group: &str, values: &Snapshot) -> Result<Box<dyn Source>, Box<Diagnostic>> {
         let text = |name: &str| values.value(group, name).and_then(|v| v.as_str()).map(str::to_owned);
         let Some(uri) = text("uri") else {
-            return Err(Diagnostic::error(Code::MissingRequired, format!("remote_file [{group}] has no uri"))
-                .option(group, "uri")
-                .suggest("set uri to the http:// or https:// address of the file"));
+            return Err(Box::new(
+                Diagnostic::error(Code::MissingRequired, format!("remote_file [{group}] has no uri"))
+                    .option(group, "uri")
+                    .suggest("set uri to the http:// or https:// address of the file"),
+            ));
         };
         let timeout = values.get_as::<i64>(group, "timeout").ok().flatten().unwrap_or(60);
         let mut source = RemoteFileSource::new(&uri).timeout(Duration::from_secs(timeout.max(0) as u64));
@@ -206,19 +208,16 @@ impl RemoteFileSource {
             }
             b = b.tls_certs_only(certs);
         }
-        match (&self.client_cert, &self.client_key) {
-            (Some(cert), key) => {
-                let mut pem = read("client_cert", cert)?;
-                if let Some(k) = key {
-                    pem.push(b'\n');
-                    pem.extend(read("client_key", k)?);
-                }
-                let id = reqwest::Identity::from_pem(&pem)
-                    .map_err(|e| format!("client_cert {} is not a usable client identity: {e}", cert.display()))?;
-                b = b.identity(id);
+        // requests ignores a key without a certificate; so do we.
+        if let Some(cert) = &self.client_cert {
+            let mut pem = read("client_cert", cert)?;
+            if let Some(k) = &self.client_key {
+                pem.push(b'\n');
+                pem.extend(read("client_key", k)?);
             }
-            // requests ignores a key without a certificate; so do we.
-            (None, _) => {}
+            let id = reqwest::Identity::from_pem(&pem)
+                .map_err(|e| format!("client_cert {} is not a usable client identity: {e}", cert.display()))?;
+            b = b.identity(id);
         }
         b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
     }

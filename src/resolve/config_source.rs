@@ -32,7 +32,7 @@ pub trait SourceDriver: Send + Sync {
     /// A source from the group's resolved options (`values` has them in
     /// `group`), not read yet; or the finding that says why not, with no
     /// secret in it.
-    fn open(&self, group: &str, values: &Snapshot) -> Result<Box<dyn Source>, Diagnostic>;
+    fn open(&self, group: &str, values: &Snapshot) -> Result<Box<dyn Source>, Box<Diagnostic>>;
 }
 
 /// The option that lists the groups, as oslo.config registers it.
@@ -114,7 +114,7 @@ pub(super) fn read_into(loader: &Loader<'_>, inputs: &mut Arc<Inputs>) {
             .filter_map(|(g, driver)| match driver.open(g, &values) {
                 Ok(s) => Some(s),
                 Err(d) => {
-                    found.push(d);
+                    found.push(*d);
                     None
                 }
             })

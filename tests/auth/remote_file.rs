@@ -78,7 +78,7 @@ async fn values_come_from_the_body_with_the_url_line_and_column() {
     // config_source and its group are the loader's: no unknown findings.
     assert!(snap.warnings().is_empty(), "{:?}", snap.warnings());
     // The URL is not a file of the snapshot (nothing to watch or chmod).
-    assert_eq!(snap.files(), [p.clone()]);
+    assert_eq!(snap.files(), std::slice::from_ref(&p));
     // One fetch per load.
     assert_eq!(server.requests().len(), 1);
     assert_eq!(server.requests()[0].path, "/glance.conf");
@@ -275,4 +275,24 @@ async fn a_reload_fetches_again_and_a_failed_fetch_keeps_the_last_good_values() 
     drop(server);
     assert!(matches!(live.reload(), ReloadEvent::Failed { .. }));
     assert_eq!(workers(&live), Some(5));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stackauth_show_names_the_url_and_masks_the_secret() {
+    // The auth plugin's options too: auth_type from the body selects them.
+    let body = "[keystone_authtoken]\nauth_type = password\nauth_url = http://k:5000/v3\npassword = remote-s3cret\n";
+    let server = serve(&text(body)).await;
+    let uri = format!("{}/glance.conf", server.url());
+    let d = Dir::new();
+    let p = conf(&d, &uri, "");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_stackauth"))
+        .args(["show", "--no-env", "--group", "keystone_authtoken", "--config-file"])
+        .arg(&p)
+        .output()
+        .await
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(&format!("password = ****  # {uri}:4:12")), "{stdout}");
+    assert!(!stdout.contains("remote-s3cret"));
 }
