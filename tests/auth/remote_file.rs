@@ -296,3 +296,94 @@ async fn stackauth_show_names_the_url_and_masks_the_secret() {
     assert!(stdout.contains(&format!("password = ****  # {uri}:4:12")), "{stdout}");
     assert!(!stdout.contains("remote-s3cret"));
 }
+
+/// oslo.config's own reading of the same files, served by the same
+/// servers: `{"group.option": value}` as JSON, or its error.
+const OSLO: &str = r#"
+import json, logging, sys
+from oslo_config import cfg
+logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+conf = cfg.ConfigOpts()
+conf.register_opts([cfg.IntOpt('workers', default=1), cfg.StrOpt('log_dir'), cfg.MultiStrOpt('hosts')])
+conf.register_opts([cfg.StrOpt('password', secret=True), cfg.StrOpt('auth_url'),
+                    cfg.StrOpt('region_name', deprecated_name='os_region_name')], group='keystone_authtoken')
+conf(args=['--config-file', sys.argv[1]], project='x', default_config_files=[], default_config_dirs=[],
+     use_env=False)
+conf.set_default('auth_url', 'http://set-default', group='keystone_authtoken')
+out = {'DEFAULT.' + o: conf[o] for o in ('workers', 'log_dir', 'hosts')}
+out.update({'keystone_authtoken.' + o: conf.keystone_authtoken[o] for o in ('password', 'auth_url', 'region_name')})
+print(json.dumps(out))
+"#;
+
+/// The same values as oslo.config gives, from the same files and servers:
+/// files beat every source, the first source named wins, a source is asked
+/// for the option's current name only, sources beat set_default.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agrees_with_oslo_config() {
+    let Some(python) = common::python::venv_python("config_source against oslo.config") else { return };
+    let a = serve(&text("[DEFAULT]\nlog_dir = /a\n[keystone_authtoken]\npassword = a-pass\nos_region_name = old-in-a\n")).await;
+    let b = serve(&text(
+        "[DEFAULT]\nworkers = 9\nlog_dir = /b\nhosts = b1\nhosts = b2\n\
+         [keystone_authtoken]\nauth_url = http://b\nregion_name = b-region\npassword = b-pass\n",
+    ))
+    .await;
+    let d = Dir::new();
+    let p = d.write(
+        "x.conf",
+        format!(
+            "[DEFAULT]\nconfig_source = a,b\nworkers = 2\nhosts = local\n\
+             [a]\ndriver = remote_file\nuri = {}/a.conf\n[b]\ndriver = remote_file\nuri = {}/b.conf\n",
+            a.url(),
+            b.url()
+        ),
+    );
+    let script = d.write("oslo.py", OSLO);
+    let out = std::process::Command::new(python).arg(&script).arg(&p).output().expect("python runs");
+    assert!(out.status.success(), "oslo.config failed: {}", String::from_utf8_lossy(&out.stderr));
+    let oslo: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+
+    let r = registry();
+    let snap = Loader::new(&r)
+        .config_file(&p)
+        .config_source_driver(RemoteFile)
+        .set_default("keystone_authtoken", "auth_url", "http://set-default")
+        .load()
+        .expect("loads");
+    let mut ours = serde_json::Map::new();
+    for (g, o) in [
+        ("DEFAULT", "workers"),
+        ("DEFAULT", "log_dir"),
+        ("DEFAULT", "hosts"),
+        ("keystone_authtoken", "password"),
+        ("keystone_authtoken", "auth_url"),
+        ("keystone_authtoken", "region_name"),
+    ] {
+        let v = match snap.value(g, o) {
+            Some(stackauth::opt::Value::Int(i)) => serde_json::json!(i),
+            Some(stackauth::opt::Value::List(l)) => {
+                serde_json::json!(l.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>())
+            }
+            Some(v) => serde_json::json!(v.as_str()),
+            None => serde_json::Value::Null,
+        };
+        ours.insert(format!("{g}.{o}"), v);
+    }
+    assert_eq!(serde_json::Value::Object(ours), oslo);
+    // What that is, so that a change on both sides is still seen.
+    assert_eq!(oslo["DEFAULT.workers"], 2);
+    assert_eq!(oslo["DEFAULT.log_dir"], "/a");
+    assert_eq!(oslo["keystone_authtoken.region_name"], "b-region");
+    assert_eq!(oslo["keystone_authtoken.auth_url"], "http://b");
+
+    // A source that cannot be fetched: oslo.config logs it and goes on
+    // without its values; stackauth refuses to load (a deliberate
+    // difference: a daemon must not start on half its configuration).
+    drop(a);
+    let out = std::process::Command::new(python).arg(&script).arg(&p).output().expect("python runs");
+    assert!(out.status.success(), "oslo.config goes on: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not load configuration from 'a'"));
+    let oslo: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(oslo["DEFAULT.log_dir"], "/b");
+    let e = load_error(&p);
+    assert!(e.contains(&format!("remote_file [a]: cannot fetch {}", "http://127.0.0.1")), "{e}");
+}
