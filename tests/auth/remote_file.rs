@@ -321,7 +321,9 @@ print(json.dumps(out))
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agrees_with_oslo_config() {
     let Some(python) = common::python::venv_python("config_source against oslo.config") else { return };
-    let a = serve(&text("[DEFAULT]\nlog_dir = /a\n[keystone_authtoken]\npassword = a-pass\nos_region_name = old-in-a\n")).await;
+    let a =
+        serve(&text("[DEFAULT]\nlog_dir = /a\n[keystone_authtoken]\npassword = a-pass\nos_region_name = old-in-a\n"))
+            .await;
     let b = serve(&text(
         "[DEFAULT]\nworkers = 9\nlog_dir = /b\nhosts = b1\nhosts = b2\n\
          [keystone_authtoken]\nauth_url = http://b\nregion_name = b-region\npassword = b-pass\n",

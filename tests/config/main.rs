@@ -11,6 +11,7 @@ mod common;
 mod bad_input;
 mod compound;
 mod config_rs;
+mod config_source;
 mod fuzz_regressions;
 mod ini_dialect;
 mod ini_fast_path;
