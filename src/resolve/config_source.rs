@@ -102,15 +102,24 @@ pub(super) fn read_into(loader: &Loader<'_>, inputs: &mut Arc<Inputs>) {
             .iter()
             .flat_map(|(g, d)| d.opts().into_iter().map(move |o| (normalize_group(g), o.dest().to_owned())))
             .collect();
+        // One error per option: a uri that is not http is not also
+        // reported as missing.
+        let mut seen = HashSet::new();
         found.extend(diags.into_iter().filter(|d| {
             d.severity == Severity::Error
                 && match (&d.group, &d.option) {
-                    (Some(g), Some(o)) => ours.contains(&(normalize_group(g), o.clone())),
+                    (Some(g), Some(o)) => {
+                        let key = (normalize_group(g), o.clone());
+                        ours.contains(&key) && seen.insert(key)
+                    }
                     _ => false,
                 }
         }));
+        // A group whose options are wrong is reported once, not opened.
+        let wrong: HashSet<String> = found.iter().filter_map(|d| d.group.as_deref().map(normalize_group)).collect();
         let opened: Vec<Box<dyn Source>> = chosen
             .iter()
+            .filter(|(g, _)| !wrong.contains(&normalize_group(g)))
             .filter_map(|(g, driver)| match driver.open(g, &values) {
                 Ok(s) => Some(s),
                 Err(d) => {

@@ -280,8 +280,9 @@ async fn a_reload_fetches_again_and_a_failed_fetch_keeps_the_last_good_values() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stackauth_show_names_the_url_and_masks_the_secret() {
     // The auth plugin's options too: auth_type from the body selects them.
-    let body = "[keystone_authtoken]\nauth_type = password\nauth_url = http://k:5000/v3\npassword = remote-s3cret\n";
-    let server = serve(&text(body)).await;
+    let body =
+        text("[keystone_authtoken]\nauth_type = password\nauth_url = http://k:5000/v3\npassword = remote-s3cret\n");
+    let server = serve(&body).await;
     let uri = format!("{}/glance.conf", server.url());
     let d = Dir::new();
     let p = conf(&d, &uri, "");
@@ -295,6 +296,25 @@ async fn stackauth_show_names_the_url_and_masks_the_secret() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains(&format!("password = ****  # {uri}:4:12")), "{stdout}");
     assert!(!stdout.contains("remote-s3cret"));
+
+    // validate checks the remote values, at the URL's line and column.
+    *body.lock().expect("lock") = "[keystone_authtoken]\ntoken_cache_time = soon\n".into();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_stackauth"))
+        .args(["validate", "--no-env", "--config-file"])
+        .arg(&p)
+        .output()
+        .await
+        .expect("runs");
+    let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains(&format!("--> {uri}:2:20")), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_uri_that_is_not_http_is_one_error() {
+    let d = Dir::new();
+    let e = load_error(&conf(&d, "ftp://h/x.conf", ""));
+    assert!(e.contains("[shared] uri: invalid uri value: URI scheme must be one of [http, https]"), "{e}");
 }
 
 /// oslo.config's own reading of the same files, served by the same
