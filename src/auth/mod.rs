@@ -16,6 +16,7 @@ pub mod identity;
 pub(crate) mod load;
 mod plugin;
 mod register;
+mod remote_file;
 pub mod service_types;
 /// keystoneauth1's loading options, per plugin: plain option data, kept
 /// with the other built-in option sets in [`crate::namespace`].
@@ -35,6 +36,7 @@ pub use plugin::{
     PluginType,
 };
 pub use register::register_conf_options;
+pub use remote_file::{RemoteFile, RemoteFileSource};
 pub use time::{format_iso8601, parse_iso8601};
 pub use token_auth::TokenAuth;
 pub use transport::{ReqwestTransport, Transport};

@@ -139,6 +139,10 @@ fn make_layers<'a>(loader: &Loader<'_>, plan: &Plan, inputs: &'a Inputs) -> Vec<
     };
     let mut layers =
         vec![Layer { rank: Rank::SetDefault, entries: programmatic(&loader.defaults, Origin::SetDefault) }];
+    // Weakest first: the last fallback source added is the weakest.
+    for (i, l) in inputs.fallback_layers.iter().rev().enumerate() {
+        layers.push(Layer { rank: Rank::Source(i), entries: Cow::Borrowed(&l.entries) });
+    }
     for (i, f) in inputs.file_layers.iter().enumerate() {
         layers.push(Layer { rank: Rank::File(i), entries: Cow::Borrowed(&f.entries) });
     }
@@ -285,6 +289,10 @@ impl<'a> Build<'a> {
             let Some(ni) = names.iter().position(|n| self.layers.in_layer(n, li).next().is_some()) else {
                 continue;
             };
+            // oslo.config asks a config_source for the option's dest only.
+            if ni > 0 && matches!(rank, Rank::Source(_)) {
+                continue;
+            }
             if ni == 0 {
                 self.warn_shadowed(names, li, opt.dest());
             }
@@ -461,8 +469,13 @@ impl<'a> Build<'a> {
         };
         let suggest_group =
             |g: &str| suggest(g, &mut group_names.iter().copied()).map(|s| format!("did you mean [{s}]?"));
+        // config_source and its groups are the loader's own options.
+        let consumed = |group: &str, key: Option<&str>| {
+            let g = normalize_group(group);
+            self.inputs.source_groups.contains(&g) || (g == "DEFAULT" && key == Some("config_source"))
+        };
         for (group, origin) in std::mem::take(&mut self.headers) {
-            if !known_groups.contains(&normalize_group(&group)) {
+            if !known_groups.contains(&normalize_group(&group)) && !consumed(&group, None) {
                 let mut d = Diagnostic::warning(Code::UnknownGroup, format!("unknown group \"{group}\""))
                     .group(&group)
                     .at(origin.clone());
@@ -476,7 +489,7 @@ impl<'a> Build<'a> {
         let mut unclaimed = Vec::new();
         for (li, layer) in self.layers.layers.iter().enumerate() {
             for (ei, e) in layer.entries.iter().enumerate() {
-                if !self.claimed.contains(&(li, ei)) {
+                if !self.claimed.contains(&(li, ei)) && !consumed(&e.group, Some(&e.key)) {
                     unclaimed.push((layer.rank, e.clone()));
                 }
             }

@@ -14,6 +14,9 @@ pub(crate) enum Rank {
     Default,
     /// `set_default`.
     SetDefault,
+    /// A fallback source (oslo.config's `config_source`): the n-th from
+    /// the weakest, so the first one added is the strongest.
+    Source(usize),
     /// The n-th config file read (later files are stronger).
     File(usize),
     /// The environment.
@@ -42,9 +45,9 @@ pub(crate) fn normalize_key(key: &str) -> String {
 
 /// A key as a source wrote it, as oslo.config looks it up: files by the
 /// option's dest exactly (`log-file = x` is not `log_file`, the service
-/// ignores it), other sources with `-` as `_`.
+/// ignores it), and so a `config_source` body, other sources with `-` as `_`.
 pub(crate) fn source_key(rank: Rank, key: &str) -> String {
-    if matches!(rank, Rank::File(_)) { key.to_owned() } else { normalize_key(key) }
+    if matches!(rank, Rank::File(_) | Rank::Source(_)) { key.to_owned() } else { normalize_key(key) }
 }
 
 /// Every entry of every layer, by name.

@@ -11,6 +11,7 @@
 #[cfg(feature = "config-args")]
 pub mod args;
 mod build;
+mod config_source;
 mod finish;
 mod interpolate;
 mod layers;
@@ -22,6 +23,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+pub use config_source::SourceDriver;
 pub use suggest::did_you_mean;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -73,6 +75,8 @@ pub struct Loader<'r> {
     paths: Vec<ConfigPath>,
     /// Sources the application added, after the config paths.
     sources: Vec<Arc<dyn Source>>,
+    /// Drivers for `[DEFAULT] config_source` groups, by name.
+    drivers: Vec<Arc<dyn SourceDriver>>,
     env: Env,
     cli: Vec<CliOverride>,
     /// Values an application read itself (`--os-password`, `OS_PASSWORD`),
@@ -112,6 +116,7 @@ impl<'r> Loader<'r> {
             registry,
             paths: Vec::new(),
             sources: Vec::new(),
+            drivers: Vec::new(),
             env: Env::empty(),
             cli: Vec::new(),
             sourced: Vec::new(),
@@ -176,6 +181,18 @@ impl<'r> Loader<'r> {
     /// reads it once.
     pub fn source(mut self, source: impl Source + 'static) -> Self {
         self.sources.push(Arc::new(source));
+        self
+    }
+
+    /// Adds a driver for oslo.config's `config_source`: a group named in
+    /// `[DEFAULT] config_source` whose `driver` is `driver.name()` becomes
+    /// a source, read after the files and standing below them
+    /// ([`Precedence::Fallback`](crate::source::Precedence)), the first
+    /// named winning. `stackauth::auth::RemoteFile` (feature `auth`) is
+    /// oslo's `remote_file`. A group naming a driver the loader does not
+    /// have, or a source that cannot be read, is an error finding.
+    pub fn config_source_driver(mut self, driver: impl SourceDriver + 'static) -> Self {
+        self.drivers.push(Arc::new(driver));
         self
     }
 
@@ -250,6 +267,7 @@ impl<'r> Loader<'r> {
             registry,
             paths: self.paths.clone(),
             sources: self.sources.clone(),
+            drivers: self.drivers.clone(),
             env: self.env.clone(),
             cli: self.cli.clone(),
             sourced: self.sourced.clone(),
@@ -298,7 +316,9 @@ impl<'r> Loader<'r> {
     }
 
     /// Reads each source once: config files and dirs in order, then the
-    /// added sources. Nothing is resolved yet.
+    /// added sources, then the sources `[DEFAULT] config_source` names
+    /// ([`config_source_driver`](Loader::config_source_driver)). Nothing
+    /// is resolved yet.
     pub fn read(&self) -> Arc<Inputs> {
         let paths: Vec<Box<dyn Source>> = self
             .paths
@@ -310,7 +330,9 @@ impl<'r> Loader<'r> {
                 }
             })
             .collect();
-        Inputs::read(paths.iter().map(|b| &**b).chain(self.sources.iter().map(|s| &**s)))
+        let mut inputs = Inputs::read(paths.iter().map(|b| &**b).chain(self.sources.iter().map(|s| &**s)));
+        config_source::read_into(self, &mut inputs);
+        inputs
     }
 
     /// Builds a snapshot from what [`read`](Loader::read) gave, with this

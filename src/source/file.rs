@@ -103,6 +103,13 @@ fn text_at(path: &Arc<Path>) -> Result<String, Vec<Diagnostic>> {
     })
 }
 
+/// Parses `text` in oslo.config's INI dialect as if it were the file at
+/// `name`: every origin is `name:line:column`. For INI text that is not a
+/// local file (a `remote_file` body, named by its URL).
+pub fn parse_ini(name: &Path, text: &str) -> Result<FileSource, Vec<Diagnostic>> {
+    from_ini(&Arc::from(name), text)
+}
+
 /// The load path: groups and entries straight from the text
 /// ([`ini::Scanner`]), no lossless document. All errors or all entries.
 fn from_ini(path: &Arc<Path>, text: &str) -> Result<FileSource, Vec<Diagnostic>> {

@@ -16,7 +16,13 @@ use crate::diagnostic::Diagnostic;
 pub struct Inputs {
     pub(crate) files: Vec<PathBuf>,
     pub(crate) dirs: Vec<PathBuf>,
+    /// [`Precedence::Fallback`] layers, in the order read (the first
+    /// wins).
+    pub(crate) fallback_layers: Vec<Layer>,
     pub(crate) file_layers: Vec<Layer>,
+    /// The groups `[DEFAULT] config_source` named (normalized): their
+    /// options are the loader's, never unknown.
+    pub(crate) source_groups: Vec<String>,
     pub(crate) env_layers: Vec<Layer>,
     pub(crate) cli_layers: Vec<Layer>,
     pub(crate) diagnostics: Vec<Diagnostic>,
@@ -27,22 +33,33 @@ impl Inputs {
     pub fn read<'a>(sources: impl IntoIterator<Item = &'a dyn Source>) -> Arc<Inputs> {
         let mut inputs = Inputs::default();
         for s in sources {
-            let read = s.read();
-            inputs.dirs.extend(read.dirs);
-            inputs.diagnostics.extend(read.diagnostics);
-            let to = match s.precedence() {
-                Precedence::File => &mut inputs.file_layers,
-                Precedence::Environment => &mut inputs.env_layers,
-                Precedence::CommandLine => &mut inputs.cli_layers,
-            };
-            for layer in read.layers {
-                if let Some(f) = &layer.file {
-                    inputs.files.push(f.clone());
-                }
-                to.push(layer);
-            }
+            inputs.add(s);
         }
         Arc::new(inputs)
+    }
+
+    /// Reads one more source into these inputs (once).
+    pub(crate) fn add(&mut self, s: &dyn Source) {
+        self.add_at(s, s.precedence());
+    }
+
+    /// Reads one more source (once), at `precedence` whatever it says.
+    pub(crate) fn add_at(&mut self, s: &dyn Source, precedence: Precedence) {
+        let read = s.read();
+        self.dirs.extend(read.dirs);
+        self.diagnostics.extend(read.diagnostics);
+        let to = match precedence {
+            Precedence::Fallback => &mut self.fallback_layers,
+            Precedence::File => &mut self.file_layers,
+            Precedence::Environment => &mut self.env_layers,
+            Precedence::CommandLine => &mut self.cli_layers,
+        };
+        for layer in read.layers {
+            if let Some(f) = &layer.file {
+                self.files.push(f.clone());
+            }
+            to.push(layer);
+        }
     }
 
     /// The files read, in order (config dirs expanded), including those
@@ -56,10 +73,11 @@ impl Inputs {
         &self.dirs
     }
 
-    /// Every layer, weakest first: files and file-precedence sources, then
+    /// Every layer, weakest first: fallback sources (the last added
+    /// first), files and file-precedence sources, then
     /// environment-precedence, then command-line-precedence sources.
     pub fn layers(&self) -> impl Iterator<Item = &Layer> {
-        self.file_layers.iter().chain(&self.env_layers).chain(&self.cli_layers)
+        self.fallback_layers.iter().rev().chain(&self.file_layers).chain(&self.env_layers).chain(&self.cli_layers)
     }
 
     /// Problems found while reading (a file that could not be read, a

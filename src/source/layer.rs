@@ -14,6 +14,12 @@ use crate::opt::RawValue;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Precedence {
+    /// Below every config file, the environment and the command line, above
+    /// `set_default`: where oslo.config's `config_source` drivers stand
+    /// (`ConfigOpts._do_get` asks them only when no file, variable or
+    /// argument set the option). Among several, the one added first wins,
+    /// whole: a multi-valued option is not gathered across them.
+    Fallback,
     /// With the config files, after every `--config-file` and
     /// `--config-dir`, in the order the sources were added: a later one
     /// beats an earlier one, and multi-valued options gather from all.

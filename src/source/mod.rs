@@ -18,7 +18,7 @@ use std::fmt;
 
 pub use cli::CliOverride;
 pub use env::Env;
-pub use file::{FileSource, Format, dir_files, load_text, read};
+pub use file::{FileSource, Format, dir_files, load_text, parse_ini, read};
 pub use inputs::Inputs;
 pub use layer::{ConfigDir, ConfigFile, InMemory, Layer, Precedence, Source, SourceRead};
 pub use search::ConfigSearch;

@@ -24,6 +24,7 @@ mod plugins;
 mod read_once;
 mod reload;
 mod reload_consistency;
+mod remote_file;
 mod renames;
 mod service_types;
 mod session;

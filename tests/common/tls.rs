@@ -42,6 +42,16 @@ impl Ca {
 /// A TLS server answering every request with whether the client presented
 /// a certificate.
 pub async fn tls_server(ca: &Ca, client_ca: Option<&Ca>) -> String {
+    tls_server_with(ca, client_ca, Arc::new(|presented| format!("{{\"client_cert\": {presented}}}"))).await
+}
+
+/// A TLS server answering every request 200 with `body(whether the client
+/// presented a certificate)`.
+pub async fn tls_server_with(
+    ca: &Ca,
+    client_ca: Option<&Ca>,
+    body: Arc<dyn Fn(bool) -> String + Send + Sync>,
+) -> String {
     stackauth::auth::transport::install_crypto_provider();
     let (_, der, key) = ca.leaf(&["localhost", "127.0.0.1"]);
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
@@ -63,13 +73,13 @@ pub async fn tls_server(ca: &Ca, client_ca: Option<&Ca>) -> String {
     tokio::spawn(async move {
         loop {
             let Ok((sock, _)) = listener.accept().await else { return };
-            let acceptor = acceptor.clone();
+            let (acceptor, body) = (acceptor.clone(), body.clone());
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(sock).await else { return };
                 let mut buf = [0u8; 4096];
                 let _ = tls.read(&mut buf).await;
                 let presented = tls.get_ref().1.peer_certificates().is_some_and(|c| !c.is_empty());
-                let body = format!("{{\"client_cert\": {presented}}}");
+                let body = body(presented);
                 let resp =
                     format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
                 let _ = tls.write_all(resp.as_bytes()).await;

@@ -12,6 +12,7 @@ mod args;
 mod bad_input;
 mod compound;
 mod config_rs;
+mod config_source;
 mod fuzz_regressions;
 mod ini_dialect;
 mod ini_fast_path;
