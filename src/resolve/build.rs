@@ -245,10 +245,20 @@ impl<'a> Build<'a> {
     fn pick_all(&mut self) {
         let registry = self.registry;
         let plan = self.plan.clone();
+        // The options some entry names: the others take their declared
+        // default without a look at the layers (the cost follows the
+        // entries, not the options registered).
+        let mut written = vec![false; plan.names.len()];
+        for name in self.layers.names() {
+            for &slot in plan.by_any_name.get(name).into_iter().flatten() {
+                written[slot] = true;
+            }
+        }
         for g in registry.groups() {
             for opt in g.opts() {
                 let slot = self.slots.len();
-                let pick = match self.pick(g.name(), opt, &plan.names[slot]) {
+                let picked = if written[slot] { self.pick(g.name(), opt, &plan.names[slot]) } else { None };
+                let pick = match picked {
                     Some(p) => Some(Arc::new(p)),
                     // The declared default: the same for every load.
                     None => plan.default_pick[slot].clone(),

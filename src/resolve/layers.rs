@@ -68,6 +68,11 @@ impl<'a> Layers<'a> {
         Layers { layers, index }
     }
 
+    /// Every name some entry has.
+    pub fn names(&self) -> impl Iterator<Item = &Name> {
+        self.index.keys()
+    }
+
     /// The positions of every entry for `name`, weakest layer first, file
     /// order within a layer.
     pub fn positions(&self, name: &Name) -> &[(usize, usize)] {

@@ -25,6 +25,8 @@ pub(super) struct Plan {
     pub groups: usize,
     /// Current names to slots.
     pub by_name: FxHashMap<Name, usize>,
+    /// Every name (current and deprecated) to the slots it may set.
+    pub by_any_name: FxHashMap<Name, Vec<usize>>,
     /// `OS_<GROUP>__<DEST>` to slots (several when dests differ only in
     /// case: the variable sets each, as oslo.config reads it for each).
     pub env: FxHashMap<String, Vec<usize>>,
@@ -52,6 +54,7 @@ impl Plan {
             group_len: Vec::new(),
             groups: 0,
             by_name: FxHashMap::default(),
+            by_any_name: FxHashMap::default(),
             env: FxHashMap::default(),
             default_pick: Vec::new(),
             default_value: Vec::new(),
@@ -66,6 +69,9 @@ impl Plan {
                 let slot = plan.names.len();
                 let names = names(g.name(), opt);
                 plan.by_name.insert(names[0].clone(), slot);
+                for n in &names {
+                    plan.by_any_name.entry(n.clone()).or_default().push(slot);
+                }
                 plan.env.entry(Env::var_name(g.name(), opt.dest())).or_default().push(slot);
                 for d in opt.deprecated_names() {
                     if let Some(old) = &d.group {
