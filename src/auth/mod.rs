@@ -35,6 +35,6 @@ pub use plugin::{
     PluginType,
 };
 pub use register::register_conf_options;
-pub use time::{format_iso8601, parse_iso8601};
+pub(crate) use time::format_iso8601;
 pub use token_auth::TokenAuth;
 pub use transport::{ReqwestTransport, Transport};

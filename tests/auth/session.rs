@@ -19,7 +19,7 @@ use stackauth::session::{Adapter, Request, RetryPolicy, Session, SessionError};
 /// A token issued now and valid until `expires`, for user `user`, with a
 /// catalog of `compute` and `identity` endpoints on `base`.
 fn token_body(expires: &str, user: &str, base: &str) -> serde_json::Value {
-    let issued = stackauth::auth::format_iso8601(std::time::SystemTime::now());
+    let issued = common::iso8601(std::time::SystemTime::now());
     json!({"token": {
         "methods": ["password"], "expires_at": expires, "issued_at": issued,
         "user": {"id": user, "name": user, "domain": {"id": "default"}},
@@ -175,9 +175,8 @@ async fn tokens_are_refreshed_before_they_expire() {
     // A token that lives 4 s is inside the 120 s margin; half its life is
     // the margin then: it is used for 2 s at most, not fetched again for
     // every request (as keystoneauth would), and replaced before it expires.
-    let soon: &'static str = Box::leak(
-        stackauth::auth::format_iso8601(std::time::SystemTime::now() + Duration::from_secs(4)).into_boxed_str(),
-    );
+    let soon: &'static str =
+        Box::leak(common::iso8601(std::time::SystemTime::now() + Duration::from_secs(4)).into_boxed_str());
     let c = cloud(soon).await;
     let s = session(&c);
     let a = compute(&s);

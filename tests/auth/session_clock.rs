@@ -15,7 +15,6 @@ use std::time::{Duration, SystemTime};
 
 use common::server::{Recorded, Reply, TestServer, v3_token_body};
 use serde_json::json;
-use stackauth::auth::format_iso8601;
 use stackauth::auth::identity::v3::{Method, Scope, UserRef, V3Auth};
 use stackauth::opt::Secret;
 use stackauth::session::{Request, Session};
@@ -47,7 +46,7 @@ fn at(offset: i64) -> String {
     } else {
         now - Duration::from_secs(offset.unsigned_abs())
     };
-    format_iso8601(t)
+    common::iso8601(t)
 }
 
 async fn cloud(stamp: Stamp) -> Cloud {

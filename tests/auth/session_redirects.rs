@@ -151,7 +151,7 @@ async fn https_to_http_is_not_followed() {
 async fn identity_with_compute(compute_url: String) -> (TestServer, Arc<dyn AuthPlugin>) {
     let server = TestServer::start(move |r: &Recorded| {
         if r.method == "POST" {
-            let issued = stackauth::auth::format_iso8601(std::time::SystemTime::now());
+            let issued = common::iso8601(std::time::SystemTime::now());
             return Reply::json(
                 201,
                 json!({"token": {
