@@ -192,6 +192,7 @@ impl Snapshot {
         }
     }
 
+    #[cfg(feature = "reload")]
     pub(crate) fn insert(&mut self, group: &str, dest: &str, resolved: Resolved) {
         self.groups
             .entry(normalize_group(group))
