@@ -17,7 +17,7 @@ use axum::routing::get;
 use common::memcached::Memcached;
 use common::server::{Recorded, Reply, TestServer, v3_token_body};
 use stackauth::auth::Interface;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth_token::IdentityServer;
 use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer, MemcacheConfig, Protection};

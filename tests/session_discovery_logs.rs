@@ -7,7 +7,7 @@ mod common;
 use common::server::{Recorded, Reply, TestServer};
 use serde_json::json;
 use stackauth::auth::Interface;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Session, VersionSpec};
 

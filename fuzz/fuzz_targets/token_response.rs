@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use stackauth::auth::identity::generic::parse_versions;
-use stackauth::auth::identity::v3::{Method, Scope, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, V3Auth};
 use stackauth::auth::transport::{BoxFuture, HttpRequest, HttpResponse, TransportError};
 use stackauth::auth::{AccessInfo, EndpointFilter, Interface, Transport};
 
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
     let plugin = V3Auth::new(
         "v3password",
         "http://k:5000/v3",
-        vec![Method::Token { token: stackauth::opt::Secret::new("t") }],
+        vec![AuthMethod::Token { token: stackauth::opt::Secret::new("t") }],
         Scope::Default,
     );
     match stackauth_fuzz::block_on(plugin.get_access(&t)) {

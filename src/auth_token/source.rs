@@ -13,7 +13,7 @@ use crate::session::{Adapter, RetryPolicy, Session, SessionError, Version, Versi
 
 /// What a validation asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ValidateOptions {
+pub struct ValidateTokenOptions {
     /// Accept a token that has expired (a valid service token with a
     /// service role came with it).
     pub allow_expired: bool,
@@ -66,7 +66,7 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     fn validate<'a>(
         &'a self,
         token: &'a Secret,
-        options: ValidateOptions,
+        options: ValidateTokenOptions,
     ) -> BoxFuture<'a, Result<Validated, SourceError>>;
 
     /// Where clients authenticate, when the configuration does not say.
@@ -126,7 +126,7 @@ impl TokenSource for IdentityServer {
     fn validate<'a>(
         &'a self,
         token: &'a Secret,
-        options: ValidateOptions,
+        options: ValidateTokenOptions,
     ) -> BoxFuture<'a, Result<Validated, SourceError>> {
         let validation = async move {
             let mut path = String::from("/auth/tokens");

@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::server::{Recorded, Reply, TestServer};
 use reqwest::Method;
 use serde_json::json;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth::{AuthPlugin, EndpointFilter, Interface};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Request, RetryPolicy, Session, SessionError};

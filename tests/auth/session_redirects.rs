@@ -13,7 +13,7 @@ use common::tls::Ca;
 use reqwest::Method;
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::json;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth::{AuthPlugin, Interface, SessionOptions};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Request, Session, VersionSpec};

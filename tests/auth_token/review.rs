@@ -19,12 +19,13 @@ use axum::routing::any;
 use common::server::{Recorded, Reply, TestServer};
 use http_body_util::BodyExt;
 use serde_json::{Value as J, json};
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth::transport::BoxFuture;
 use stackauth::auth::{AuthPlugin, Interface};
 use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{
-    AuthTokenConfig, AuthTokenLayer, IdentityServer, SourceError, TokenSource, UserContext, ValidateOptions, Validated,
+    AuthTokenConfig, AuthTokenLayer, IdentityServer, SourceError, TokenSource, UserContext, ValidateTokenOptions,
+    Validated,
 };
 use stackauth::opt::Secret;
 use stackauth::session::Session;
@@ -104,7 +105,7 @@ async fn the_worst_access_rule_pattern_answers_on_a_long_path() {
 struct Hang;
 
 impl TokenSource for Hang {
-    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
+    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateTokenOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
         Box::pin(std::future::pending())
     }
 }
@@ -251,7 +252,7 @@ async fn quoting_identity() -> (TestServer, IdentityServer) {
 #[tokio::test]
 async fn identity_service_bodies_never_reach_errors() {
     let (_server, source) = quoting_identity().await;
-    let options = ValidateOptions { allow_expired: false, include_catalog: true };
+    let options = ValidateTokenOptions { allow_expired: false, include_catalog: true };
     let gone = Secret::new("gone-secret-token-1");
     let e = source.validate(&gone, options).await.expect_err("404");
     assert!(matches!(e, SourceError::Invalid(_)), "{e:?}");
@@ -475,7 +476,7 @@ struct Gate {
 }
 
 impl TokenSource for Gate {
-    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
+    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateTokenOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
         use std::sync::atomic::Ordering::SeqCst;
         Box::pin(async move {
             self.calls.fetch_add(1, SeqCst);
