@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Value as J, json};
 
 use super::source::{SourceError, TokenSource, ValidateTokenOptions, Validated, parse_body};
-use crate::auth::format_iso8601;
+use crate::auth::time::format_iso8601;
 use crate::auth::transport::BoxFuture;
 use crate::opt::Secret;
 

@@ -18,7 +18,8 @@ use super::source::{SourceError, TokenSource, ValidateTokenOptions, Validated};
 use super::validator::TokenValidator;
 use crate::auth::TokenVersion;
 use crate::opt::Secret;
-use crate::session::{GlobalRequestId, REQUEST_ID_HEADER, token_hash};
+use crate::session::redact::token_hash;
+use crate::session::{GlobalRequestId, REQUEST_ID_HEADER};
 
 /// The auth_token layer: keystonemiddleware's `auth_token` for tower
 /// services (axum, tonic, hyper).

@@ -16,7 +16,7 @@ use super::config::AuthTokenConfig;
 use super::memcache::MemcacheOptions;
 use super::source::{SourceError, TokenSource, ValidateTokenOptions, Validated};
 use crate::opt::Secret;
-use crate::session::token_hash;
+use crate::session::redact::token_hash;
 
 /// The most validations of distinct tokens joined at once; more are
 /// validated without being joined, so the map stays bounded.

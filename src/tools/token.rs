@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 
-use crate::auth::{AccessInfo, AdapterOptions, EndpointFilter, IdName, Interface, format_iso8601};
-use crate::session::{EndpointData, Version, token_hash};
+use crate::auth::time::format_iso8601;
+use crate::auth::{AccessInfo, AdapterOptions, EndpointFilter, IdName, Interface};
+use crate::session::redact::token_hash;
+use crate::session::{EndpointData, Version};
 
 /// A token's metadata as JSON: user, project, domain, system scope, roles,
 /// expiry, audit ids, methods, catalog; the token itself only with
