@@ -30,6 +30,7 @@ impl Severity {
 
 /// A stable code for each kind of finding, for CI filters and docs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Code {
     /// A file could not be read (missing, unreadable, a directory...).
     Io,

@@ -44,15 +44,16 @@ async fn logs_show_what_happened_and_no_secret() {
     let tokens = Arc::new(FixtureTokens::new());
     tokens.add(TOKEN, V3Token::new("alice-id").project("p", "demo").role("member"));
     tokens.add(SERVICE_TOKEN, V3Token::new("nova-id").project("s", "service").role("service"));
-    let config = AuthTokenConfig {
-        memcache: Some(MemcacheConfig {
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.memcache = Some(MemcacheConfig {
             servers: vec![m.addr()],
             protection: Some((Protection::Encrypt, Secret::new(KEY))),
             socket_timeout: Duration::from_secs(1),
             dead_retry: Duration::ZERO,
             max_idle: 2,
-        }),
-        ..AuthTokenConfig::default()
+        });
+        built
     };
     let layer = AuthTokenLayer::with_source(tokens.clone(), config).expect("layer");
     let app = Router::new().route("/x", get(|| async { "ok" })).layer(layer);
@@ -116,15 +117,16 @@ async fn logs_show_what_happened_and_no_secret() {
 
     // memcached without a security strategy: anyone who can write to it
     // can forge identities; said once, at start.
-    let unprotected = AuthTokenConfig {
-        memcache: Some(MemcacheConfig {
+    let unprotected = {
+        let mut built = AuthTokenConfig::default();
+        built.memcache = Some(MemcacheConfig {
             servers: vec!["127.0.0.1:1".into()],
             protection: None,
             socket_timeout: Duration::from_secs(1),
             dead_retry: Duration::ZERO,
             max_idle: 2,
-        }),
-        ..AuthTokenConfig::default()
+        });
+        built
     };
     let _ = AuthTokenLayer::with_source(tokens.clone(), unprotected).expect("layer");
 

@@ -8,6 +8,7 @@ use crate::source::Origin;
 
 /// Transport settings of a group: keystoneauth's session options.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SessionOptions {
     /// CA bundle to verify servers with (`cafile`, or the deprecated `cacert`).
     pub cafile: Option<PathBuf>,
@@ -29,6 +30,7 @@ pub struct SessionOptions {
 
 /// Per-client defaults of a group: keystoneauth's adapter options.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AdapterOptions {
     /// The catalog service type.
     pub service_type: Option<String>,

@@ -12,7 +12,8 @@ use crate::opt::Secret;
 use crate::session::{Adapter, RetryPolicy, Session, SessionError, Version, VersionSpec};
 
 /// What a validation asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ValidateTokenOptions {
     /// Accept a token that has expired (a valid service token with a
     /// service role came with it).
@@ -49,6 +50,7 @@ pub(crate) struct Rendered {
 
 /// Why a token was not validated.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SourceError {
     /// The identity service says the token is not valid (unknown, expired,
     /// revoked), or its body is not a token.

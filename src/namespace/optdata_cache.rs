@@ -45,6 +45,7 @@ const MAX_DEPTH: usize = 64;
 
 /// What the cache did for one import.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CacheUse {
     /// The parsed document came from the cache.
     Hit,

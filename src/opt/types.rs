@@ -16,6 +16,7 @@ use super::value::Value;
 
 /// An option's type, with its bounds.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum OptType {
     /// Text; see [`StringType`].
     String(StringType),

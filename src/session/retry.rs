@@ -6,6 +6,7 @@ use reqwest::Method;
 
 /// Retry settings of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after a connection could not be made.
     pub connect_retries: u32,

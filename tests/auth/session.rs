@@ -196,10 +196,11 @@ async fn connection_refused_is_retried_with_backoff_then_reported() {
         l.local_addr().expect("addr").port()
     };
     let s = Session::builder().build().expect("session");
-    let policy = RetryPolicy {
-        connect_retries: 2,
-        connect_retry_delay: Some(Duration::from_millis(10)),
-        ..RetryPolicy::default()
+    let policy = {
+        let mut built = RetryPolicy::default();
+        built.connect_retries = 2;
+        built.connect_retry_delay = Some(Duration::from_millis(10));
+        built
     };
     let e = s.send(Request::get(format!("http://127.0.0.1:{port}/x")).retry(policy)).await.expect_err("refused");
     match &e {
@@ -216,10 +217,11 @@ async fn connection_refused_is_retried_with_backoff_then_reported() {
 async fn a_503_then_200_is_retried_for_get_but_never_for_post() {
     let c = cloud(FAR).await;
     let s = session(&c);
-    let retry = RetryPolicy {
-        status_code_retries: 3,
-        status_code_retry_delay: Some(Duration::from_millis(10)),
-        ..RetryPolicy::default()
+    let retry = {
+        let mut built = RetryPolicy::default();
+        built.status_code_retries = 3;
+        built.status_code_retry_delay = Some(Duration::from_millis(10));
+        built
     };
     let a = compute(&s).retry(retry);
     assert_eq!(a.get("/flaky").await.expect("retried").status, 200);
@@ -236,7 +238,11 @@ async fn a_503_then_200_is_retried_for_get_but_never_for_post() {
 async fn retry_after_is_honoured() {
     let c = cloud(FAR).await;
     let s = session(&c);
-    let a = compute(&s).retry(RetryPolicy { status_code_retries: 1, ..RetryPolicy::default() });
+    let a = compute(&s).retry({
+        let mut built = RetryPolicy::default();
+        built.status_code_retries = 1;
+        built
+    });
     let started = std::time::Instant::now();
     assert_eq!(a.get("/limited").await.expect("ok").status, 200);
     assert_eq!(count(&c, "GET", "/compute/limited"), 2);
@@ -358,7 +364,11 @@ async fn per_request_and_per_adapter_auth_and_unauthenticated_requests() {
 #[tokio::test]
 async fn timings_are_collected_when_asked() {
     let c = cloud(FAR).await;
-    let opts = stackauth::auth::SessionOptions { collect_timing: true, ..Default::default() };
+    let opts = {
+        let mut built = stackauth::auth::SessionOptions::default();
+        built.collect_timing = true;
+        built
+    };
     let s = Session::builder().auth(plugin(&c.server.url())).options(opts).build().expect("session");
     compute(&s).get("/servers").await.expect("ok");
     compute(&s).send(Request::get("/missing").raise_on_error(false)).await.expect("a response");

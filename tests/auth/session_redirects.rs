@@ -73,7 +73,11 @@ fn json_answer(body: &serde_json::Value) -> String {
 /// A session trusting `ca`.
 fn tls_session(ca: &Ca, dir: &common::Dir, plugin: Option<Arc<dyn AuthPlugin>>) -> Session {
     let cafile = dir.write("ca.pem", ca.pem());
-    let options = SessionOptions { cafile: Some(cafile), ..SessionOptions::default() };
+    let options = {
+        let mut built = SessionOptions::default();
+        built.cafile = Some(cafile);
+        built
+    };
     let mut b = Session::builder().options(options);
     if let Some(p) = plugin {
         b = b.auth(p);

@@ -90,6 +90,7 @@ impl UserRef {
 
 /// One v3 authentication method.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum AuthMethod {
     /// `password`.
     Password {
@@ -172,6 +173,7 @@ impl AuthMethod {
 
 /// What a token is scoped to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Scope {
     /// Nothing asked: Keystone picks the user's default project, if any.
     #[default]
