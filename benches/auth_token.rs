@@ -32,7 +32,11 @@ fn worst_rules() -> Router {
             .application_credential("ac-id", &[("image", "GET", "/**/**/**/**/**/**/**/x")])
             .service("image", "glance", [("public", "http://glance.example/")]),
     );
-    let config = AuthTokenConfig { service_type: Some("image".into()), ..AuthTokenConfig::default() };
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.service_type = Some("image".into());
+        built
+    };
     let layer = AuthTokenLayer::with_source(Arc::new(tokens), config).expect("layer");
     Router::new().route("/{*path}", get(|| async { "ok" })).layer(layer)
 }
@@ -54,7 +58,11 @@ fn routers() -> (Router, Router, Router) {
     );
     let tokens = Arc::new(tokens);
     let layer = AuthTokenLayer::with_source(tokens.clone(), AuthTokenConfig::default()).expect("layer");
-    let config = AuthTokenConfig { identity_headers: false, ..AuthTokenConfig::default() };
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.identity_headers = false;
+        built
+    };
     let context_only = AuthTokenLayer::with_source(tokens, config).expect("layer");
     let open = Router::new().route("/x", get(|| async { "ok" }));
     (open.clone(), open.clone().layer(layer), open.layer(context_only))

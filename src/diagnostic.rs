@@ -30,6 +30,7 @@ impl Severity {
 
 /// A stable code for each kind of finding, for CI filters and docs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Code {
     /// A file could not be read (missing, unreadable, a directory...).
     Io,
@@ -243,7 +244,7 @@ impl fmt::Display for Diagnostic {
 /// `text` safe to print on a terminal: control characters other than
 /// newline and tab (which a file's group or option name may hold, an
 /// escape sequence among them) written as `\u{1b}`.
-pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return std::borrow::Cow::Borrowed(text);
     }

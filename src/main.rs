@@ -368,14 +368,12 @@ fn run_show(m: &ArgMatches, a: &ShowArgs) -> ExitCode {
     let plain = loader(m, &a.sources, &reg);
     let inputs = plain.read();
     let reg = validate::registry_with_auth_plugins(&plain, &inputs, &PluginRegistry::builtin());
-    let (mut snapshot, mut findings) = plain.with_registry(&reg).resolve_lenient(&inputs);
+    let (snapshot, mut findings) = plain.with_registry(&reg).resolve_lenient(&inputs);
     if !a.sources.schema.opt_data.is_empty() {
         validate::required_as_notes(&mut findings, &reg);
     }
     print_diagnostics(&findings);
-    if !a.group.is_empty() {
-        snapshot.retain_groups(&a.group);
-    }
+    let snapshot = if a.group.is_empty() { snapshot } else { show::only_groups(&snapshot, &a.group) };
     let opts = show::ShowOptions { reveal_secrets: a.reveal_secrets, all: a.all };
     match a.format {
         ShowFormat::Ini => print!("{}", show::render_text_with(&snapshot, opts, &findings)),

@@ -38,6 +38,7 @@ impl fmt::Display for Location {
 /// assert_eq!(o.to_string(), "environment variable OS_KEYSTONE_AUTHTOKEN__AUTH_URL");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Origin {
     /// The option's declared default.
     Default,

@@ -17,13 +17,12 @@ use axum::routing::get;
 use common::memcached::Memcached;
 use common::server::{Recorded, Reply, TestServer, v3_token_body};
 use stackauth::auth::Interface;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth_token::IdentityServer;
 use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer, MemcacheConfig, Protection};
 use stackauth::opt::Secret;
 use stackauth::session::Session;
-use stackauth::session::token_hash;
 use tower::ServiceExt;
 
 const TOKEN: &str = "gAAAAABn-secret-user-token";
@@ -45,15 +44,16 @@ async fn logs_show_what_happened_and_no_secret() {
     let tokens = Arc::new(FixtureTokens::new());
     tokens.add(TOKEN, V3Token::new("alice-id").project("p", "demo").role("member"));
     tokens.add(SERVICE_TOKEN, V3Token::new("nova-id").project("s", "service").role("service"));
-    let config = AuthTokenConfig {
-        memcache: Some(MemcacheConfig {
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.memcache = Some(MemcacheConfig {
             servers: vec![m.addr()],
             protection: Some((Protection::Encrypt, Secret::new(KEY))),
             socket_timeout: Duration::from_secs(1),
             dead_retry: Duration::ZERO,
             max_idle: 2,
-        }),
-        ..AuthTokenConfig::default()
+        });
+        built
     };
     let layer = AuthTokenLayer::with_source(tokens.clone(), config).expect("layer");
     let app = Router::new().route("/x", get(|| async { "ok" })).layer(layer);
@@ -117,15 +117,16 @@ async fn logs_show_what_happened_and_no_secret() {
 
     // memcached without a security strategy: anyone who can write to it
     // can forge identities; said once, at start.
-    let unprotected = AuthTokenConfig {
-        memcache: Some(MemcacheConfig {
+    let unprotected = {
+        let mut built = AuthTokenConfig::default();
+        built.memcache = Some(MemcacheConfig {
             servers: vec!["127.0.0.1:1".into()],
             protection: None,
             socket_timeout: Duration::from_secs(1),
             dead_retry: Duration::ZERO,
             max_idle: 2,
-        }),
-        ..AuthTokenConfig::default()
+        });
+        built
     };
     let _ = AuthTokenLayer::with_source(tokens.clone(), unprotected).expect("layer");
 
@@ -146,7 +147,7 @@ async fn logs_show_what_happened_and_no_secret() {
     ] {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");
     }
-    assert!(log.contains(&token_hash(&Secret::new("wrong-secret-token"))), "invalid tokens by hash:\n{log}");
+    assert!(log.contains(&common::token_hash("wrong-secret-token")), "invalid tokens by hash:\n{log}");
     assert!(log.contains("memcached token entry refused"), "tampered entry warned:\n{log}");
     assert!(log.contains("memcached unavailable"), "memcached down warned:\n{log}");
     assert!(log.contains("the identity service is unavailable"), "unreachable identity service:\n{log}");

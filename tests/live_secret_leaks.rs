@@ -108,7 +108,11 @@ async fn no_secret_leaks_anywhere() {
     // secret included, goes to the body log, masked.
     let split = Session::builder()
         .auth(loaded.plugin.clone())
-        .options(stackauth::auth::SessionOptions { split_loggers: true, ..loaded.session.clone() })
+        .options({
+            let mut built = loaded.session.clone();
+            built.split_loggers = true;
+            built
+        })
         .build()
         .expect("session");
     let body =

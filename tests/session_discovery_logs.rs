@@ -7,7 +7,7 @@ mod common;
 use common::server::{Recorded, Reply, TestServer};
 use serde_json::json;
 use stackauth::auth::Interface;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Session, VersionSpec};
 
@@ -23,7 +23,7 @@ async fn a_version_link_to_another_origin_is_warned_about() {
                 201,
                 json!({"token": {
                     "methods": ["password"], "expires_at": "2099-01-01T00:00:00Z",
-                    "issued_at": stackauth::auth::format_iso8601(std::time::SystemTime::now()),
+                    "issued_at": common::iso8601(std::time::SystemTime::now()),
                     "user": {"id": "u1", "name": "u1", "domain": {"id": "default"}},
                     "project": {"id": "p1", "name": "p1", "domain": {"id": "default"}},
                     "roles": [{"name": "member"}], "audit_ids": ["a"],

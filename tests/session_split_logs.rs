@@ -48,7 +48,11 @@ async fn split_loggers_and_global_ids_in_the_logs() {
     let id = GlobalRequestId::parse(ID).expect("id");
 
     // split_loggers on: three targets, no single line.
-    let split = SessionOptions { split_loggers: true, ..SessionOptions::default() };
+    let split = {
+        let mut built = SessionOptions::default();
+        built.split_loggers = true;
+        built
+    };
     let s = Session::builder().options(split).build().expect("session");
     Adapter::new(&s).endpoint_override(&server.url()).global_request_id(&id).get("/split").await.expect("ok");
     let log = buf.text();

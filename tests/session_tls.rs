@@ -33,12 +33,29 @@ async fn the_right_ca_is_accepted_and_a_wrong_one_rejected() {
     let url = tls_server(&ca, None).await;
     let d = Dir::new();
     let good = d.write("ca.pem", ca.pem());
-    let ok = get(&session(SessionOptions { cafile: Some(good), ..Default::default() }), &url).await.expect("trusted");
+    let ok = get(
+        &session({
+            let mut built = SessionOptions::default();
+            built.cafile = Some(good);
+            built
+        }),
+        &url,
+    )
+    .await
+    .expect("trusted");
     assert_eq!(ok["client_cert"], false);
     let other = Ca::new("another CA");
     let wrong = d.write("wrong-ca.pem", other.pem());
-    let e =
-        get(&session(SessionOptions { cafile: Some(wrong), ..Default::default() }), &url).await.expect_err("wrong CA");
+    let e = get(
+        &session({
+            let mut built = SessionOptions::default();
+            built.cafile = Some(wrong);
+            built
+        }),
+        &url,
+    )
+    .await
+    .expect_err("wrong CA");
     let msg = e.to_string();
     assert!(msg.contains("UnknownIssuer") || msg.contains("unknown issuer"), "{msg}");
     assert!(msg.contains("check cafile"), "{msg}");
@@ -54,29 +71,46 @@ async fn a_client_certificate_is_presented() {
     let (cert, _, key) = clients.leaf(&["glance"]);
     let certfile = d.write("client.pem", cert);
     let keyfile = d.write("client.key", key.serialize_pem());
-    let with = session(SessionOptions {
-        cafile: Some(cafile.clone()),
-        certfile: Some(certfile),
-        keyfile: Some(keyfile.clone()),
-        ..Default::default()
+    let with = session({
+        let mut built = SessionOptions::default();
+        built.cafile = Some(cafile.clone());
+        built.certfile = Some(certfile);
+        built.keyfile = Some(keyfile.clone());
+        built
     });
     assert_eq!(get(&with, &url).await.expect("accepted")["client_cert"], true);
-    let without = session(SessionOptions { cafile: Some(cafile), ..Default::default() });
+    let without = session({
+        let mut built = SessionOptions::default();
+        built.cafile = Some(cafile);
+        built
+    });
     assert!(get(&without, &url).await.is_err(), "the server requires a client certificate");
     // A key without a certificate, or a file that is not PEM, is a clear error.
     let e = Session::builder()
-        .options(SessionOptions { keyfile: Some(keyfile), ..Default::default() })
+        .options({
+            let mut built = SessionOptions::default();
+            built.keyfile = Some(keyfile);
+            built
+        })
         .build()
         .expect_err("no cert");
     assert!(e.to_string().contains("without certfile"), "{e}");
     let junk = d.write("junk.pem", "not a certificate");
     let e = Session::builder()
-        .options(SessionOptions { cafile: Some(junk), ..Default::default() })
+        .options({
+            let mut built = SessionOptions::default();
+            built.cafile = Some(junk);
+            built
+        })
         .build()
         .expect_err("junk");
     assert!(e.to_string().contains("junk.pem"), "{e}");
     let e = Session::builder()
-        .options(SessionOptions { cafile: Some(d.path().join("missing.pem")), ..Default::default() })
+        .options({
+            let mut built = SessionOptions::default();
+            built.cafile = Some(d.path().join("missing.pem"));
+            built
+        })
         .build()
         .expect_err("missing");
     assert!(e.to_string().contains("cannot read cafile"), "{e}");
@@ -93,7 +127,11 @@ async fn insecure_works_and_warns() {
     let log = log();
     let ca = Ca::new("unknown CA");
     let url = tls_server(&ca, None).await;
-    let s = session(SessionOptions { insecure: true, ..Default::default() });
+    let s = session({
+        let mut built = SessionOptions::default();
+        built.insecure = true;
+        built
+    });
     assert_eq!(get(&s, &url).await.expect("accepted")["client_cert"], false);
     let text = log.text();
     assert!(text.contains("WARN") && text.contains("insecure is set: TLS certificates will not be verified"), "{text}");

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use stackauth::auth::identity::v3::{DomainRef, Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, DomainRef, Scope, UserRef, V3Auth};
 use stackauth::auth::{Interface, transport::install_crypto_provider};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Session};

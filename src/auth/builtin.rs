@@ -6,7 +6,7 @@ use super::fixed::FixedAuth;
 use super::identity::generic::GenericAuth;
 use super::identity::oauth2::OAuth2ClientCredential;
 use super::identity::v2::{Tenant, V2Auth, V2Credential};
-use super::identity::v3::{Method, Scope, UserRef, V3Auth};
+use super::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use super::plugin::{AuthPlugin, PluginError, PluginOptions, PluginType};
 use super::schema;
 
@@ -17,28 +17,28 @@ fn user(o: &PluginOptions<'_>) -> Result<UserRef, PluginError> {
     })
 }
 
-fn v3(o: &PluginOptions<'_>, methods: Vec<Method>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
+fn v3(o: &PluginOptions<'_>, methods: Vec<AuthMethod>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
     let auth_url = o.need("auth_url")?;
     let scope = Scope::from_opts(o, None)?;
     Ok(V3Auth::new(o.plugin(), &auth_url, methods, scope).into_plugin())
 }
 
-fn password_method(o: &PluginOptions<'_>) -> Result<Method, PluginError> {
-    Ok(Method::Password { user: user(o)?, password: o.need_secret("password")? })
+fn password_method(o: &PluginOptions<'_>) -> Result<AuthMethod, PluginError> {
+    Ok(AuthMethod::Password { user: user(o)?, password: o.need_secret("password")? })
 }
 
-fn totp_method(o: &PluginOptions<'_>) -> Result<Method, PluginError> {
-    Ok(Method::Totp { user: user(o)?, passcode: o.need_secret("passcode")? })
+fn totp_method(o: &PluginOptions<'_>) -> Result<AuthMethod, PluginError> {
+    Ok(AuthMethod::Totp { user: user(o)?, passcode: o.need_secret("passcode")? })
 }
 
-fn token_method(o: &PluginOptions<'_>) -> Result<Method, PluginError> {
-    Ok(Method::Token { token: o.need_secret("token")? })
+fn token_method(o: &PluginOptions<'_>) -> Result<AuthMethod, PluginError> {
+    Ok(AuthMethod::Token { token: o.need_secret("token")? })
 }
 
-fn app_cred_method(o: &PluginOptions<'_>) -> Result<Method, PluginError> {
+fn app_cred_method(o: &PluginOptions<'_>) -> Result<AuthMethod, PluginError> {
     let secret = o.need_secret("application_credential_secret")?;
     if let Some(id) = o.str("application_credential_id") {
-        return Ok(Method::ApplicationCredential { id: Some(id), name: None, user: None, secret });
+        return Ok(AuthMethod::ApplicationCredential { id: Some(id), name: None, user: None, secret });
     }
     let Some(name) = o.str("application_credential_name") else {
         return Err(PluginError::option(
@@ -54,7 +54,7 @@ fn app_cred_method(o: &PluginOptions<'_>) -> Result<Method, PluginError> {
         )
         .suggest(format!("set user_id, or username and user_domain_name, in [{}]", o.group()))
     })?;
-    Ok(Method::ApplicationCredential { id: None, name: Some(name), user: Some(owner), secret })
+    Ok(AuthMethod::ApplicationCredential { id: None, name: Some(name), user: Some(owner), secret })
 }
 
 fn v2(o: &PluginOptions<'_>, credential: V2Credential) -> Result<Arc<dyn AuthPlugin>, PluginError> {

@@ -3,11 +3,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::Interface;
+use super::version::{Version, VersionSpec};
 use crate::snapshot::GroupValues;
 use crate::source::Origin;
 
 /// Transport settings of a group: keystoneauth's session options.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SessionOptions {
     /// CA bundle to verify servers with (`cafile`, or the deprecated `cacert`).
     pub cafile: Option<PathBuf>,
@@ -29,24 +32,22 @@ pub struct SessionOptions {
 
 /// Per-client defaults of a group: keystoneauth's adapter options.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AdapterOptions {
     /// The catalog service type.
     pub service_type: Option<String>,
     /// The catalog service name.
     pub service_name: Option<String>,
     /// Interfaces to try, in order (`valid_interfaces`, or the deprecated
-    /// `interface`).
-    pub interfaces: Vec<String>,
+    /// `interface`); checked when the group loads.
+    pub interfaces: Vec<Interface>,
     /// The region.
     pub region_name: Option<String>,
     /// A URL to use instead of the catalog's.
     pub endpoint_override: Option<String>,
-    /// The API version wanted.
-    pub version: Option<String>,
-    /// The lowest acceptable version.
-    pub min_version: Option<String>,
-    /// The highest acceptable version.
-    pub max_version: Option<String>,
+    /// The API versions wanted (`version`, or `min_version` and
+    /// `max_version`); checked when the group loads.
+    pub version: Option<VersionSpec>,
     /// Retries of failed connections.
     pub connect_retries: Option<u32>,
     /// Delay between connection retries (fixed), if set.
@@ -119,25 +120,43 @@ impl GroupReader<'_> {
                 "interface and valid_interfaces are mutually exclusive; use valid_interfaces".into(),
             ));
         }
+        let invalid = |dest: &str, i: &str| {
+            (
+                dest.to_owned(),
+                format!("{i:?} is not a valid interface; valid interfaces are public, internal and admin"),
+            )
+        };
+        let mut interfaces = Vec::with_capacity(valid.len());
         for i in &valid {
-            if !matches!(i.as_str(), "public" | "internal" | "admin") {
-                return Err((
-                    "valid_interfaces".into(),
-                    format!("{i:?} is not a valid interface; valid interfaces are public, internal and admin"),
-                ));
+            // keystoneauth takes exactly these three in `valid_interfaces`.
+            match Interface::parse(i) {
+                Some(parsed) if parsed.as_str() == i => interfaces.push(parsed),
+                _ => return Err(invalid("valid_interfaces", i)),
             }
         }
-        let interfaces = if valid.is_empty() { self.str("interface").into_iter().collect() } else { valid };
+        if valid.is_empty()
+            && let Some(i) = self.str("interface")
+        {
+            // The deprecated `interface` also takes the v2 `publicURL` forms.
+            interfaces.push(Interface::parse(&i).ok_or_else(|| invalid("interface", &i))?);
+        }
         let version = self.str("version");
         let (min_version, max_version) = (self.str("min_version"), self.str("max_version"));
         if version.is_some() && (min_version.is_some() || max_version.is_some()) {
             return Err(("version".into(), "version is mutually exclusive with min_version and max_version".into()));
         }
-        for (dest, v) in [("version", &version), ("min_version", &min_version), ("max_version", &max_version)] {
-            if let Some(Err(e)) = v.as_deref().map(str::parse::<super::version::Version>) {
-                return Err((dest.into(), e.to_string()));
-            }
-        }
+        let parse = |dest: &str, v: &Option<String>| match v.as_deref().map(str::parse::<Version>) {
+            Some(Err(e)) => Err((dest.to_owned(), e.to_string())),
+            Some(Ok(v)) => Ok(Some(v)),
+            None => Ok(None),
+        };
+        let (version, min, max) =
+            (parse("version", &version)?, parse("min_version", &min_version)?, parse("max_version", &max_version)?);
+        let version = match (version, min, max) {
+            (Some(v), _, _) => Some(VersionSpec::version(v)),
+            (None, None, None) => None,
+            (None, lo, hi) => Some(VersionSpec::between(lo, hi)),
+        };
         let count = |dest: &str| self.int(dest).and_then(|i| u32::try_from(i).ok());
         let delay = |dest: &str| self.float(dest).filter(|d| *d >= 0.0 && d.is_finite()).map(Duration::from_secs_f64);
         Ok(AdapterOptions {
@@ -147,8 +166,6 @@ impl GroupReader<'_> {
             region_name: self.str("region_name"),
             endpoint_override: self.str("endpoint_override"),
             version,
-            min_version,
-            max_version,
             connect_retries: count("connect_retries"),
             connect_retry_delay: delay("connect_retry_delay"),
             status_code_retries: count("status_code_retries"),

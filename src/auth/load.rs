@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use super::conf::{AdapterOptions, GroupReader, SessionOptions};
-use super::identity::v3::{DomainRef, Method, Scope, UserRef, V3Auth};
+use super::identity::v3::{AuthMethod, DomainRef, Scope, UserRef, V3Auth};
 use super::plugin::{AuthPlugin, PluginError, PluginOptions, PluginRegistry};
 use super::schema;
 use crate::diagnostic::{Code, Diagnostic};
@@ -259,7 +259,7 @@ fn legacy(snap: &Snapshot, group: &str, plugins: &PluginRegistry) -> Result<Opti
         Some(p) => Scope::ProjectName { name: p.clone(), domain: default() },
         None => Scope::Default,
     };
-    let method = Method::Password { user: UserRef::Name { name: user.clone(), domain: Some(default()) }, password };
+    let method = AuthMethod::Password { user: UserRef::Name { name: user.clone(), domain: Some(default()) }, password };
     let plugin = V3Auth::new("v3password", &identity_uri, vec![method], scope).into_plugin();
     let mut modern = format!(
         "auth_type = password, auth_url = {identity_uri}, username = {user}, password = <admin_password>, \

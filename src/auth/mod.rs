@@ -21,7 +21,7 @@ pub mod service_types;
 /// keystoneauth1's loading options, per plugin: plain option data, kept
 /// with the other built-in option sets in [`crate::namespace`].
 pub use crate::namespace::keystoneauth as schema;
-mod time;
+pub(crate) mod time;
 mod token_auth;
 pub mod transport;
 pub mod version;
@@ -37,6 +37,5 @@ pub use plugin::{
 };
 pub use register::register_conf_options;
 pub use remote_file::{RemoteFile, RemoteFileSource};
-pub use time::{format_iso8601, parse_iso8601};
 pub use token_auth::TokenAuth;
 pub use transport::{ReqwestTransport, Transport};

@@ -14,6 +14,7 @@ use crate::source::Origin;
 
 /// What authenticating gave: a token with its body, or fixed headers.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Credentials {
     /// A token from the identity service.
     Token(std::sync::Arc<AccessInfo>),
@@ -68,6 +69,7 @@ impl Credentials {
 
 /// Authentication failed. Messages never contain a credential.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuthError {
     /// The identity service could not be reached.
     #[error("cannot reach the identity service at {url}: {source}")]

@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Parses `2026-11-25T18:00:00.000000Z` (also `+hh:mm` offsets, no
 /// fraction, a space instead of `T`). `None` when it is not such a time.
-pub fn parse_iso8601(s: &str) -> Option<SystemTime> {
+pub(crate) fn parse_iso8601(s: &str) -> Option<SystemTime> {
     let s = s.trim();
     let (date, rest) = s.split_at_checked(10)?;
     let rest = rest.strip_prefix(['T', 't', ' '])?;
@@ -63,7 +63,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// Formats a time as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn format_iso8601(t: SystemTime) -> String {
+pub(crate) fn format_iso8601(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // civil_from_days
@@ -101,6 +101,8 @@ mod tests {
             "2026-11-25T00:00:00+99999999999999999:00",
             "2026-11-25T00:00:00+01:99999999999999999",
             "2026-11-25T00:00:00+24:00",
+            // fuzz target `token_response` (tests/config/fuzz_regressions.rs)
+            "2000-02-29T5+5555555555555552222222222:2262222222555555",
         ] {
             assert!(parse_iso8601(bad).is_none(), "{bad}");
         }

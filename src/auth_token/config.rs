@@ -62,14 +62,15 @@ pub struct MemcacheConfig {
 /// use std::time::Duration;
 /// use stackauth::auth_token::AuthTokenConfig;
 ///
-/// let config = AuthTokenConfig {
-///     www_authenticate_uri: Some("https://keystone.example/v3".into()),
-///     token_cache_time: Duration::from_secs(60),
-///     ..AuthTokenConfig::default()
-/// };
+/// // `#[non_exhaustive]`: start from the defaults (or
+/// // `AuthTokenConfig::from_snapshot`) and set fields.
+/// let mut config = AuthTokenConfig::default();
+/// config.www_authenticate_uri = Some("https://keystone.example/v3".into());
+/// config.token_cache_time = Duration::from_secs(60);
 /// assert!(config.service_token_roles_required);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct AuthTokenConfig {
     /// Where clients authenticate: sent in `WWW-Authenticate` with a 401
     /// (`www_authenticate_uri`, once `auth_uri`). Defaults to the service's

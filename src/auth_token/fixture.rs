@@ -22,8 +22,8 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Value as J, json};
 
-use super::source::{SourceError, TokenSource, ValidateOptions, Validated, parse_body};
-use crate::auth::format_iso8601;
+use super::source::{SourceError, TokenSource, ValidateTokenOptions, Validated, parse_body};
+use crate::auth::time::format_iso8601;
 use crate::auth::transport::BoxFuture;
 use crate::opt::Secret;
 
@@ -275,7 +275,7 @@ impl TokenSource for FixtureTokens {
     fn validate<'a>(
         &'a self,
         token: &'a Secret,
-        _options: ValidateOptions,
+        _options: ValidateTokenOptions,
     ) -> BoxFuture<'a, Result<Validated, SourceError>> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::Relaxed);

@@ -14,11 +14,12 @@ use super::bind::{self, RemoteUser};
 use super::config::AuthTokenConfig;
 use super::context::{IdentityStatus, UserContext};
 use super::headers;
-use super::source::{SourceError, TokenSource, ValidateOptions, Validated};
+use super::source::{SourceError, TokenSource, ValidateTokenOptions, Validated};
 use super::validator::TokenValidator;
 use crate::auth::TokenVersion;
 use crate::opt::Secret;
-use crate::session::{GlobalRequestId, REQUEST_ID_HEADER, token_hash};
+use crate::session::redact::token_hash;
+use crate::session::{GlobalRequestId, REQUEST_ID_HEADER};
 
 /// The auth_token layer: keystonemiddleware's `auth_token` for tower
 /// services (axum, tonic, hyper).
@@ -271,7 +272,7 @@ impl Shared {
             tracing::info!(kind, token = %token_hash(token), "not a token's alphabet: refused without asking");
             return Ok(Checked::Invalid);
         }
-        let options = ValidateOptions { allow_expired, include_catalog: self.config.include_service_catalog };
+        let options = ValidateTokenOptions { allow_expired, include_catalog: self.config.include_service_catalog };
         match self.validator.validate(token, options).await {
             Ok(v) => {
                 if !allow_expired && v.access.will_expire_soon(std::time::Duration::ZERO) {

@@ -38,7 +38,7 @@ pub use context::{IdentityStatus, UserContext};
 pub use crypt::Protection;
 pub use layer::{AuthToken, AuthTokenError, AuthTokenLayer, ResponseFuture};
 pub use memcache::MemcacheConfigError;
-pub use source::{IdentityServer, SourceError, TokenSource, ValidateOptions, Validated};
+pub use source::{IdentityServer, SourceError, TokenSource, ValidateTokenOptions, Validated};
 #[doc(hidden)]
 pub use validator::MAX_IN_FLIGHT;
 pub use validator::TokenValidator;

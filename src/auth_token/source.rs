@@ -12,8 +12,9 @@ use crate::opt::Secret;
 use crate::session::{Adapter, RetryPolicy, Session, SessionError, Version, VersionSpec};
 
 /// What a validation asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ValidateOptions {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ValidateTokenOptions {
     /// Accept a token that has expired (a valid service token with a
     /// service role came with it).
     pub allow_expired: bool,
@@ -49,6 +50,7 @@ pub(crate) struct Rendered {
 
 /// Why a token was not validated.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SourceError {
     /// The identity service says the token is not valid (unknown, expired,
     /// revoked), or its body is not a token.
@@ -66,7 +68,7 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     fn validate<'a>(
         &'a self,
         token: &'a Secret,
-        options: ValidateOptions,
+        options: ValidateTokenOptions,
     ) -> BoxFuture<'a, Result<Validated, SourceError>>;
 
     /// Where clients authenticate, when the configuration does not say.
@@ -126,7 +128,7 @@ impl TokenSource for IdentityServer {
     fn validate<'a>(
         &'a self,
         token: &'a Secret,
-        options: ValidateOptions,
+        options: ValidateTokenOptions,
     ) -> BoxFuture<'a, Result<Validated, SourceError>> {
         let validation = async move {
             let mut path = String::from("/auth/tokens");

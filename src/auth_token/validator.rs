@@ -14,9 +14,9 @@ use tokio::sync::OnceCell;
 use super::cache::{Cache, ExpiringMap, SharedCache, SharedLookup, TokenKey, token_key};
 use super::config::AuthTokenConfig;
 use super::memcache::MemcacheOptions;
-use super::source::{SourceError, TokenSource, ValidateOptions, Validated};
+use super::source::{SourceError, TokenSource, ValidateTokenOptions, Validated};
 use crate::opt::Secret;
-use crate::session::token_hash;
+use crate::session::redact::token_hash;
 
 /// The most validations of distinct tokens joined at once; more are
 /// validated without being joined, so the map stays bounded.
@@ -30,8 +30,8 @@ type Flight = Arc<OnceCell<Result<Validated, SourceError>>>;
 /// exact: the last request out removes the entry, and so does the first
 /// one out after the validation finished.
 struct FlightGuard<'a> {
-    map: &'a Mutex<HashMap<(TokenKey, ValidateOptions), Flight>>,
-    key: (TokenKey, ValidateOptions),
+    map: &'a Mutex<HashMap<(TokenKey, ValidateTokenOptions), Flight>>,
+    key: (TokenKey, ValidateTokenOptions),
     flight: Option<Flight>,
 }
 
@@ -56,7 +56,7 @@ pub struct TokenValidator {
     cache_time: Duration,
     negative: ExpiringMap<(TokenKey, bool), String>,
     negative_time: Duration,
-    in_flight: Mutex<HashMap<(TokenKey, ValidateOptions), Flight>>,
+    in_flight: Mutex<HashMap<(TokenKey, ValidateTokenOptions), Flight>>,
     source_calls: AtomicU64,
     /// `max_concurrent_validations` permits; `None` for no cap.
     calls_allowed: Option<tokio::sync::Semaphore>,
@@ -127,7 +127,7 @@ impl TokenValidator {
 
     /// Validates `token`: from the cache, or from the source. The token's
     /// expiry is not checked here (a cached token may have expired since).
-    pub async fn validate(&self, token: &Secret, options: ValidateOptions) -> Result<Validated, SourceError> {
+    pub async fn validate(&self, token: &Secret, options: ValidateTokenOptions) -> Result<Validated, SourceError> {
         let key = token_key(token);
         if let Some(reason) = self.negative.get(&(key, options.allow_expired)) {
             tracing::debug!(token = %token_hash(token), "token rejected from the negative cache");
@@ -173,7 +173,12 @@ impl TokenValidator {
         result
     }
 
-    async fn fetch(&self, token: &Secret, key: TokenKey, options: ValidateOptions) -> Result<Validated, SourceError> {
+    async fn fetch(
+        &self,
+        token: &Secret,
+        key: TokenKey,
+        options: ValidateTokenOptions,
+    ) -> Result<Validated, SourceError> {
         // Held for the call: a flood of distinct tokens waits here, briefly,
         // instead of becoming as many concurrent identity-service calls.
         let _permit = match &self.calls_allowed {

@@ -111,18 +111,22 @@ pub struct DeprecatedOption {
 
 /// The two formats `oslo-config-generator` writes machine-readable data in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub enum OptDataFormat {
     /// `--format yaml`.
     Yaml,
     /// `--format json`.
     Json,
 }
 
-impl Format {
+impl OptDataFormat {
     /// JSON if the first character other than white space (and a byte
     /// order mark) is `{`, YAML otherwise.
-    pub fn detect(text: &str) -> Format {
-        if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') { Format::Json } else { Format::Yaml }
+    pub fn detect(text: &str) -> OptDataFormat {
+        if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+            OptDataFormat::Json
+        } else {
+            OptDataFormat::Yaml
+        }
     }
 }
 
@@ -132,7 +136,7 @@ pub fn read(path: &Path) -> Result<Registry, Vec<Diagnostic>> {
     read_data(path).map(log_warnings)
 }
 
-/// Parses opt-data text (YAML or JSON, see [`Format::detect`]) into a
+/// Parses opt-data text (YAML or JSON, see [`OptDataFormat::detect`]) into a
 /// registry; `path` is for diagnostics. Warnings are logged (`tracing`);
 /// [`parse_data`] returns them instead.
 pub fn parse(text: &str, path: &Path) -> Result<Registry, Vec<Diagnostic>> {
@@ -156,13 +160,13 @@ pub fn parse_data(text: &str, path: &Path) -> Result<OptData, Vec<Diagnostic>> {
     import(&root, path)
 }
 
-/// The document of opt-data text: JSON or YAML (see [`Format::detect`]),
+/// The document of opt-data text: JSON or YAML (see [`OptDataFormat::detect`]),
 /// a byte order mark skipped.
 pub(crate) fn parse_root(text: &str, path: &Path) -> Result<Node, Vec<Diagnostic>> {
     let at = |line, column| Origin::File(Location { path: Arc::from(path), line, column });
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    Ok(match Format::detect(text) {
-        Format::Json => {
+    Ok(match OptDataFormat::detect(text) {
+        OptDataFormat::Json => {
             let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
                 let message = format!("invalid JSON: {e}");
                 // serde_json appends " at line L column C"; the origin says it.
@@ -171,7 +175,7 @@ pub(crate) fn parse_root(text: &str, path: &Path) -> Result<Node, Vec<Diagnostic
             })?;
             Node::from_json(value)
         }
-        Format::Yaml => yaml::parse(text).map_err(|e| {
+        OptDataFormat::Yaml => yaml::parse(text).map_err(|e| {
             vec![Diagnostic::error(Code::OptData, format!("invalid YAML: {}", e.message)).at(at(e.line, e.column))]
         })?,
     })
@@ -840,10 +844,10 @@ mod tests {
 
     #[test]
     fn format_detection() {
-        assert_eq!(Format::detect("  \n{\"options\": {}}"), Format::Json);
-        assert_eq!(Format::detect("\u{feff}{}"), Format::Json);
-        assert_eq!(Format::detect("options: {}"), Format::Yaml);
-        assert_eq!(Format::detect(""), Format::Yaml);
+        assert_eq!(OptDataFormat::detect("  \n{\"options\": {}}"), OptDataFormat::Json);
+        assert_eq!(OptDataFormat::detect("\u{feff}{}"), OptDataFormat::Json);
+        assert_eq!(OptDataFormat::detect("options: {}"), OptDataFormat::Yaml);
+        assert_eq!(OptDataFormat::detect(""), OptDataFormat::Yaml);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::optdata::{self, Format, OptData};
+use super::optdata::{self, OptData, OptDataFormat};
 use crate::diagnostic::Diagnostic;
 use crate::source::yaml::{Node, NodeValue};
 
@@ -45,6 +45,7 @@ const MAX_DEPTH: usize = 64;
 
 /// What the cache did for one import.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CacheUse {
     /// The parsed document came from the cache.
     Hit,
@@ -77,7 +78,7 @@ pub fn read_data_cached(path: &Path, cache_dir: &Path) -> (Result<OptData, Vec<D
         Ok(t) => t,
         Err(e) => return (Err(e), CacheUse::Unused),
     };
-    if Format::detect(&text) == Format::Json {
+    if OptDataFormat::detect(&text) == OptDataFormat::Json {
         return (optdata::parse_data(&text, path), CacheUse::Unused);
     }
     let entry = cache_dir.join(entry_name(text.as_bytes()));

@@ -17,8 +17,8 @@ pub use opt::Opt;
 pub use raw::RawValue;
 pub use registry::{DEFAULT_GROUP, Group, Registry, RegistryError, normalize_group};
 pub use secret::{MASK, Secret};
+pub(crate) use types::python_float;
 pub use types::{
     Choices, DictType, IpVersion, ListType, NumberType, OptType, Pattern, PatternError, StringType, UriType,
-    python_float,
 };
 pub use value::Value;

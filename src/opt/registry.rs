@@ -17,6 +17,7 @@ pub fn normalize_group(name: &str) -> String {
 
 /// Why a registration was refused.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RegistryError {
     /// The same option name was registered twice with different definitions
     /// (oslo.config's `DuplicateOptError`).

@@ -16,6 +16,7 @@ use super::value::Value;
 
 /// An option's type, with its bounds.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum OptType {
     /// Text; see [`StringType`].
     String(StringType),
@@ -535,7 +536,7 @@ fn python_digits(t: &str) -> Option<String> {
 /// A float as Python's `str()` writes the usual ones (`1.0`, `0.5`, `inf`,
 /// `nan`): how oslo.config's generator writes defaults and PyYAML reads
 /// floats back.
-pub fn python_float(f: f64) -> String {
+pub(crate) fn python_float(f: f64) -> String {
     if f.is_nan() {
         "nan".into()
     } else if f.is_infinite() {

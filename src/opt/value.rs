@@ -11,6 +11,7 @@ use super::secret::{MASK, Secret};
 /// `Display` gives the form oslo.config writes in a sample file
 /// (`a,b`, `k:v,k2:v2`, `true`), with secrets as `****`.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Value {
     /// A string, host, IP address or URI.
     Str(String),

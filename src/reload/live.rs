@@ -13,6 +13,7 @@ use crate::snapshot::Snapshot;
 
 /// What a reload did, as subscribers hear it.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum ReloadEvent {
     /// A new snapshot is current.
     Applied {

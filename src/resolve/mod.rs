@@ -33,6 +33,7 @@ use crate::source::{CliOverride, ConfigDir, ConfigFile, Env, Inputs, Origin, Sou
 
 /// A config file or config dir to read, in the order given.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConfigPath {
     /// One file.
     File(PathBuf),

@@ -58,7 +58,7 @@ impl Adapter {
         let mut a = Adapter::new(session);
         if let Some(t) = &o.service_type {
             let mut f = EndpointFilter::new(t.clone());
-            f.interfaces = o.interfaces.iter().filter_map(|i| Interface::parse(i)).collect();
+            f.interfaces = o.interfaces.clone();
             f.region_name = o.region_name.clone();
             f.service_name = o.service_name.clone();
             a.filter = Some(Arc::new(f));
@@ -83,15 +83,7 @@ impl Adapter {
         if any {
             a.retry = Some(retry);
         }
-        // Checked when the group was loaded; an unreadable version here
-        // means the options were built by hand, and is left out.
-        a.version = super::discover::VersionSpec::parse(
-            o.version.as_deref(),
-            o.min_version.as_deref(),
-            o.max_version.as_deref(),
-        )
-        .ok()
-        .flatten();
+        a.version = o.version;
         a
     }
 

@@ -183,7 +183,7 @@ impl AuthState {
         let now = SystemTime::now();
         let Some(mut c) = self.cached().filter(|c| c.valid_at(now)) else { return Err(e) };
         c.retry_at = Some(now + REFRESH_RETRY);
-        let expires_at = c.expires_at.map(crate::auth::format_iso8601).unwrap_or_default();
+        let expires_at = c.expires_at.map(crate::auth::time::format_iso8601).unwrap_or_default();
         tracing::warn!(
             plugin = self.plugin.plugin_name(),
             error = %e,
@@ -225,7 +225,7 @@ impl AuthState {
                 // (a 401 replaces it once) or for one margin.
                 tracing::warn!(
                     plugin = self.plugin.plugin_name(),
-                    expires_at = %crate::auth::format_iso8601(a.expires_at),
+                    expires_at = %crate::auth::time::format_iso8601(a.expires_at),
                     "the new token has no life left by the local clock (the clocks differ, or its times are \
                      wrong); it is used until a service refuses it"
                 );
@@ -238,7 +238,7 @@ impl AuthState {
             tracing::debug!(
                 plugin = self.plugin.plugin_name(),
                 generation,
-                expires_at = %crate::auth::format_iso8601(a.expires_at),
+                expires_at = %crate::auth::time::format_iso8601(a.expires_at),
                 "fetched a token"
             );
         }

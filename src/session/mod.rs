@@ -28,7 +28,6 @@ pub use adapter::Adapter;
 pub use auth_state::{AuthState, DEFAULT_REFRESH_MARGIN};
 pub use core::{EndpointData, Session, SessionBuilder, Timing};
 pub use discover::{InvalidVersion, Version, VersionSpec, VersionSpecError};
-pub use redact::token_hash;
 pub use request::{Body, MicroversionOutOfRange, Request, Response, SessionError, VersionNotFound};
 pub use request_id::{GlobalRequestId, InvalidRequestId, REQUEST_ID_HEADER};
-pub use retry::{RetryPolicy, backoff, idempotent, retry_after};
+pub use retry::RetryPolicy;

@@ -4,12 +4,7 @@ use crate::opt::Secret;
 
 /// A token as logs show it: `{SHA256}<hex>`, as keystoneauth does, so two
 /// log lines can be matched without the token being in either.
-///
-/// ```
-/// let h = stackauth::session::token_hash(&stackauth::opt::Secret::new("abc"));
-/// assert_eq!(h, "{SHA256}ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-/// ```
-pub fn token_hash(token: &Secret) -> String {
+pub(crate) fn token_hash(token: &Secret) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, token.expose().as_bytes());
     let mut out = String::with_capacity(8 + 64);
     out.push_str("{SHA256}");
@@ -80,7 +75,14 @@ fn mask(v: &mut serde_json::Value, in_token: bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::body_for_log;
+    use super::{body_for_log, token_hash};
+    use crate::opt::Secret;
+
+    #[test]
+    fn token_hash_is_keystoneauths_form() {
+        let h = token_hash(&Secret::new("abc"));
+        assert_eq!(h, "{SHA256}ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
 
     #[test]
     fn secrets_in_json_bodies_are_masked_and_other_bodies_left_out() {

@@ -13,6 +13,7 @@ use crate::auth::{AuthError, AuthPlugin, EndpointFilter, EndpointNotFound, trans
 
 /// A request body.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub enum Body {
     /// No body.
     #[default]

@@ -6,6 +6,7 @@ use reqwest::Method;
 
 /// Retry settings of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after a connection could not be made.
     pub connect_retries: u32,
@@ -35,17 +36,17 @@ impl Default for RetryPolicy {
 }
 
 /// keystoneauth's backoff: 0.5 s, doubling, capped at 60 s.
-pub fn backoff(attempt: u32, fixed: Option<Duration>, cap: Duration) -> Duration {
+pub(crate) fn backoff(attempt: u32, fixed: Option<Duration>, cap: Duration) -> Duration {
     fixed.unwrap_or_else(|| Duration::from_millis(500).saturating_mul(1u32 << attempt.min(16))).min(cap)
 }
 
 /// Methods that may be sent twice.
-pub fn idempotent(m: &Method) -> bool {
+pub(crate) fn idempotent(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE)
 }
 
 /// `Retry-After` as seconds or an HTTP date, relative to `now`.
-pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));

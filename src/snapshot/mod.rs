@@ -193,6 +193,7 @@ impl Snapshot {
         }
     }
 
+    #[cfg(feature = "reload")]
     pub(crate) fn insert(&mut self, group: &str, dest: &str, resolved: Resolved) {
         self.groups
             .entry(normalize_group(group))
@@ -297,14 +298,16 @@ impl Snapshot {
     }
 
     /// Keeps only the named groups (for display).
-    pub fn retain_groups(&mut self, names: &[String]) {
+    #[cfg(feature = "tools")]
+    pub(crate) fn retain_groups(&mut self, names: &[String]) {
         let keep: Vec<String> = names.iter().map(|n| normalize_group(n)).collect();
         self.groups.retain(|k, _| keep.contains(k));
         self.unknown.retain(|u| keep.contains(&normalize_group(&u.group)));
     }
 
     /// Adds findings (used by loaders built on this one, such as auth).
-    pub fn push_warning(&mut self, d: Diagnostic) {
+    #[cfg(feature = "auth")]
+    pub(crate) fn push_warning(&mut self, d: Diagnostic) {
         self.warnings.push(d);
     }
 

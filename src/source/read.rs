@@ -176,6 +176,7 @@ pub fn read_text(path: &Path) -> Result<String, TextError> {
 
 /// Why a text file could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TextError {
     /// It could not be read at all.
     Read(ReadError),

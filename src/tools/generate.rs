@@ -40,7 +40,7 @@ use crate::opt::{Compound, DEFAULT_GROUP, Group, NumberType, Opt, OptType, Regis
 use crate::tools::optdata::{OptData, OptEntry};
 
 pub(crate) use machine::sort_keys as sort_json_keys;
-pub use wrap::comment_block;
+pub(crate) use wrap::comment_block;
 
 /// The sample's format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -10,6 +10,6 @@ pub use crate::namespace::optdata_cache;
 pub mod render;
 pub mod schema;
 pub mod show;
-pub mod text;
+pub(crate) mod text;
 pub mod token;
 pub mod validate;

@@ -52,6 +52,15 @@ fn failures(findings: &[Diagnostic]) -> HashMap<(String, String), &Diagnostic> {
     out
 }
 
+/// A copy of `snapshot` with only the named groups (and the unknown
+/// assignments in them), for `show --group`: the snapshot itself never
+/// changes.
+pub fn only_groups(snapshot: &Snapshot, names: &[String]) -> Snapshot {
+    let mut s = snapshot.clone();
+    s.retain_groups(names);
+    s
+}
+
 /// The snapshot as INI-like text: each group, each option with its value
 /// and, as a trailing comment, where the value came from; then what no
 /// schema claims. Options that failed are marked with the snapshot's own

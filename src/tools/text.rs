@@ -28,7 +28,7 @@ pub fn toml_key(k: &str) -> String {
     if bare { k.to_owned() } else { toml_string(k) }
 }
 
-pub use crate::opt::python_float;
+pub(crate) use crate::opt::python_float;
 
 /// Comment text that TOML allows: no control characters but tab (and the
 /// line breaks between comment lines); others become U+FFFD.

@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 
-use crate::auth::{AccessInfo, AdapterOptions, EndpointFilter, IdName, Interface, format_iso8601};
-use crate::session::{EndpointData, Version, token_hash};
+use crate::auth::time::format_iso8601;
+use crate::auth::{AccessInfo, AdapterOptions, EndpointFilter, IdName, Interface};
+use crate::session::redact::token_hash;
+use crate::session::{EndpointData, Version};
 
 /// A token's metadata as JSON: user, project, domain, system scope, roles,
 /// expiry, audit ids, methods, catalog; the token itself only with
@@ -48,18 +50,17 @@ pub fn endpoint_filter(
     region: Option<&str>,
     adapter: &AdapterOptions,
 ) -> Result<EndpointFilter, String> {
-    let names: Vec<String> = if !interfaces.is_empty() {
-        interfaces.to_vec()
+    let mut f = EndpointFilter::new(service_type);
+    f.interfaces = if !interfaces.is_empty() {
+        interfaces
+            .iter()
+            .map(|i| Interface::parse(i).ok_or_else(|| format!("{i:?} is not an interface (public, internal, admin)")))
+            .collect::<Result<Vec<_>, _>>()?
     } else if !adapter.interfaces.is_empty() {
         adapter.interfaces.clone()
     } else {
-        vec!["public".to_owned()]
+        vec![Interface::Public]
     };
-    let mut f = EndpointFilter::new(service_type);
-    f.interfaces = names
-        .iter()
-        .map(|i| Interface::parse(i).ok_or_else(|| format!("{i:?} is not an interface (public, internal, admin)")))
-        .collect::<Result<Vec<_>, _>>()?;
     f.region_name = region.map(str::to_owned).or_else(|| adapter.region_name.clone());
     Ok(f)
 }

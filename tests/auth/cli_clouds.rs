@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use stackauth::auth::cli::{self, CliAuth, CloudFiles, Dirs};
-use stackauth::auth::{LoadedAuth, PluginRegistry};
+use stackauth::auth::{Interface, LoadedAuth, PluginRegistry};
 use stackauth::diagnostic::Code;
 use stackauth::source::{Env, Origin};
 use stackauth::{LoadError, Snapshot};
@@ -95,7 +95,7 @@ fn cloud_from_home_config_with_secure_yaml() {
     assert_eq!(l.plugin.auth_url(), Some("http://yaml-keystone:5000/v3"));
     assert!(l.session.insecure);
     assert_eq!(l.adapter.region_name.as_deref(), Some("RegionTwo"));
-    assert_eq!(l.adapter.interfaces, vec!["internal".to_owned()]);
+    assert_eq!(l.adapter.interfaces, [Interface::Internal]);
     assert_eq!(at(&l.snapshot, "auth_url"), ("clouds.yaml".into(), 5));
     assert_eq!(at(&l.snapshot, "password"), ("secure.yaml".into(), 4));
     assert_eq!(at(&l.snapshot, "auth_type"), ("clouds.yaml".into(), 3));
@@ -165,7 +165,7 @@ fn profile_values_under_the_clouds_and_the_old_cloud_key() {
     let l = h.load(&["--os-cloud", "a"], &Env::empty()).expect("loads");
     assert_eq!(l.plugin.auth_url(), Some("https://acme.example/v3"));
     assert_eq!(l.adapter.region_name.as_deref(), Some("ACME-2"), "the cloud's value beats the profile's");
-    assert_eq!(l.adapter.interfaces, ["internal"]);
+    assert_eq!(l.adapter.interfaces, [Interface::Internal]);
     assert_eq!(l.plugin_name, "v3password", "identity_api_version 3 from the profile, and a user name");
 
     let l = h.load(&["--os-cloud", "b"], &Env::empty()).expect("loads");
@@ -256,12 +256,12 @@ fn regions_old_keys_and_top_level_auth_values() {
     let l = h.load(&["--os-cloud", "r"], &Env::empty()).expect("loads");
     assert_eq!(l.plugin_name, "v3password");
     assert_eq!(l.adapter.region_name.as_deref(), Some("R1"));
-    assert_eq!(l.adapter.interfaces, ["admin"]);
+    assert_eq!(l.adapter.interfaces, [Interface::Admin]);
     assert_eq!(value(&l.snapshot, "project_name").as_deref(), Some("top-project"), "a top-level plugin option");
     assert_eq!(value(&l.snapshot, "project_domain_name").as_deref(), Some("auth-domain"), "auth: wins");
     let l = h.load(&["--os-cloud", "both"], &Env::empty()).expect("loads");
     assert_eq!(l.adapter.region_name.as_deref(), Some("RN"));
-    assert_eq!(l.adapter.interfaces, ["public"]);
+    assert_eq!(l.adapter.interfaces, [Interface::Public]);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use common::server::{Recorded, Reply, TestServer};
 use serde_json::json;
 use stackauth::auth::EndpointFilter;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Request, Session, SessionError, Version, VersionSpec};
 

@@ -5,7 +5,7 @@ use crate::common;
 
 use common::*;
 use stackauth::Loader;
-use stackauth::auth::{self, LoadedAuth, PluginRegistry};
+use stackauth::auth::{self, Interface, LoadedAuth, PluginRegistry};
 use stackauth::diagnostic::{Code, Diagnostic};
 use stackauth::opt::Registry;
 
@@ -42,7 +42,7 @@ fn a_full_group_loads_with_session_and_adapter_settings() {
     assert_eq!(l.plugin.auth_url(), Some("http://keystone:5000/v3"));
     assert_eq!(l.session.cafile.as_deref(), Some(std::path::Path::new("/etc/ssl/ca.pem")));
     assert_eq!(l.session.timeout, Some(std::time::Duration::from_secs(30)));
-    assert_eq!(l.adapter.interfaces, ["internal", "public"]);
+    assert_eq!(l.adapter.interfaces, [Interface::Internal, Interface::Public]);
     assert_eq!(l.adapter.region_name.as_deref(), Some("RegionOne"));
     assert_eq!(l.adapter.connect_retries, Some(3));
     assert_eq!(l.adapter.retriable_status_codes, [503, 502]);
@@ -161,7 +161,21 @@ fn adapter_options_that_exclude_each_other() {
     assert!(d.message.contains("\"internalURL\" is not a valid interface"), "{d}");
     // The deprecated `interface` alone still works.
     let l = load(&format!("{base}interface = admin\n")).expect("loads");
-    assert_eq!(l.adapter.interfaces, ["admin"]);
+    assert_eq!(l.adapter.interfaces, [Interface::Admin]);
+}
+
+/// The deprecated `interface` is checked when the group loads, as
+/// `valid_interfaces` is: it was dropped when the adapter was built, and
+/// requests went to the public endpoint instead of failing.
+#[test]
+fn an_invalid_interface_is_an_error_when_the_group_loads() {
+    let base = format!("[service_user]\nauth_type = password\n{GOOD}");
+    let d = the_error(load(&format!("{base}interface = intenal\n")));
+    assert_eq!((d.code, d.option.as_deref()), (Code::AdapterConflict, Some("interface")));
+    assert!(d.message.contains("\"intenal\" is not a valid interface"), "{d}");
+    // keystoneauth's v2 spellings of `interface` are still read.
+    let l = load(&format!("{base}interface = internalURL\n")).expect("loads");
+    assert_eq!(l.adapter.interfaces, [Interface::Internal]);
 }
 
 #[test]

@@ -84,7 +84,7 @@ async fn v3password_project_by_name() {
     assert_eq!(a.role_names(), ["admin", "service"]);
     assert_eq!(a.audit_ids, ["a1"]);
     assert_eq!(a.catalog.endpoints().len(), 1);
-    assert_eq!(auth::format_iso8601(a.expires_at), "2099-01-01T00:00:00Z");
+    assert_eq!(common::iso8601(a.expires_at), "2099-01-01T00:00:00Z");
     assert!(!format!("{a:?}").contains("tok-v3"));
 }
 

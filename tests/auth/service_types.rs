@@ -12,7 +12,7 @@ use common::Dir;
 use common::process::{Out, isolated};
 use common::server::{Recorded, Reply, TestServer};
 use serde_json::{Value, json};
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth::{EndpointFilter, Interface, ServiceCatalog, service_types};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Session};

@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::server::{Recorded, Reply, TestServer};
 use reqwest::Method;
 use serde_json::json;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth::{AuthPlugin, EndpointFilter, Interface};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Request, RetryPolicy, Session, SessionError};
@@ -19,7 +19,7 @@ use stackauth::session::{Adapter, Request, RetryPolicy, Session, SessionError};
 /// A token issued now and valid until `expires`, for user `user`, with a
 /// catalog of `compute` and `identity` endpoints on `base`.
 fn token_body(expires: &str, user: &str, base: &str) -> serde_json::Value {
-    let issued = stackauth::auth::format_iso8601(std::time::SystemTime::now());
+    let issued = common::iso8601(std::time::SystemTime::now());
     json!({"token": {
         "methods": ["password"], "expires_at": expires, "issued_at": issued,
         "user": {"id": user, "name": user, "domain": {"id": "default"}},
@@ -175,9 +175,8 @@ async fn tokens_are_refreshed_before_they_expire() {
     // A token that lives 4 s is inside the 120 s margin; half its life is
     // the margin then: it is used for 2 s at most, not fetched again for
     // every request (as keystoneauth would), and replaced before it expires.
-    let soon: &'static str = Box::leak(
-        stackauth::auth::format_iso8601(std::time::SystemTime::now() + Duration::from_secs(4)).into_boxed_str(),
-    );
+    let soon: &'static str =
+        Box::leak(common::iso8601(std::time::SystemTime::now() + Duration::from_secs(4)).into_boxed_str());
     let c = cloud(soon).await;
     let s = session(&c);
     let a = compute(&s);
@@ -197,10 +196,11 @@ async fn connection_refused_is_retried_with_backoff_then_reported() {
         l.local_addr().expect("addr").port()
     };
     let s = Session::builder().build().expect("session");
-    let policy = RetryPolicy {
-        connect_retries: 2,
-        connect_retry_delay: Some(Duration::from_millis(10)),
-        ..RetryPolicy::default()
+    let policy = {
+        let mut built = RetryPolicy::default();
+        built.connect_retries = 2;
+        built.connect_retry_delay = Some(Duration::from_millis(10));
+        built
     };
     let e = s.send(Request::get(format!("http://127.0.0.1:{port}/x")).retry(policy)).await.expect_err("refused");
     match &e {
@@ -217,10 +217,11 @@ async fn connection_refused_is_retried_with_backoff_then_reported() {
 async fn a_503_then_200_is_retried_for_get_but_never_for_post() {
     let c = cloud(FAR).await;
     let s = session(&c);
-    let retry = RetryPolicy {
-        status_code_retries: 3,
-        status_code_retry_delay: Some(Duration::from_millis(10)),
-        ..RetryPolicy::default()
+    let retry = {
+        let mut built = RetryPolicy::default();
+        built.status_code_retries = 3;
+        built.status_code_retry_delay = Some(Duration::from_millis(10));
+        built
     };
     let a = compute(&s).retry(retry);
     assert_eq!(a.get("/flaky").await.expect("retried").status, 200);
@@ -237,7 +238,11 @@ async fn a_503_then_200_is_retried_for_get_but_never_for_post() {
 async fn retry_after_is_honoured() {
     let c = cloud(FAR).await;
     let s = session(&c);
-    let a = compute(&s).retry(RetryPolicy { status_code_retries: 1, ..RetryPolicy::default() });
+    let a = compute(&s).retry({
+        let mut built = RetryPolicy::default();
+        built.status_code_retries = 1;
+        built
+    });
     let started = std::time::Instant::now();
     assert_eq!(a.get("/limited").await.expect("ok").status, 200);
     assert_eq!(count(&c, "GET", "/compute/limited"), 2);
@@ -359,7 +364,11 @@ async fn per_request_and_per_adapter_auth_and_unauthenticated_requests() {
 #[tokio::test]
 async fn timings_are_collected_when_asked() {
     let c = cloud(FAR).await;
-    let opts = stackauth::auth::SessionOptions { collect_timing: true, ..Default::default() };
+    let opts = {
+        let mut built = stackauth::auth::SessionOptions::default();
+        built.collect_timing = true;
+        built
+    };
     let s = Session::builder().auth(plugin(&c.server.url())).options(opts).build().expect("session");
     compute(&s).get("/servers").await.expect("ok");
     compute(&s).send(Request::get("/missing").raise_on_error(false)).await.expect("a response");

@@ -15,8 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use common::server::{Recorded, Reply, TestServer, v3_token_body};
 use serde_json::json;
-use stackauth::auth::format_iso8601;
-use stackauth::auth::identity::v3::{Method, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::opt::Secret;
 use stackauth::session::{Request, Session};
 
@@ -47,7 +46,7 @@ fn at(offset: i64) -> String {
     } else {
         now - Duration::from_secs(offset.unsigned_abs())
     };
-    format_iso8601(t)
+    common::iso8601(t)
 }
 
 async fn cloud(stamp: Stamp) -> Cloud {
@@ -76,7 +75,7 @@ async fn cloud(stamp: Stamp) -> Cloud {
 
 impl Cloud {
     fn session(&self) -> Session {
-        let m = Method::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
+        let m = AuthMethod::Password { user: UserRef::Id("u1".into()), password: Secret::new("pw") };
         let plugin = V3Auth::new("v3password", &format!("{}/v3", self.server.url()), vec![m], Scope::Default);
         Session::builder().auth(plugin.into_plugin()).build().expect("session")
     }

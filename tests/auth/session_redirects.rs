@@ -13,7 +13,7 @@ use common::tls::Ca;
 use reqwest::Method;
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::json;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth::{AuthPlugin, Interface, SessionOptions};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Request, Session, VersionSpec};
@@ -73,7 +73,11 @@ fn json_answer(body: &serde_json::Value) -> String {
 /// A session trusting `ca`.
 fn tls_session(ca: &Ca, dir: &common::Dir, plugin: Option<Arc<dyn AuthPlugin>>) -> Session {
     let cafile = dir.write("ca.pem", ca.pem());
-    let options = SessionOptions { cafile: Some(cafile), ..SessionOptions::default() };
+    let options = {
+        let mut built = SessionOptions::default();
+        built.cafile = Some(cafile);
+        built
+    };
     let mut b = Session::builder().options(options);
     if let Some(p) = plugin {
         b = b.auth(p);
@@ -151,7 +155,7 @@ async fn https_to_http_is_not_followed() {
 async fn identity_with_compute(compute_url: String) -> (TestServer, Arc<dyn AuthPlugin>) {
     let server = TestServer::start(move |r: &Recorded| {
         if r.method == "POST" {
-            let issued = stackauth::auth::format_iso8601(std::time::SystemTime::now());
+            let issued = common::iso8601(std::time::SystemTime::now());
             return Reply::json(
                 201,
                 json!({"token": {

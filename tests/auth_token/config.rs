@@ -59,7 +59,14 @@ fn options_and_deprecated_names_are_read() {
     assert_eq!(key.expose(), "k3y");
     assert_eq!(m.socket_timeout, Duration::from_secs(1));
     assert_eq!(m.dead_retry, Duration::from_secs(30));
-    assert!(!format!("{:?}", AuthTokenConfig { memcache: None, ..AuthTokenConfig::default() }).is_empty());
+    assert!(
+        !format!("{:?}", {
+            let mut built = AuthTokenConfig::default();
+            built.memcache = None;
+            built
+        })
+        .is_empty()
+    );
 }
 
 #[test]

@@ -138,7 +138,11 @@ async fn a_valid_token_reaches_the_handler_with_headers_and_context() {
 
 #[tokio::test]
 async fn forged_identity_headers_never_reach_the_handler() {
-    let (app, _) = protected(tokens(), AuthTokenConfig { delay_auth_decision: true, ..AuthTokenConfig::default() });
+    let (app, _) = protected(tokens(), {
+        let mut built = AuthTokenConfig::default();
+        built.delay_auth_decision = true;
+        built
+    });
     let forged = [
         ("X-User-Id", "root"),
         ("X-Roles", "admin"),
@@ -172,9 +176,10 @@ async fn forged_identity_headers_never_reach_the_handler() {
 
 #[tokio::test]
 async fn missing_wrong_and_expired_tokens_get_401_with_where_to_authenticate() {
-    let config = AuthTokenConfig {
-        www_authenticate_uri: Some("https://keystone.example/v3".into()),
-        ..AuthTokenConfig::default()
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.www_authenticate_uri = Some("https://keystone.example/v3".into());
+        built
     };
     let (app, _) = protected(tokens(), config);
     for headers in [vec![], vec![("X-Auth-Token", "nope")], vec![("X-Auth-Token", "expired-token")]] {
@@ -200,7 +205,11 @@ async fn x_storage_token_and_surrounding_whitespace_are_accepted() {
 
 #[tokio::test]
 async fn delay_auth_decision_passes_invalid_requests_on_marked_invalid() {
-    let (app, _) = protected(tokens(), AuthTokenConfig { delay_auth_decision: true, ..AuthTokenConfig::default() });
+    let (app, _) = protected(tokens(), {
+        let mut built = AuthTokenConfig::default();
+        built.delay_auth_decision = true;
+        built
+    });
     let r = send(&app, "/x", &[("X-Auth-Token", "nope")]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["headers"]["x-identity-status"], "Invalid");
@@ -223,7 +232,11 @@ async fn an_unreachable_identity_service_is_503_not_401() {
     assert_eq!(send(&app, "/x", &[("X-Auth-Token", "alice-token")]).await.status, StatusCode::OK);
     // With delay_auth_decision: passed on as Invalid.
     let t = tokens();
-    let (app, _) = protected(t.clone(), AuthTokenConfig { delay_auth_decision: true, ..AuthTokenConfig::default() });
+    let (app, _) = protected(t.clone(), {
+        let mut built = AuthTokenConfig::default();
+        built.delay_auth_decision = true;
+        built
+    });
     t.set_unavailable(true);
     let r = send(&app, "/x", &[("X-Auth-Token", "alice-token")]).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -251,8 +264,11 @@ async fn service_tokens_need_a_service_role_and_allow_expired_user_tokens() {
     let r = send(&app, "/x", &[("X-Auth-Token", "alice-token"), ("X-Service-Token", "nope")]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // Without the role, the expired user token stays expired.
-    let (app, _) =
-        protected(tokens(), AuthTokenConfig { service_token_roles_required: false, ..AuthTokenConfig::default() });
+    let (app, _) = protected(tokens(), {
+        let mut built = AuthTokenConfig::default();
+        built.service_token_roles_required = false;
+        built
+    });
     let r = send(&app, "/x", &[("X-Auth-Token", "alice-token"), ("X-Service-Token", "plain-token")]).await;
     assert_eq!(r.status, StatusCode::OK, "roles not required: any valid token is accepted (with a warning)");
     assert_eq!(r.body["headers"]["x-service-identity-status"], "Confirmed");
@@ -274,8 +290,11 @@ async fn enforce_token_bind() {
         (BindMode::Required, dave(), false, true),
         (BindMode::Named("kerberos".into()), dave(), false, true),
     ] {
-        let (app, _) =
-            protected(t.clone(), AuthTokenConfig { enforce_token_bind: mode.clone(), ..AuthTokenConfig::default() });
+        let (app, _) = protected(t.clone(), {
+            let mut built = AuthTokenConfig::default();
+            built.enforce_token_bind = mode.clone();
+            built
+        });
         let plain = send_req(&app, "/x", &[("X-Auth-Token", "plain-token")], who.clone()).await;
         let krb = send_req(&app, "/x", &[("X-Auth-Token", "krb-token")], who.clone()).await;
         assert_eq!(plain.status == StatusCode::OK, plain_ok, "{mode:?} {who:?} unbound token");
@@ -293,7 +312,11 @@ async fn application_credential_access_rules() {
             .application_credential("ac-id", &[("image", "GET", "/v2/images"), ("image", "GET", "/v2/images/*")])
             .service("image", "glance", [("public", "http://glance.example/")]),
     );
-    let config = AuthTokenConfig { service_type: Some("image".into()), ..AuthTokenConfig::default() };
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.service_type = Some("image".into());
+        built
+    };
     let (app, _) = protected(t.clone(), config);
     assert_eq!(send(&app, "/v2/images", &[("X-Auth-Token", "appcred-token")]).await.status, StatusCode::OK);
     assert_eq!(send(&app, "/v2/images/abc", &[("X-Auth-Token", "appcred-token")]).await.status, StatusCode::OK);
@@ -363,8 +386,11 @@ async fn a_flood_of_bad_tokens_is_answered_from_the_negative_cache() {
     assert_eq!(t.calls(), 2);
     // With the negative cache off, every bad token is asked about.
     let t = tokens();
-    let (app, _) =
-        protected(t.clone(), AuthTokenConfig { negative_cache_time: Duration::ZERO, ..AuthTokenConfig::default() });
+    let (app, _) = protected(t.clone(), {
+        let mut built = AuthTokenConfig::default();
+        built.negative_cache_time = Duration::ZERO;
+        built
+    });
     for _ in 0..5 {
         send(&app, "/x", &[("X-Auth-Token", "forged")]).await;
     }
@@ -381,8 +407,11 @@ async fn cached_validations_last_token_cache_time() {
     t.revoke("alice-token");
     assert_eq!(send(&app, "/x", &[("X-Auth-Token", "alice-token")]).await.status, StatusCode::OK);
     let t = tokens();
-    let (app, _) =
-        protected(t.clone(), AuthTokenConfig { token_cache_time: Duration::ZERO, ..AuthTokenConfig::default() });
+    let (app, _) = protected(t.clone(), {
+        let mut built = AuthTokenConfig::default();
+        built.token_cache_time = Duration::ZERO;
+        built
+    });
     assert_eq!(send(&app, "/x", &[("X-Auth-Token", "alice-token")]).await.status, StatusCode::OK);
     t.revoke("alice-token");
     assert_eq!(send(&app, "/x", &[("X-Auth-Token", "alice-token")]).await.status, StatusCode::UNAUTHORIZED);

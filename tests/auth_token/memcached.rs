@@ -37,15 +37,16 @@ struct Process {
 
 fn process(m: &Memcached, protection: Option<(Protection, &str)>) -> Process {
     let source = source();
-    let config = AuthTokenConfig {
-        memcache: Some(MemcacheConfig {
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.memcache = Some(MemcacheConfig {
             servers: vec![m.addr()],
             protection: protection.map(|(p, k)| (p, Secret::new(k))),
             socket_timeout: Duration::from_secs(1),
             dead_retry: Duration::ZERO,
             max_idle: 4,
-        }),
-        ..AuthTokenConfig::default()
+        });
+        built
     };
     let layer = AuthTokenLayer::with_source(source.clone(), config).expect("layer");
     let app = Router::new().route("/x", get(|| async { "ok" })).layer(layer);

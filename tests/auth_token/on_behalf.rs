@@ -13,7 +13,7 @@ use axum::http::{Request, StatusCode};
 use axum::routing::get;
 use common::server::{Recorded, Reply, TestServer};
 use serde_json::json;
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer, UserContext};
 use stackauth::opt::Secret;
 use stackauth::session::{Adapter, Session};

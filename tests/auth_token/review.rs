@@ -19,12 +19,13 @@ use axum::routing::any;
 use common::server::{Recorded, Reply, TestServer};
 use http_body_util::BodyExt;
 use serde_json::{Value as J, json};
-use stackauth::auth::identity::v3::{Method as AuthMethod, Scope, UserRef, V3Auth};
+use stackauth::auth::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use stackauth::auth::transport::BoxFuture;
 use stackauth::auth::{AuthPlugin, Interface};
 use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{
-    AuthTokenConfig, AuthTokenLayer, IdentityServer, SourceError, TokenSource, UserContext, ValidateOptions, Validated,
+    AuthTokenConfig, AuthTokenLayer, IdentityServer, SourceError, TokenSource, UserContext, ValidateTokenOptions,
+    Validated,
 };
 use stackauth::opt::Secret;
 use stackauth::session::Session;
@@ -71,7 +72,11 @@ fn appcred(rules: &[(&str, &str, &str)]) -> V3Token {
 }
 
 fn image_config() -> AuthTokenConfig {
-    AuthTokenConfig { service_type: Some("image".into()), ..AuthTokenConfig::default() }
+    {
+        let mut built = AuthTokenConfig::default();
+        built.service_type = Some("image".into());
+        built
+    }
 }
 
 // 1. Access rules: a pattern of several `**` against a long path made the
@@ -104,7 +109,7 @@ async fn the_worst_access_rule_pattern_answers_on_a_long_path() {
 struct Hang;
 
 impl TokenSource for Hang {
-    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
+    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateTokenOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
         Box::pin(std::future::pending())
     }
 }
@@ -158,7 +163,11 @@ async fn access_rules_apply_unless_the_service_token_is_confirmed() {
     let t = FixtureTokens::new();
     t.add("appcred-token", appcred(&[("image", "GET", "/v2/images")]));
     t.add("nova-token", V3Token::new("nova-id").project("service-proj", "service").role("service"));
-    let config = AuthTokenConfig { delay_auth_decision: true, ..image_config() };
+    let config = {
+        let mut built = image_config();
+        built.delay_auth_decision = true;
+        built
+    };
     let layer = AuthTokenLayer::with_source(Arc::new(t), config).expect("layer");
     let app = app(&layer);
     let (_, body) =
@@ -180,7 +189,11 @@ async fn access_rules_apply_unless_the_service_token_is_confirmed() {
 async fn the_context_hands_out_no_identity_of_an_unauthenticated_request() {
     let t = FixtureTokens::new();
     t.add("admin-token", V3Token::new("root-id").project("p", "p").role("admin"));
-    let config = AuthTokenConfig { delay_auth_decision: true, ..AuthTokenConfig::default() };
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.delay_auth_decision = true;
+        built
+    };
     let layer = AuthTokenLayer::with_source(Arc::new(t), config).expect("layer");
     let app = app(&layer);
     let (_, body) = send(&app, "/x", &[("X-Auth-Token", "admin-token"), ("X-Service-Token", "forged")]).await;
@@ -251,7 +264,12 @@ async fn quoting_identity() -> (TestServer, IdentityServer) {
 #[tokio::test]
 async fn identity_service_bodies_never_reach_errors() {
     let (_server, source) = quoting_identity().await;
-    let options = ValidateOptions { allow_expired: false, include_catalog: true };
+    let options = {
+        let mut built = ValidateTokenOptions::default();
+        built.allow_expired = false;
+        built.include_catalog = true;
+        built
+    };
     let gone = Secret::new("gone-secret-token-1");
     let e = source.validate(&gone, options).await.expect_err("404");
     assert!(matches!(e, SourceError::Invalid(_)), "{e:?}");
@@ -279,7 +297,11 @@ async fn a_hung_identity_service_is_503_by_default() {
     })
     .await;
     let session = service_session(&server);
-    let config = AuthTokenConfig { interface: Interface::Public, ..AuthTokenConfig::default() };
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.interface = Interface::Public;
+        built
+    };
     let layer = AuthTokenLayer::from_session(&session, config).expect("layer");
     let app = app(&layer);
     let bound = std::time::Duration::from_secs(120);
@@ -325,7 +347,11 @@ async fn a_400_413_or_431_from_the_identity_service_is_an_invalid_token() {
     })
     .await;
     let session = service_session(&server);
-    let config = AuthTokenConfig { interface: Interface::Public, ..AuthTokenConfig::default() };
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.interface = Interface::Public;
+        built
+    };
     let app = app(&AuthTokenLayer::from_session(&session, config).expect("layer"));
     for code in ["400", "413", "431"] {
         assert_eq!(send(&app, "/x", &[("X-Auth-Token", code)]).await.0, StatusCode::UNAUTHORIZED, "{code}");
@@ -382,15 +408,16 @@ async fn underscore_spellings_and_connection_tokens_of_identity_headers_are_remo
 }
 
 fn memcache_config(m: &common::memcached::Memcached) -> AuthTokenConfig {
-    AuthTokenConfig {
-        memcache: Some(stackauth::auth_token::MemcacheConfig {
+    {
+        let mut built = AuthTokenConfig::default();
+        built.memcache = Some(stackauth::auth_token::MemcacheConfig {
             servers: vec![m.addr()],
             protection: None,
             socket_timeout: std::time::Duration::from_secs(2),
             dead_retry: std::time::Duration::from_secs(300),
             max_idle: 2,
-        }),
-        ..AuthTokenConfig::default()
+        });
+        built
     }
 }
 
@@ -475,7 +502,7 @@ struct Gate {
 }
 
 impl TokenSource for Gate {
-    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
+    fn validate<'a>(&'a self, _: &'a Secret, _: ValidateTokenOptions) -> BoxFuture<'a, Result<Validated, SourceError>> {
         use std::sync::atomic::Ordering::SeqCst;
         Box::pin(async move {
             self.calls.fetch_add(1, SeqCst);
@@ -503,10 +530,11 @@ async fn concurrent_validation_calls_are_capped() {
         calls: Default::default(),
         release: tokio::sync::Semaphore::new(0),
     });
-    let config = AuthTokenConfig {
-        max_concurrent_validations: 100,
-        validation_queue_wait: std::time::Duration::from_millis(200),
-        ..AuthTokenConfig::default()
+    let config = {
+        let mut built = AuthTokenConfig::default();
+        built.max_concurrent_validations = 100;
+        built.validation_queue_wait = std::time::Duration::from_millis(200);
+        built
     };
     let app = app(&AuthTokenLayer::with_source(gate.clone(), config).expect("layer"));
     let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));

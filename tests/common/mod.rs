@@ -93,3 +93,31 @@ pub fn alice_with_image(image_url: &str) -> std::sync::Arc<stackauth::auth_token
     );
     tokens
 }
+
+/// A time as Keystone writes it (`YYYY-MM-DDTHH:MM:SSZ`), for token bodies
+/// the tests serve. The library's own formatter is not public; this one is
+/// written apart (Howard Hinnant's civil_from_days) so the two check each
+/// other when a test reads a time back.
+pub fn iso8601(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// A token as keystoneauth logs it (`{SHA256}<hex>`), computed with an
+/// independent SHA-256 (the library's hash is not public).
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest as _;
+    let d = sha2::Sha256::digest(token.as_bytes());
+    let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{{SHA256}}{hex}")
+}

@@ -34,6 +34,7 @@ fn ours(dir: &Path, argv: &[&str]) -> String {
         .map(|p| match p {
             stackauth::resolve::ConfigPath::File(f) => stackauth::resolve::ConfigPath::File(dir.join(f)),
             stackauth::resolve::ConfigPath::Dir(d) => stackauth::resolve::ConfigPath::Dir(dir.join(d)),
+            other => panic!("config_paths gives files and dirs only, not {other:?}"),
         })
         .collect();
     text(&Loader::new(&reg).config_paths(paths).load().expect("loads"), "DEFAULT", "x")

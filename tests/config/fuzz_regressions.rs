@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use serde_json::json;
-use stackauth::auth::{AccessInfo, parse_iso8601};
+use stackauth::auth::AccessInfo;
 
 /// fuzz target `migrate`: a comment with control characters was copied
 /// into the TOML form as is, and TOML forbids them in comments.
@@ -24,7 +24,6 @@ fn migrate_to_toml_with_control_characters_in_a_comment() {
 #[test]
 fn a_huge_zone_offset_in_a_token_time_is_refused() {
     for bad in ["2000-02-29T5+5555555555555552222222222:2262222222555555", "2026-11-25T00:00:00+01:99999999999999999"] {
-        assert_eq!(parse_iso8601(bad), None, "{bad}");
         let body = json!({"token": {"expires_at": bad, "user": {"id": "u"}}});
         let e = AccessInfo::from_v3("tok", &body).expect_err("refused");
         assert!(e.to_string().contains("is not a time"), "{e}");

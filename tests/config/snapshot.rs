@@ -179,3 +179,18 @@ fn snapshots_are_immutable_and_reloads_build_new_ones() {
     assert_eq!(text(&first, G, "username"), "glance");
     assert_eq!(text(&second, G, "username"), "nova");
 }
+
+/// `show --group`'s selection is a copy: the loaded snapshot keeps every
+/// group (it has no public `&mut self` method to lose them by).
+#[test]
+fn only_groups_copies_and_leaves_the_snapshot_whole() {
+    let d = Dir::new();
+    let p = d.write("two.conf", format!("{BODY}[other]\nx = 1\n"));
+    let mut reg = reg();
+    reg.register_opt("other", Opt::string("x")).expect("register");
+    let s = load_file(&reg, &p).expect("loads");
+    let only = stackauth::tools::show::only_groups(&s, &["Service_User".to_owned()]);
+    assert_eq!(only.groups().map(|g| g.name()).collect::<Vec<_>>(), [G]);
+    assert_eq!(only.value(G, "username"), s.value(G, "username"));
+    assert!(s.group("other").is_some() && s.group(G).is_some());
+}

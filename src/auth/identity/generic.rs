@@ -11,7 +11,7 @@ use tokio::sync::OnceCell;
 
 use super::http;
 use super::v2::{Tenant, V2Auth, V2Credential};
-use super::v3::{DomainRef, Method, Scope, UserRef, V3Auth};
+use super::v3::{AuthMethod, DomainRef, Scope, UserRef, V3Auth};
 use crate::auth::access::AccessInfo;
 use crate::auth::plugin::{AuthError, AuthPlugin, Credentials, PluginError, PluginOptions};
 use crate::auth::transport::{BoxFuture, HttpRequest, Transport};
@@ -144,7 +144,7 @@ impl GenericAuth {
 
     fn v3(&self, url: &str) -> V3Auth {
         let method = match &self.credential {
-            Secretive::Password { user_id, username, user_domain, password } => Method::Password {
+            Secretive::Password { user_id, username, user_domain, password } => AuthMethod::Password {
                 user: match (user_id, username) {
                     (Some(id), _) => UserRef::Id(id.clone()),
                     (None, name) => {
@@ -153,7 +153,7 @@ impl GenericAuth {
                 },
                 password: password.clone(),
             },
-            Secretive::Token(t) => Method::Token { token: t.clone() },
+            Secretive::Token(t) => AuthMethod::Token { token: t.clone() },
         };
         V3Auth::new(&self.name, url, vec![method], self.scope.clone())
     }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use base64::Engine;
 
 use super::http;
-use super::v3::{Method, Scope, V3Auth};
+use super::v3::{AuthMethod, Scope, V3Auth};
 use crate::auth::plugin::{AuthError, AuthPlugin, Credentials, PluginError, PluginOptions};
 use crate::auth::transport::{BoxFuture, HttpRequest, Transport};
 use crate::opt::Secret;
@@ -37,7 +37,7 @@ impl OAuth2ClientCredential {
         let client_id = o.need("oauth2_client_id")?;
         let secret = o.need_secret("oauth2_client_secret")?;
         let scope = Scope::from_opts(o, None)?;
-        let method = Method::ApplicationCredential {
+        let method = AuthMethod::ApplicationCredential {
             id: Some(client_id.clone()),
             name: None,
             user: None,

@@ -90,7 +90,8 @@ impl UserRef {
 
 /// One v3 authentication method.
 #[derive(Clone, Debug)]
-pub enum Method {
+#[non_exhaustive]
+pub enum AuthMethod {
     /// `password`.
     Password {
         /// Who.
@@ -123,26 +124,26 @@ pub enum Method {
     },
 }
 
-impl Method {
+impl AuthMethod {
     fn name(&self) -> &'static str {
         match self {
-            Method::Password { .. } => "password",
-            Method::Token { .. } => "token",
-            Method::ApplicationCredential { .. } => "application_credential",
-            Method::Totp { .. } => "totp",
+            AuthMethod::Password { .. } => "password",
+            AuthMethod::Token { .. } => "token",
+            AuthMethod::ApplicationCredential { .. } => "application_credential",
+            AuthMethod::Totp { .. } => "totp",
         }
     }
 
     fn data(&self) -> J {
         match self {
-            Method::Password { user, password } => {
+            AuthMethod::Password { user, password } => {
                 let mut u = Map::new();
                 u.insert("password".into(), json!(password.expose()));
                 user.write(&mut u);
                 json!({ "user": u })
             }
-            Method::Token { token } => json!({ "id": token.expose() }),
-            Method::ApplicationCredential { id, name, user, secret } => {
+            AuthMethod::Token { token } => json!({ "id": token.expose() }),
+            AuthMethod::ApplicationCredential { id, name, user, secret } => {
                 let mut m = Map::new();
                 m.insert("secret".into(), json!(secret.expose()));
                 match id {
@@ -160,7 +161,7 @@ impl Method {
                 }
                 J::Object(m)
             }
-            Method::Totp { user, passcode } => {
+            AuthMethod::Totp { user, passcode } => {
                 let mut u = Map::new();
                 u.insert("passcode".into(), json!(passcode.expose()));
                 user.write(&mut u);
@@ -172,6 +173,7 @@ impl Method {
 
 /// What a token is scoped to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Scope {
     /// Nothing asked: Keystone picks the user's default project, if any.
     #[default]
@@ -271,14 +273,14 @@ impl Scope {
 pub struct V3Auth {
     name: String,
     auth_url: String,
-    methods: Vec<Method>,
+    methods: Vec<AuthMethod>,
     scope: Scope,
     include_catalog: bool,
 }
 
 impl V3Auth {
     /// A plugin named `name` (as `auth_type` names it) for `auth_url`.
-    pub fn new(name: &str, auth_url: &str, methods: Vec<Method>, scope: Scope) -> V3Auth {
+    pub fn new(name: &str, auth_url: &str, methods: Vec<AuthMethod>, scope: Scope) -> V3Auth {
         V3Auth { name: name.to_owned(), auth_url: auth_url.to_owned(), methods, scope, include_catalog: true }
     }
 
@@ -303,7 +305,7 @@ impl V3Auth {
     /// The request body, as keystoneauth1 builds it.
     pub fn body(&self) -> J {
         let mut identity = Map::new();
-        identity.insert("methods".into(), json!(self.methods.iter().map(Method::name).collect::<Vec<_>>()));
+        identity.insert("methods".into(), json!(self.methods.iter().map(AuthMethod::name).collect::<Vec<_>>()));
         for m in &self.methods {
             identity.insert(m.name().into(), m.data());
         }
@@ -320,7 +322,7 @@ impl V3Auth {
         let url = self.token_url();
         let mut req = HttpRequest::post_json(&url, self.body());
         for m in &self.methods {
-            if let Method::Token { token } = m {
+            if let AuthMethod::Token { token } = m {
                 req.secret_headers.push(("X-Auth-Token", token.clone()));
             }
         }
