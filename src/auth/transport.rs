@@ -184,6 +184,7 @@ impl ReqwestTransport {
 pub(crate) fn describe(e: reqwest::Error) -> TransportError {
     let (connect, timeout) = (e.is_connect(), e.is_timeout());
     let e = e.without_url();
+    let stale = !connect && !timeout && closed_before_answer(&e);
     let mut message = e.to_string();
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
@@ -191,15 +192,29 @@ pub(crate) fn describe(e: reqwest::Error) -> TransportError {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    // A connection closed or reset while the request went out: what a
-    // server that was closing a kept-alive connection does to the next
-    // request on it.
-    let stale = !connect
-        && !timeout
-        && (message.contains("connection closed before message completed")
-            || message.contains("IncompleteMessage")
-            || message.contains("Connection reset by peer"));
     TransportError { message, connect, timeout, stale }
+}
+
+/// Whether the connection was closed or reset while the request went out
+/// and before any answer: what a server that was closing a kept-alive
+/// connection does to the next request on it. Told by the kinds of the
+/// errors in the chain (hyper's incomplete message, an I/O reset), not by
+/// their text.
+fn closed_before_answer(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
+            return true;
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset};
+            if matches!(io.kind(), ConnectionReset | ConnectionAborted | BrokenPipe) {
+                return true;
+            }
+        }
+        cause = c.source();
+    }
+    false
 }
 
 impl Transport for ReqwestTransport {

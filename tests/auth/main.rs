@@ -32,3 +32,4 @@ mod session_clock;
 mod session_headers;
 mod session_limits;
 mod session_redirects;
+mod session_stale;
