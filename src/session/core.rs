@@ -12,14 +12,14 @@ use super::discover::{
     Version, VersionData, VersionSpec, choose, discovery_urls, microversion_headers, parse_versions, vet_links,
 };
 use crate::auth::Interface;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use reqwest::Method;
 use reqwest::header::{HeaderValue, USER_AGENT};
 
+use super::attempt::{AfterError, Attempt, credential_header};
 use super::auth_state::{AuthState, Current, DEFAULT_REFRESH_MARGIN};
 use super::request::{Body, Request, Response, SessionError, request_id};
-use super::retry::{RetryPolicy, backoff, idempotent, retry_after};
+use super::retry::RetryPolicy;
 use crate::auth::transport::{BoxFuture, HttpRequest, HttpResponse, ReqwestTransport, TransportError, describe};
 use crate::auth::{AuthPlugin, Credentials, EndpointFilter, LoadedAuth, SessionOptions, Transport};
 
@@ -322,20 +322,6 @@ pub(crate) fn join(base: &str, path: &str) -> String {
 fn is_absolute(url: &str) -> bool {
     let scheme = url.bytes().take_while(u8::is_ascii_alphanumeric).count();
     scheme > 0 && url[scheme..].starts_with("://")
-}
-
-/// Headers that carry credentials whether or not the caller marked them
-/// sensitive: never sent past a redirect to another origin.
-fn credential_header(name: &reqwest::header::HeaderName) -> bool {
-    let n = name.as_str();
-    matches!(n, "authorization" | "proxy-authorization" | "cookie")
-        || ["x-auth-token", "x-subject-token", "x-service-token", "x-storage-token"].contains(&n)
-}
-
-/// scheme://host:port of a URL, for "did the redirect leave the origin".
-fn origin(url: &str) -> Option<(String, String, Option<u16>)> {
-    let u = reqwest::Url::parse(url).ok()?;
-    Some((u.scheme().to_owned(), u.host_str()?.to_ascii_lowercase(), u.port_or_known_default()))
 }
 
 impl Session {
@@ -671,7 +657,8 @@ impl Session {
     }
 
     /// Sends once as far as the caller is concerned: connection and
-    /// status-code retries and redirects happen inside.
+    /// status-code retries and redirects happen inside (`Attempt` decides
+    /// them; this sends and logs).
     async fn send_once(
         &self,
         transport: &ReqwestTransport,
@@ -682,13 +669,7 @@ impl Session {
     ) -> Result<Response, SessionError> {
         let policy = req.retry.as_ref().unwrap_or(&self.inner.retry);
         let client = transport.client();
-        let (mut url, mut method, mut body) = (first_url.to_owned(), req.method.clone(), req.body.clone());
-        let mut send_auth = true;
-        // The caller's own headers: the secret ones go no further than the
-        // first origin either (a user's X-Subject-Token, say).
-        let mut send_headers: Cow<'_, reqwest::header::HeaderMap> = Cow::Borrowed(&req.headers);
-        let (mut redirects, mut connect_tries, mut status_tries, mut attempts) = (0usize, 0u32, 0u32, 0u32);
-        let mut stale_retried = false;
+        let mut at = Attempt::new(first_url, req.method.clone(), req.body.clone(), &req.headers);
         // The token's hash is computed once per token, and only when the
         // request log line is written.
         let token_log = auth.filter(|_| tracing::enabled!(tracing::Level::DEBUG)).and_then(Current::token_log);
@@ -701,214 +682,167 @@ impl Session {
             })?,
         };
         loop {
-            attempts += 1;
+            at.attempts += 1;
             // Held to the end of this attempt (its body read included).
             let turn = match &req.limiter {
                 Some(l) => l.acquire().await,
                 None => None,
             };
             let started = Instant::now();
-            let mut b = client.request(method.clone(), &url);
-            if !send_headers.is_empty() {
-                b = b.headers(send_headers.as_ref().clone());
-            }
-            b = match &body {
-                Body::None => b,
-                Body::Json(j) => b.json(j),
-                Body::Bytes(bytes) => b.body(bytes.clone()),
-            };
-            if let Some(t) = req.timeout {
-                b = b.timeout(t);
-            }
-            // The session's own headers go straight into the built request:
-            // each builder call moves the whole builder. Started here, awaited
-            // below: the built request is not kept in the future.
             if split {
                 tracing::debug!(
                     target: "stackauth::session::request",
-                    method = %method,
-                    url = %url,
+                    method = %at.method,
+                    url = %at.url,
                     global_request_id = global_id,
-                    x_auth_token = token_log.filter(|_| send_auth).unwrap_or(""),
+                    x_auth_token = token_log.filter(|_| at.send_auth).unwrap_or(""),
                     "REQ"
                 );
             }
-            let pending = b.build().map(|mut r| {
-                let h = r.headers_mut();
-                // A User-Agent of the request's own is sent as it is.
-                if !h.contains_key(USER_AGENT) {
-                    h.append(USER_AGENT, user_agent.clone());
-                }
-                if !req.headers.contains_key(reqwest::header::ACCEPT) {
-                    h.append(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
-                }
-                if let Some(c) = auth.filter(|_| send_auth) {
-                    for (k, v) in c.headers.iter() {
-                        h.append(k.clone(), v.clone());
-                    }
-                }
-                // After the credentials, as keystoneauth's setdefault: they
-                // never replace a header the request or its auth set.
-                for (k, v) in self.inner.additional_headers.iter() {
-                    if !h.contains_key(k) && (send_auth || !credential_header(k)) {
-                        h.append(k.clone(), v.clone());
-                    }
-                }
-                client.execute(r)
-            });
-            let sent = match pending {
-                Ok(p) => p.await,
+            // Started here, awaited below: the built request is not kept in
+            // the future.
+            let sent = match self.build(client, &at, req, auth, &user_agent) {
+                Ok(r) => client.execute(r).await,
                 Err(e) => Err(e),
             };
             let mut resp = match sent {
                 Ok(r) => r,
                 Err(e) => {
                     let err = describe(e);
-                    tracing::debug!(method = %method, url = %url, attempt = attempts, global_request_id = global_id, error = %err.message, "request failed");
-                    // A reused connection the server was closing: once more on
-                    // a new one, if sending twice is safe.
-                    if err.stale && !stale_retried && idempotent(&method) {
-                        stale_retried = true;
-                        tracing::debug!(url = %url, "the server closed a reused connection; sending again");
-                        continue;
+                    tracing::debug!(method = %at.method, url = %at.url, attempt = at.attempts, global_request_id = global_id, error = %err.message, "request failed");
+                    match at.after_error(err, policy)? {
+                        AfterError::Resend => {
+                            tracing::debug!(url = %at.url, "the server closed a reused connection; sending again");
+                        }
+                        AfterError::Wait(delay) => {
+                            tracing::info!(url = %at.url, retry = at.connect_tries(), delay_ms = delay.as_millis() as u64, "connection failed; retrying");
+                            // The backoff is not a request: the turn goes back.
+                            drop(turn);
+                            tokio::time::sleep(delay).await;
+                        }
                     }
-                    if err.connect && connect_tries < policy.connect_retries {
-                        let delay = backoff(connect_tries, policy.connect_retry_delay, policy.max_delay);
-                        connect_tries += 1;
-                        tracing::info!(url = %url, retry = connect_tries, delay_ms = delay.as_millis() as u64, "connection failed; retrying");
-                        // The backoff is not a request: the turn goes back.
-                        drop(turn);
-                        tokio::time::sleep(delay).await;
-                        continue;
-                    }
-                    return Err(SessionError::Transport {
-                        method: method.to_string(),
-                        url,
-                        attempts,
-                        source: hint(err),
-                    });
+                    continue;
                 }
             };
             let status = resp.status().as_u16();
             // Moved out, not copied: the body is read without them.
             let headers = std::mem::take(resp.headers_mut());
-            let elapsed = started.elapsed();
-            if split {
-                tracing::debug!(
-                    target: "stackauth::session::response",
-                    method = %method,
-                    url = %url,
-                    status,
-                    elapsed_ms = elapsed.as_millis() as u64,
-                    request_id = request_id(&headers).unwrap_or(""),
-                    global_request_id = global_id,
-                    "RESP"
-                );
-            } else {
-                tracing::debug!(
-                    method = %method,
-                    url = %url,
-                    status,
-                    elapsed_ms = elapsed.as_millis() as u64,
-                    request_id = request_id(&headers).unwrap_or(""),
-                    global_request_id = global_id,
-                    x_auth_token = token_log.filter(|_| send_auth).unwrap_or(""),
-                    "request"
-                );
+            self.log_response(&at, status, &headers, started.elapsed(), global_id, token_log, split);
+            if at.redirect(status, &headers, self.inner.max_redirects, &req.method)? {
+                continue;
             }
-            if let Some(t) = &self.inner.timings {
-                if let Ok(mut t) = t.lock() {
-                    t.push(Timing { method: method.to_string(), url: url.clone(), status, elapsed });
-                }
-            }
-            if matches!(status, 301 | 302 | 303 | 307 | 308) {
-                if let Some(loc) = headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()) {
-                    redirects += 1;
-                    if redirects > self.inner.max_redirects {
-                        return Err(SessionError::TooManyRedirects {
-                            method: req.method.to_string(),
-                            url: first_url.to_owned(),
-                            limit: self.inner.max_redirects,
-                        });
-                    }
-                    let next = reqwest::Url::parse(&url).and_then(|base| base.join(loc)).map(|u| u.to_string());
-                    let Ok(next) = next else {
-                        return Err(SessionError::Transport {
-                            method: method.to_string(),
-                            url,
-                            attempts,
-                            source: TransportError::other(format!("invalid redirect location {loc:?}")),
-                        });
-                    };
-                    if url.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("https:")) && next.starts_with("http:") {
-                        return Err(SessionError::Transport {
-                            method: method.to_string(),
-                            url,
-                            attempts,
-                            source: TransportError::other(format!(
-                                "redirect from https to http ({next}) refused: it would send the request in clear"
-                            )),
-                        });
-                    }
-                    // keystoneauth forwards the token (and every header, and
-                    // a 307's body) to any host; none of it may leave the
-                    // origin it was meant for.
-                    if origin(&next) != origin(first_url) {
-                        if send_auth {
-                            tracing::info!(from = %url, to = %next, "redirect to another origin: credentials, secret headers and body dropped");
-                        }
-                        send_auth = false;
-                        if let Cow::Borrowed(h) = send_headers {
-                            send_headers = Cow::Owned(
-                                h.iter()
-                                    .filter(|(k, v)| !v.is_sensitive() && !credential_header(k))
-                                    .map(|(k, v)| (k.clone(), v.clone()))
-                                    .collect(),
-                            );
-                        }
-                        body = Body::None;
-                    }
-                    if status == 303 || (matches!(status, 301 | 302) && method == Method::POST) {
-                        method = Method::GET;
-                        body = Body::None;
-                    }
-                    url = next;
-                    continue;
-                }
-            }
-            if policy.retriable_status_codes.contains(&status)
-                && idempotent(&method)
-                && status_tries < policy.status_code_retries
-            {
-                let wait = headers
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| retry_after(v, SystemTime::now()))
-                    .unwrap_or_else(|| backoff(status_tries, policy.status_code_retry_delay, policy.max_delay))
-                    .min(policy.max_delay);
-                status_tries += 1;
-                tracing::info!(url = %url, status, retry = status_tries, delay_ms = wait.as_millis() as u64, "retriable status; retrying");
+            if let Some(wait) = at.status_retry(status, &headers, policy) {
+                tracing::info!(url = %at.url, status, retry = at.status_tries(), delay_ms = wait.as_millis() as u64, "retriable status; retrying");
                 drop(turn);
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            let bytes = resp.bytes().await.map_err(|e| SessionError::Transport {
-                method: method.to_string(),
-                url: url.clone(),
-                attempts,
-                source: describe(e),
-            })?;
+            let bytes = match resp.bytes().await {
+                Ok(b) => b,
+                Err(e) => return Err(at.transport_error(describe(e))),
+            };
             if split && tracing::enabled!(target: "stackauth::session::body", tracing::Level::DEBUG) {
                 let ct = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
                 tracing::debug!(
                     target: "stackauth::session::body",
-                    url = %url,
+                    url = %at.url,
                     global_request_id = global_id,
                     body = %super::redact::body_for_log(ct, &bytes),
                     "RESP BODY"
                 );
             }
-            return Ok(Response { status, headers, body: Vec::from(bytes), url });
+            return Ok(Response { status, headers, body: Vec::from(bytes), url: at.url });
+        }
+    }
+
+    /// The request of one send: the caller's headers and body, then the
+    /// session's user agent and Accept, the credentials, and the
+    /// additional headers. The session's own go straight into the built
+    /// request: each builder call moves the whole builder.
+    fn build(
+        &self,
+        client: &reqwest::Client,
+        at: &Attempt<'_>,
+        req: &Request,
+        auth: Option<&Current>,
+        user_agent: &HeaderValue,
+    ) -> reqwest::Result<reqwest::Request> {
+        let mut b = client.request(at.method.clone(), &at.url);
+        if !at.headers.is_empty() {
+            b = b.headers(at.headers.as_ref().clone());
+        }
+        b = match &at.body {
+            Body::None => b,
+            Body::Json(j) => b.json(j),
+            Body::Bytes(bytes) => b.body(bytes.clone()),
+        };
+        if let Some(t) = req.timeout {
+            b = b.timeout(t);
+        }
+        let mut r = b.build()?;
+        let h = r.headers_mut();
+        // A User-Agent of the request's own is sent as it is.
+        if !h.contains_key(USER_AGENT) {
+            h.append(USER_AGENT, user_agent.clone());
+        }
+        if !req.headers.contains_key(reqwest::header::ACCEPT) {
+            h.append(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        }
+        if let Some(c) = auth.filter(|_| at.send_auth) {
+            for (k, v) in c.headers.iter() {
+                h.append(k.clone(), v.clone());
+            }
+        }
+        // After the credentials, as keystoneauth's setdefault: they never
+        // replace a header the request or its auth set.
+        for (k, v) in self.inner.additional_headers.iter() {
+            if !h.contains_key(k) && (at.send_auth || !credential_header(k)) {
+                h.append(k.clone(), v.clone());
+            }
+        }
+        Ok(r)
+    }
+
+    /// The response's log line (split targets or one line), and its timing
+    /// when timings are collected.
+    #[allow(clippy::too_many_arguments)] // all of one log line
+    fn log_response(
+        &self,
+        at: &Attempt<'_>,
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        elapsed: Duration,
+        global_id: &str,
+        token_log: Option<&str>,
+        split: bool,
+    ) {
+        if split {
+            tracing::debug!(
+                target: "stackauth::session::response",
+                method = %at.method,
+                url = %at.url,
+                status,
+                elapsed_ms = elapsed.as_millis() as u64,
+                request_id = request_id(headers).unwrap_or(""),
+                global_request_id = global_id,
+                "RESP"
+            );
+        } else {
+            tracing::debug!(
+                method = %at.method,
+                url = %at.url,
+                status,
+                elapsed_ms = elapsed.as_millis() as u64,
+                request_id = request_id(headers).unwrap_or(""),
+                global_request_id = global_id,
+                x_auth_token = token_log.filter(|_| at.send_auth).unwrap_or(""),
+                "request"
+            );
+        }
+        if let Some(t) = &self.inner.timings {
+            if let Ok(mut t) = t.lock() {
+                t.push(Timing { method: at.method.to_string(), url: at.url.clone(), status, elapsed });
+            }
         }
     }
 }
@@ -929,15 +863,6 @@ fn check_microversion(service_type: &str, v: &VersionData, mv: Version) -> Resul
         (lo, Some(hi)) => Err(err(lo.map_or("-".into(), |l| l.to_string()), hi.to_string())),
         (_, None) => Err(err("none".into(), "none".into())),
     }
-}
-
-/// Adds a hint to TLS failures.
-fn hint(mut e: TransportError) -> TransportError {
-    let m = e.message.to_ascii_lowercase();
-    if m.contains("certificate") || m.contains("unknownissuer") || m.contains("tls") {
-        e.message.push_str(" (TLS verification failed: check cafile, or the server's certificate)");
-    }
-    e
 }
 
 fn endpoint_of<'a>(c: &'a Current, plugin: &'a dyn AuthPlugin, f: &EndpointFilter) -> Result<&'a str, SessionError> {

@@ -15,6 +15,7 @@
 //!   as `{SHA256}<hex>`, auth bodies never.
 
 mod adapter;
+mod attempt;
 mod auth_state;
 mod core;
 pub mod discover;
