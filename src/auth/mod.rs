@@ -38,4 +38,4 @@ pub use plugin::{
 pub use register::register_conf_options;
 pub use remote_file::{RemoteFile, RemoteFileSource};
 pub use token_auth::TokenAuth;
-pub use transport::{ReqwestTransport, Transport};
+pub use transport::{HttpClient, ReqwestTransport, SharedClient, Transport};

@@ -1,28 +1,27 @@
-//! How auth plugins talk HTTP: a small request/response pair and a trait,
-//! so the same plugin runs over the Session's client, a test server, or
-//! anything else that can send a request.
+//! How stackauth talks HTTP. [`HttpClient`] sends one `http::Request` and
+//! returns its `http::Response`, body whole: the Session sends through one
+//! (reqwest's by default, [`ReqwestTransport`]; a test double, or a client
+//! of the application's own, plugs in). Auth plugins describe their
+//! requests as an [`HttpRequest`] (a method, URL, headers, and a JSON or
+//! form body) and send them through a [`Transport`]; each turns into the
+//! same `http` types on the way out.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
+use http::HeaderMap;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
 use crate::opt::Secret;
 
 /// A boxed future, as trait objects need.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// The HTTP methods auth plugins use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Method {
-    /// GET (discovery).
-    Get,
-    /// POST (authentication).
-    Post,
-}
+/// The method of a request (the `http` crate's).
+pub use http::Method;
 
 /// A request an auth plugin wants sent. Its body holds credentials:
 /// `Debug` shows neither the body nor secret headers.
@@ -47,7 +46,7 @@ impl HttpRequest {
     /// A GET of `url` that accepts JSON.
     pub fn get(url: impl Into<String>) -> HttpRequest {
         HttpRequest {
-            method: Method::Get,
+            method: Method::GET,
             url: url.into(),
             headers: vec![("Accept", "application/json".into())],
             secret_headers: Vec::new(),
@@ -59,7 +58,7 @@ impl HttpRequest {
     /// A POST of a JSON body to `url`.
     pub fn post_json(url: impl Into<String>, body: serde_json::Value) -> HttpRequest {
         HttpRequest {
-            method: Method::Post,
+            method: Method::POST,
             url: url.into(),
             headers: vec![("Accept", "application/json".into())],
             secret_headers: Vec::new(),
@@ -71,7 +70,7 @@ impl HttpRequest {
     /// A POST of a form body (`key=value&...`, already encoded) to `url`.
     pub fn post_form(url: impl Into<String>, form: impl Into<String>) -> HttpRequest {
         HttpRequest {
-            method: Method::Post,
+            method: Method::POST,
             url: url.into(),
             headers: vec![("Accept", "application/json".into())],
             secret_headers: Vec::new(),
@@ -79,19 +78,42 @@ impl HttpRequest {
             form: Some(form.into()),
         }
     }
+
+    /// The request in the `http` crate's types, body encoded; secret
+    /// header values marked sensitive.
+    pub fn to_http(&self) -> Result<http::Request<Vec<u8>>, TransportError> {
+        let mut b = http::Request::builder().method(self.method.clone()).uri(self.url.as_str());
+        let headers = b.headers_mut().ok_or_else(|| TransportError::other(format!("{:?} is not a URL", self.url)))?;
+        for (k, v) in &self.headers {
+            let value = HeaderValue::from_str(v)
+                .map_err(|_| TransportError::other(format!("the {k} header value is not valid in HTTP")))?;
+            headers.append(header_name(k)?, value);
+        }
+        for (k, v) in &self.secret_headers {
+            let mut value = HeaderValue::from_str(v.expose())
+                .map_err(|_| TransportError::other(format!("the {k} header value is not valid in HTTP")))?;
+            value.set_sensitive(true);
+            headers.append(header_name(k)?, value);
+        }
+        let body = match (&self.json, &self.form) {
+            (Some(j), _) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                serde_json::to_vec(j).map_err(|e| TransportError::other(format!("cannot encode the body: {e}")))?
+            }
+            (None, Some(f)) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+                f.clone().into_bytes()
+            }
+            (None, None) => Vec::new(),
+        };
+        b.body(body).map_err(|_| TransportError::other(format!("{:?} is not a URL", self.url)))
+    }
 }
 
-impl fmt::Debug for HttpRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpRequest")
-            .field("method", &self.method)
-            .field("url", &self.url)
-            .field("headers", &self.headers)
-            .field("secret_headers", &self.secret_headers.iter().map(|(k, _)| *k).collect::<Vec<_>>())
-            .field("json", &self.json.as_ref().map(|_| "****"))
-            .field("form", &self.form.as_ref().map(|_| "****"))
-            .finish()
-    }
+/// A header name of a plugin's request (any case).
+fn header_name(name: &str) -> Result<HeaderName, TransportError> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| TransportError::other(format!("{name:?} is not a valid HTTP header name")))
 }
 
 /// A response: status, headers, body.
@@ -103,6 +125,13 @@ pub struct HttpResponse {
     pub headers: HeaderMap,
     /// The body.
     pub body: Vec<u8>,
+}
+
+impl From<http::Response<Vec<u8>>> for HttpResponse {
+    fn from(r: http::Response<Vec<u8>>) -> HttpResponse {
+        let (parts, body) = r.into_parts();
+        HttpResponse { status: parts.status.as_u16(), headers: parts.headers, body }
+    }
 }
 
 // Token responses carry the token in headers and body.
@@ -142,6 +171,64 @@ impl TransportError {
 pub trait Transport: Send + Sync {
     /// Sends `req` and returns the response, whatever its status.
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+}
+
+/// Something that sends HTTP requests: what a Session sends through. It
+/// follows no redirects (the Session does, keeping credentials to their
+/// origin) and returns any status as a response; `Err` means no response
+/// came (refused, reset, timed out, TLS). Implement it to send through a
+/// client of your own, or to answer from a test double.
+pub trait HttpClient: Send + Sync {
+    /// Sends `req`, giving up after `timeout` if one is given (else the
+    /// client's own), and returns the response with its whole body.
+    fn execute(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>>;
+}
+
+/// An [`HttpClient`] of any kind, shared: what a Session holds.
+#[derive(Clone)]
+pub struct SharedClient(Arc<dyn HttpClient>);
+
+impl SharedClient {
+    /// Shares `client`.
+    pub fn new(client: impl HttpClient + 'static) -> SharedClient {
+        SharedClient(Arc::new(client))
+    }
+
+    /// The client.
+    pub fn get(&self) -> &dyn HttpClient {
+        &*self.0
+    }
+}
+
+impl fmt::Debug for SharedClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SharedClient")
+    }
+}
+
+impl Transport for SharedClient {
+    fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(send_via(&*self.0, req))
+    }
+}
+
+/// Sends an auth plugin's request through `client`; a request the server
+/// dropped on a kept-alive connection is sent once more on a new one (auth
+/// requests are GETs and token POSTs: sending one again is harmless).
+pub(crate) async fn send_via(client: &dyn HttpClient, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+    let request = req.to_http()?;
+    let again = request.clone();
+    match client.execute(request, None).await {
+        Err(e) if e.stale => {
+            tracing::debug!(url = %req.url, "the server closed a reused connection; sending again");
+            client.execute(again, None).await.map(HttpResponse::from)
+        }
+        other => other.map(HttpResponse::from),
+    }
 }
 
 /// Makes sure rustls has a crypto provider (ring) for this process. Call it
@@ -219,47 +306,30 @@ fn closed_before_answer(e: &(dyn std::error::Error + 'static)) -> bool {
 
 impl Transport for ReqwestTransport {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-        Box::pin(async move {
-            // Auth requests are GETs and token POSTs: sending one again on a
-            // fresh connection after a stale one is harmless.
-            match self.send_once(&req).await {
-                Err(e) if e.stale => {
-                    tracing::debug!(url = %req.url, "the server closed a reused connection; sending again");
-                    self.send_once(&req).await
-                }
-                other => other,
-            }
-        })
+        Box::pin(send_via(self, req))
     }
 }
 
-impl ReqwestTransport {
-    async fn send_once(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        {
-            let mut b = match req.method {
-                Method::Get => self.client.get(&req.url),
-                Method::Post => self.client.post(&req.url),
-            };
-            for (k, v) in &req.headers {
-                b = b.header(*k, v);
+impl HttpClient for ReqwestTransport {
+    fn execute(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
+        Box::pin(async move {
+            let mut r = reqwest::Request::try_from(req)
+                .map_err(|e| TransportError::other(format!("not a request reqwest can send: {e}")))?;
+            if timeout.is_some() {
+                *r.timeout_mut() = timeout;
             }
-            for (k, v) in &req.secret_headers {
-                let mut value = reqwest::header::HeaderValue::from_str(v.expose())
-                    .map_err(|_| TransportError::other(format!("the {k} header value is not valid in HTTP")))?;
-                value.set_sensitive(true);
-                b = b.header(*k, value);
-            }
-            if let Some(j) = &req.json {
-                b = b.json(j);
-            }
-            if let Some(f) = &req.form {
-                b = b.header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(f.clone());
-            }
-            let resp = b.send().await.map_err(describe)?;
-            let status = resp.status().as_u16();
-            let headers = resp.headers().clone();
-            let body = resp.bytes().await.map_err(describe)?.to_vec();
-            Ok(HttpResponse { status, headers, body })
-        }
+            let mut resp = self.client.execute(r).await.map_err(describe)?;
+            let status = resp.status();
+            let headers = std::mem::take(resp.headers_mut());
+            let body = resp.bytes().await.map_err(describe)?;
+            let mut out = http::Response::new(Vec::from(body));
+            *out.status_mut() = status;
+            *out.headers_mut() = headers;
+            Ok(out)
+        })
     }
 }

@@ -20,7 +20,9 @@ use super::attempt::{AfterError, Attempt, credential_header};
 use super::auth_state::{AuthState, Current, DEFAULT_REFRESH_MARGIN};
 use super::request::{Body, Request, Response, SessionError, request_id};
 use super::retry::RetryPolicy;
-use crate::auth::transport::{BoxFuture, HttpRequest, HttpResponse, ReqwestTransport, TransportError, describe};
+use crate::auth::transport::{
+    BoxFuture, HttpClient, HttpRequest, HttpResponse, ReqwestTransport, SharedClient, TransportError, send_via,
+};
 use crate::auth::{AuthPlugin, Credentials, EndpointFilter, LoadedAuth, SessionOptions, Transport};
 
 /// One request's timing, when `collect_timing` is on.
@@ -39,7 +41,7 @@ pub struct Timing {
 struct Inner {
     /// Swapped when the transport options change on reload; a request
     /// keeps the client it started with.
-    transport: ArcSwap<ReqwestTransport>,
+    transport: ArcSwap<SharedClient>,
     /// Swapped when the credentials change on reload; a request keeps the
     /// auth state it started with.
     auth: ArcSwapOption<AuthState>,
@@ -133,9 +135,18 @@ pub struct SessionBuilder {
     user_agent: Option<String>,
     additional_user_agent: Vec<(String, String)>,
     additional_headers: Vec<(String, String)>,
+    http_client: Option<SharedClient>,
 }
 
 impl SessionBuilder {
+    /// Sends through `client` instead of a reqwest client built from the
+    /// session options (whose TLS files and timeout are then the client's
+    /// business, not the Session's).
+    pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
+        self.http_client = Some(SharedClient::new(client));
+        self
+    }
+
     /// How long a discovered version document is kept (300 s by default).
     pub fn discovery_ttl(mut self, ttl: Duration) -> Self {
         self.discovery_ttl = Some(ttl);
@@ -204,7 +215,10 @@ impl SessionBuilder {
 
     /// Builds the session: reads the TLS files and builds the client.
     pub fn build(self) -> Result<Session, SessionError> {
-        let client = build_client(&self.options)?;
+        let client = match self.http_client {
+            Some(c) => c,
+            None => SharedClient::new(ReqwestTransport::new(build_client(&self.options)?)),
+        };
         const LIB: &str = concat!("stackauth/", env!("CARGO_PKG_VERSION"));
         let (user_agent, user_agent_parts) = match &self.user_agent {
             Some(ua) => (format!("{ua} {LIB}"), None),
@@ -229,7 +243,7 @@ impl SessionBuilder {
         let margin = self.margin.unwrap_or(DEFAULT_REFRESH_MARGIN);
         Ok(Session {
             inner: Arc::new(Inner {
-                transport: ArcSwap::from_pointee(ReqwestTransport::new(client)),
+                transport: ArcSwap::from_pointee(client),
                 auth: ArcSwapOption::new(self.plugin.map(|p| Arc::new(AuthState::new(p, margin)))),
                 margin,
                 user_agent_header: HeaderValue::from_str(&user_agent).ok(),
@@ -370,9 +384,15 @@ impl Session {
     /// under way finish on the old client.
     pub fn replace_transport(&self, options: &SessionOptions) -> Result<(), SessionError> {
         let client = build_client(options)?;
-        self.inner.transport.store(Arc::new(ReqwestTransport::new(client)));
+        self.inner.transport.store(Arc::new(SharedClient::new(ReqwestTransport::new(client))));
         self.inner.split_loggers.store(options.split_loggers, std::sync::atomic::Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Sends through `client` from now on; requests under way finish on
+    /// the old one.
+    pub fn replace_http_client(&self, client: impl HttpClient + 'static) {
+        self.inner.transport.store(Arc::new(SharedClient::new(client)));
     }
 
     /// The user agent sent.
@@ -661,14 +681,14 @@ impl Session {
     /// them; this sends and logs).
     async fn send_once(
         &self,
-        transport: &ReqwestTransport,
+        transport: &SharedClient,
         req: &Request,
         first_url: &str,
         auth: Option<&Current>,
         user_agent: &str,
     ) -> Result<Response, SessionError> {
         let policy = req.retry.as_ref().unwrap_or(&self.inner.retry);
-        let client = transport.client();
+        let client = transport.get();
         let mut at = Attempt::new(first_url, req.method.clone(), req.body.clone(), &req.headers);
         // The token's hash is computed once per token, and only when the
         // request log line is written.
@@ -701,14 +721,13 @@ impl Session {
             }
             // Started here, awaited below: the built request is not kept in
             // the future.
-            let sent = match self.build(client, &at, req, auth, &user_agent) {
-                Ok(r) => client.execute(r).await,
+            let sent = match self.build(&at, req, auth, &user_agent) {
+                Ok(r) => client.execute(r, req.timeout).await,
                 Err(e) => Err(e),
             };
-            let mut resp = match sent {
+            let resp = match sent {
                 Ok(r) => r,
-                Err(e) => {
-                    let err = describe(e);
+                Err(err) => {
                     tracing::debug!(method = %at.method, url = %at.url, attempt = at.attempts, global_request_id = global_id, error = %err.message, "request failed");
                     match at.after_error(err, policy)? {
                         AfterError::Resend => {
@@ -724,9 +743,8 @@ impl Session {
                     continue;
                 }
             };
-            let status = resp.status().as_u16();
-            // Moved out, not copied: the body is read without them.
-            let headers = std::mem::take(resp.headers_mut());
+            let (parts, bytes) = resp.into_parts();
+            let (status, headers) = (parts.status.as_u16(), parts.headers);
             self.log_response(&at, status, &headers, started.elapsed(), global_id, token_log, split);
             if at.redirect(status, &headers, self.inner.max_redirects, &req.method)? {
                 continue;
@@ -737,10 +755,6 @@ impl Session {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            let bytes = match resp.bytes().await {
-                Ok(b) => b,
-                Err(e) => return Err(at.transport_error(describe(e))),
-            };
             if split && tracing::enabled!(target: "stackauth::session::body", tracing::Level::DEBUG) {
                 let ct = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
                 tracing::debug!(
@@ -751,35 +765,38 @@ impl Session {
                     "RESP BODY"
                 );
             }
-            return Ok(Response { status, headers, body: Vec::from(bytes), url: at.url });
+            return Ok(Response { status, headers, body: bytes, url: at.url });
         }
     }
 
     /// The request of one send: the caller's headers and body, then the
     /// session's user agent and Accept, the credentials, and the
-    /// additional headers. The session's own go straight into the built
-    /// request: each builder call moves the whole builder.
+    /// additional headers.
     fn build(
         &self,
-        client: &reqwest::Client,
         at: &Attempt<'_>,
         req: &Request,
         auth: Option<&Current>,
         user_agent: &HeaderValue,
-    ) -> reqwest::Result<reqwest::Request> {
-        let mut b = client.request(at.method.clone(), &at.url);
+    ) -> Result<http::Request<Vec<u8>>, TransportError> {
+        let invalid = || TransportError::other(format!("{:?} is not a URL", at.url));
+        let mut r = http::Request::new(Vec::new());
+        *r.method_mut() = at.method.clone();
+        *r.uri_mut() = http::Uri::try_from(at.url.as_str()).map_err(|_| invalid())?;
+        let h = r.headers_mut();
         if !at.headers.is_empty() {
-            b = b.headers(at.headers.as_ref().clone());
+            *h = at.headers.as_ref().clone();
         }
-        b = match &at.body {
-            Body::None => b,
-            Body::Json(j) => b.json(j),
-            Body::Bytes(bytes) => b.body(bytes.clone()),
+        *r.body_mut() = match &at.body {
+            Body::None => Vec::new(),
+            Body::Json(j) => {
+                if !h.contains_key(reqwest::header::CONTENT_TYPE) {
+                    h.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                }
+                serde_json::to_vec(j).map_err(|e| TransportError::other(format!("cannot encode the body: {e}")))?
+            }
+            Body::Bytes(bytes) => bytes.clone(),
         };
-        if let Some(t) = req.timeout {
-            b = b.timeout(t);
-        }
-        let mut r = b.build()?;
         let h = r.headers_mut();
         // A User-Agent of the request's own is sent as it is.
         if !h.contains_key(USER_AGENT) {
@@ -896,7 +913,7 @@ fn http_error(method: &str, resp: &Response, extra: &str) -> SessionError {
 impl Transport for Session {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         let t = self.inner.transport.load_full();
-        Box::pin(async move { t.send(req).await })
+        Box::pin(async move { send_via(t.get(), req).await })
     }
 }
 

@@ -28,6 +28,7 @@ mod remote_file;
 mod renames;
 mod service_types;
 mod session;
+mod session_client;
 mod session_clock;
 mod session_headers;
 mod session_limits;
