@@ -187,7 +187,7 @@ impl OidcAuth {
         }
         let resp = http::send(t, HttpRequest::get(url), false).await?;
         let doc: J = serde_json::from_slice(&resp.body).unwrap_or(J::Null);
-        if !doc.as_object().is_some_and(|o| !o.is_empty()) {
+        if doc.as_object().is_none_or(|o| o.is_empty()) {
             return Err(AuthError::InvalidResponse {
                 url: url.clone(),
                 reason: "the OpenID Connect discovery document is not a JSON object".into(),
