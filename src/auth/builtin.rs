@@ -179,6 +179,12 @@ pub(super) fn types() -> Vec<PluginType> {
             OidcAuth::password,
         ),
         PluginType::new(
+            "v3oidcauthcode",
+            "OpenID Connect authorization code grant (a code obtained beforehand), then Keystone's federation API.",
+            schema::v3oidcauthcode(),
+            OidcAuth::authorization_code,
+        ),
+        PluginType::new(
             "v3oidcaccesstoken",
             "An OpenID Connect access token, exchanged through Keystone's federation API.",
             schema::v3oidcaccesstoken(),
@@ -191,12 +197,13 @@ pub(super) fn types() -> Vec<PluginType> {
 }
 
 /// The plugins of `schema::federation()` that are built above.
-const BUILT: [&str; 6] = [
+const BUILT: [&str; 7] = [
     "v3oauth2clientcredential",
     "v3oauth2mtlsclientcredential",
     "v3tokenlessauth",
     "v3oidcclientcredentials",
     "v3oidcpassword",
+    "v3oidcauthcode",
     "v3oidcaccesstoken",
 ];
 

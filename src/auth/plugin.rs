@@ -376,10 +376,10 @@ impl PluginRegistry {
     /// `v3multifactor`, `admin_token`, `none`, `http_basic`,
     /// `v3oauth2clientcredential`, `v3oauth2mtlsclientcredential`,
     /// `v3tokenlessauth`, `v3oidcclientcredentials`, `v3oidcpassword`,
-    /// `v3oidcaccesstoken`; and, known by their options but
-    /// [unsupported](PluginType::unsupported), the rest of keystoneauth's:
-    /// the browser OpenID Connect flows, OAuth 1.0, SAML, Kerberos and web
-    /// SSO.
+    /// `v3oidcauthcode`, `v3oidcaccesstoken`; and, known by their options
+    /// but [unsupported](PluginType::unsupported), the rest of
+    /// keystoneauth's: the device authorization flow, OAuth 1.0, SAML,
+    /// Kerberos and web SSO.
     pub fn builtin() -> PluginRegistry {
         let mut r = PluginRegistry::empty();
         for t in super::builtin::types() {

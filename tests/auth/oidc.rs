@@ -5,7 +5,10 @@
 //! token API. Each request is checked byte for byte against what
 //! keystoneauth's `_OidcBase` sends; then the Session's 401 handling (a new
 //! access token from the provider), and loading from `--os-*` arguments,
-//! `OS_*` variables and clouds.yaml.
+//! `OS_*` variables and clouds.yaml. Then `v3oidcauthcode`,
+//! `v3oidcaccesstoken` and the grant checks against a real provider,
+//! oidc-provider-mock from PyPI (tests/oidc/setup.sh), with the tests'
+//! server as Keystone's federation endpoint.
 
 use crate::common;
 
@@ -318,4 +321,182 @@ async fn from_arguments_variables_and_clouds_yaml() {
     let s = Session::from_loaded(&l).expect("session");
     assert_eq!(s.credentials().await.unwrap_or_else(|e| panic!("{e}")).headers()[0].1.expose(), "unscoped-1");
     assert_eq!(issued.load(Ordering::SeqCst), 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Against a real OpenID Connect provider: oidc-provider-mock from PyPI
+// ---------------------------------------------------------------------------------------------------------
+
+/// oidc-provider-mock (tests/oidc/setup.sh installs it into its own venv),
+/// served on a free loopback port for one test; stopped when dropped.
+struct Provider {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The provider, or `None` when live tests are skipped (never under CI).
+async fn provider() -> Option<Provider> {
+    let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    if !under_ci && std::env::var("STACKAUTH_SKIP_LIVE").is_ok_and(|v| v == "1") {
+        eprintln!("SKIPPED: the OpenID Connect provider tests (STACKAUTH_SKIP_LIVE=1)");
+        return None;
+    }
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let venv = std::env::var_os("STACKAUTH_OIDC_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target/oidc-venv"));
+    // Idempotent; two test processes at once may collide, so try twice.
+    let setup = || std::process::Command::new("bash").arg(root.join("tests/oidc/setup.sh")).arg(&venv).output();
+    let mut out = setup().expect("runs bash");
+    if !out.status.success() {
+        out = setup().expect("runs bash");
+    }
+    assert!(out.status.success(), "tests/oidc/setup.sh failed: {}", String::from_utf8_lossy(&out.stderr));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let child = std::process::Command::new(venv.join("bin/python"))
+        .args(["-m", "oidc_provider_mock", "--port", &port.to_string()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts oidc-provider-mock");
+    let p = Provider { child, url: format!("http://127.0.0.1:{port}") };
+    let discovery = format!("{}/.well-known/openid-configuration", p.url);
+    for _ in 0..150 {
+        if reqwest::get(&discovery).await.is_ok_and(|r| r.status().is_success()) {
+            return Some(p);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("oidc-provider-mock did not answer on port {port} within 30 s");
+}
+
+const REDIRECT: &str = "http://localhost/callback";
+
+/// An authorization code for user `sub`, as the provider's authorization
+/// form gives it when the user allows (a POST, no browser).
+async fn authorization_code(p: &Provider, client_id: &str, sub: &str) -> String {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let resp = client
+        .post(format!(
+            "{}/oauth2/authorize?client_id={client_id}&redirect_uri={}&response_type=code&scope=openid+email",
+            p.url,
+            REDIRECT.replace(':', "%3A").replace('/', "%2F")
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("sub={sub}&action=allow"))
+        .send()
+        .await
+        .expect("the authorization form answers");
+    assert_eq!(resp.status().as_u16(), 302, "{:?}", resp.text().await);
+    let location = resp.headers()["location"].to_str().expect("ASCII").to_owned();
+    let code = location.split_once("code=").map(|(_, c)| c.split('&').next().unwrap_or(c)).expect("a code");
+    code.to_owned()
+}
+
+/// Keystone's federation endpoint, played by the tests' server: it records
+/// the bearer token (checked afterwards with the provider's userinfo
+/// endpoint, as mod_auth_openidc would check it) and answers with an
+/// unscoped token.
+async fn federation_endpoint() -> TestServer {
+    TestServer::start(|r| match r.path.as_str() {
+        FED_PATH if r.header("authorization").is_some_and(|a| a.starts_with("Bearer ")) => {
+            Reply::json(201, v3_token_body("2099-01-01T00:00:00.000000Z", "http://unused/v3"))
+                .header("X-Subject-Token", "unscoped-from-federation")
+        }
+        _ => Reply::json(401, json!({"error": {"message": "no bearer token"}})),
+    })
+    .await
+}
+
+/// Who the provider says the bearer token of the recorded federation
+/// request belongs to (its userinfo endpoint).
+async fn userinfo(p: &Provider, keystone: &TestServer) -> serde_json::Value {
+    let fed = keystone.requests().into_iter().find(|r| r.path == FED_PATH).expect("a federation request");
+    let bearer = fed.header("authorization").expect("a bearer").to_owned();
+    let resp = reqwest::Client::new()
+        .get(format!("{}/userinfo", p.url))
+        .header("authorization", bearer)
+        .send()
+        .await
+        .expect("userinfo answers");
+    assert!(resp.status().is_success(), "the provider does not know the token: {}", resp.status());
+    resp.json().await.expect("JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_oidc_provider_mock() {
+    let Some(p) = provider().await else { return };
+    let keystone = federation_endpoint().await;
+    let dir = Dir::new();
+
+    // v3oidcauthcode: the discovery document, then the code at the token
+    // endpoint with HTTP Basic client authentication; the provider checks
+    // the code, the client and the redirect URI.
+    let code = authorization_code(&p, "stackauth-test", "alice").await;
+    let loaded = load(
+        &dir,
+        &format!(
+            "[service_user]\nauth_type = v3oidcauthcode\nauth_url = {}/v3\nidentity_provider = myidp\n\
+             protocol = openid\nclient_id = stackauth-test\nclient_secret = {CLIENT_SECRET}\n\
+             discovery_endpoint = {}/.well-known/openid-configuration\nredirect_uri = {REDIRECT}\ncode = {code}\n",
+            keystone.url(),
+            p.url
+        ),
+    );
+    let session = Session::from_loaded(&loaded).expect("session");
+    let creds = session.credentials().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(creds.headers()[0].1.expose(), "unscoped-from-federation");
+    let who = userinfo(&p, &keystone).await;
+    assert_eq!(who["sub"], "alice", "{who}");
+
+    // The code works once: authenticating again is refused by the provider.
+    let again = Session::from_loaded(&loaded).expect("session");
+    let msg = again.credentials().await.expect_err("a used code").to_string();
+    assert!(msg.contains("invalid_grant") && msg.contains("/oauth2/token"), "{msg}");
+    assert!(!msg.contains(&code), "{msg}");
+
+    // v3oidcaccesstoken with the provider's access token.
+    let fed = keystone.requests().into_iter().find(|r| r.path == FED_PATH).expect("a federation request");
+    let token = fed.header("authorization").and_then(|a| a.strip_prefix("Bearer ")).expect("bearer").to_owned();
+    let given = load(
+        &dir,
+        &format!(
+            "[service_user]\nauth_type = v3oidcaccesstoken\nauth_url = {}\nidentity_provider = myidp\n\
+             protocol = openid\naccess_token = {token}\n",
+            keystone.url()
+        ),
+    );
+    let s = Session::from_loaded(&given).expect("session");
+    assert_eq!(
+        s.credentials().await.unwrap_or_else(|e| panic!("{e}")).headers()[0].1.expose(),
+        "unscoped-from-federation"
+    );
+
+    // The provider's discovery document offers authorization_code and
+    // refresh_token only: the client credentials and password grants are
+    // refused before any token request, as keystoneauth refuses them.
+    let before = keystone.requests().len();
+    for (plugin, extra) in [("v3oidcclientcredentials", ""), ("v3oidcpassword", "username = alice\npassword = pw\n")] {
+        let l = load(
+            &dir,
+            &format!(
+                "[service_user]\nauth_type = {plugin}\nauth_url = {}/v3\nidentity_provider = myidp\nprotocol = openid\n\
+                 client_id = stackauth-test\nclient_secret = {CLIENT_SECRET}\n\
+                 discovery_endpoint = {}/.well-known/openid-configuration\n{extra}",
+                keystone.url(),
+                p.url
+            ),
+        );
+        let msg = Session::from_loaded(&l).expect("session").credentials().await.expect_err(plugin).to_string();
+        assert!(msg.contains("grant_types_supported"), "{plugin}: {msg}");
+    }
+    assert_eq!(keystone.requests().len(), before);
 }

@@ -1,6 +1,8 @@
 //! OpenID Connect: keystoneauth1's `OidcClientCredentials`
-//! (`v3oidcclientcredentials`), `OidcPassword` (`v3oidcpassword`) and
-//! `OidcAccessToken` (`v3oidcaccesstoken`), the flows that need no browser.
+//! (`v3oidcclientcredentials`), `OidcPassword` (`v3oidcpassword`),
+//! `OidcAuthorizationCode` (`v3oidcauthcode`, with a code obtained
+//! elsewhere) and `OidcAccessToken` (`v3oidcaccesstoken`): the flows that
+//! need no browser or prompt.
 //!
 //! As keystoneauth's `_OidcBase` does it:
 //!
@@ -10,7 +12,8 @@
 //!    plugin's grant type;
 //! 2. `POST` to the token endpoint, form-encoded: the grant's fields
 //!    (`username`, `password`, `scope` for the password grant; `scope` for
-//!    client credentials), then `grant_type`; the client authenticates with
+//!    client credentials; `redirect_uri`, `code` for the authorization code
+//!    grant), then `grant_type`; the client authenticates with
 //!    HTTP Basic when it has a secret, else `client_id` goes in the form;
 //! 3. the answer's `access_token` (or the field `access_token_type` names,
 //!    `id_token` say) as `Authorization: Bearer` in
@@ -41,6 +44,9 @@ enum Grant {
     ClientCredentials,
     /// `password`: the user's name and password at the provider.
     Password { username: String, password: Secret },
+    /// `authorization_code`: a code the user got from the provider's
+    /// authorization endpoint, and the redirect URI it was issued for.
+    AuthorizationCode { redirect_uri: Option<String>, code: Secret },
 }
 
 impl Grant {
@@ -48,6 +54,7 @@ impl Grant {
         match self {
             Grant::ClientCredentials => "client_credentials",
             Grant::Password { .. } => "password",
+            Grant::AuthorizationCode { .. } => "authorization_code",
         }
     }
 }
@@ -156,6 +163,24 @@ impl OidcAuth {
         }))
     }
 
+    /// `v3oidcauthcode`: the code is used once, so a second
+    /// authentication (the token expiring, a 401) fails at the provider, as
+    /// with keystoneauth.
+    pub fn authorization_code(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
+        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        let grant = Grant::AuthorizationCode { redirect_uri: o.str("redirect_uri"), code: o.need_secret("code")? };
+        let provider = provider(o, grant)?;
+        Ok(Arc::new(OidcAuth {
+            name: o.plugin().to_owned(),
+            auth_url,
+            identity_provider,
+            protocol,
+            scope,
+            provider: Some(provider),
+            access_token: None,
+        }))
+    }
+
     /// `v3oidcaccesstoken`.
     pub fn access_token(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
         let (auth_url, identity_provider, protocol, scope) = base(o)?;
@@ -234,6 +259,12 @@ impl OidcAuth {
             Grant::Password { username, password } => {
                 pairs.extend([("username", username.as_str()), ("password", password.expose())]);
                 pairs.push(("scope", &p.openid_scope));
+            }
+            Grant::AuthorizationCode { redirect_uri, code } => {
+                if let Some(uri) = redirect_uri {
+                    pairs.push(("redirect_uri", uri));
+                }
+                pairs.push(("code", code.expose()));
             }
         }
         pairs.push(("grant_type", p.grant.name()));
