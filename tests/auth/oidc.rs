@@ -322,6 +322,45 @@ async fn from_arguments_variables_and_clouds_yaml() {
     let s = Session::from_loaded(&l).expect("session");
     assert_eq!(s.credentials().await.unwrap_or_else(|e| panic!("{e}")).headers()[0].1.expose(), "unscoped-1");
     assert_eq!(issued.load(Ordering::SeqCst), 1);
+
+    // v3oidcclientcredentials from OS_* variables alone.
+    let discovery = format!("{}/.well-known/openid-configuration", server.url());
+    let l = load_cli(
+        &[],
+        Env::from_pairs([
+            ("OS_AUTH_TYPE", "v3oidcclientcredentials"),
+            ("OS_AUTH_URL", auth_url.as_str()),
+            ("OS_IDENTITY_PROVIDER", "myidp"),
+            ("OS_PROTOCOL", "openid"),
+            ("OS_CLIENT_ID", CLIENT_ID),
+            ("OS_CLIENT_SECRET", CLIENT_SECRET),
+            ("OS_DISCOVERY_ENDPOINT", discovery.as_str()),
+        ]),
+    );
+    let s = Session::from_loaded(&l).expect("session");
+    assert_eq!(s.credentials().await.unwrap_or_else(|e| panic!("{e}")).headers()[0].1.expose(), "unscoped-1");
+    assert_eq!(issued.load(Ordering::SeqCst), 2);
+
+    // v3oidcauthcode from clouds.yaml, the code under keystoneauth's older
+    // name.
+    home.write(
+        "clouds.yaml",
+        format!(
+            "clouds:\n  c:\n    auth_type: v3oidcauthcode\n    auth:\n      auth_url: {auth_url}\n      \
+             identity_provider: myidp\n      protocol: openid\n      client_id: {CLIENT_ID}\n      \
+             client_secret: '{CLIENT_SECRET}'\n      access_token_endpoint: {token_url}\n      \
+             redirect_uri: https://svc.example/cb\n      authorization_code: the-code-1\n"
+        ),
+    );
+    let l = load_cli(&["--os-cloud", "c"], Env::empty());
+    let s = Session::from_loaded(&l).expect("session");
+    assert_eq!(s.credentials().await.unwrap_or_else(|e| panic!("{e}")).headers()[0].1.expose(), "unscoped-1");
+    assert_eq!(issued.load(Ordering::SeqCst), 3);
+    let last = server.requests().into_iter().filter(|r| r.path == "/token").last().expect("a token request");
+    assert_eq!(
+        String::from_utf8_lossy(&last.body),
+        "redirect_uri=https%3A%2F%2Fsvc.example%2Fcb&code=the-code-1&grant_type=authorization_code"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------
