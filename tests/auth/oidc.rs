@@ -54,11 +54,18 @@ async fn idp_and_keystone(grants: serde_json::Value) -> (TestServer, Arc<AtomicU
             if !client_ok {
                 return Reply::json(401, json!({"error": "invalid_client", "error_description": "Bad client."}));
             }
-            counter.fetch_add(1, Ordering::SeqCst);
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            // A refresh token with each answer, rotated; rt-3 is refused.
+            if body.contains("grant_type=refresh_token") && body.contains("refresh_token=rt-3") {
+                return Reply::json(
+                    400,
+                    json!({"error": "invalid_grant", "error_description": "Refresh token expired."}),
+                );
+            }
             Reply::json(
                 200,
                 json!({"access_token": ACCESS_TOKEN, "id_token": ID_TOKEN, "token_type": "Bearer",
-                                     "expires_in": 300}),
+                                     "expires_in": 300, "refresh_token": format!("rt-{n}")}),
             )
         }
         ("POST", FED_PATH) => {
@@ -237,6 +244,47 @@ async fn refusals_are_clear_and_never_show_a_secret() {
         load_from_group(&Loader::new(&Registry::new()).config_file(&path), &PluginRegistry::builtin(), "service_user")
             .expect_err("no endpoint");
     assert!(e.to_string().contains("access_token_endpoint or discovery_endpoint"), "{e}");
+}
+
+#[tokio::test]
+async fn a_refresh_token_is_used_the_next_time_and_the_grant_when_it_is_refused() {
+    let (server, _) = idp_and_keystone(json!(null)).await;
+    let dir = Dir::new();
+    let loaded = load(
+        &dir,
+        &format!(
+            "[service_user]\nauth_type = v3oidcpassword\nauth_url = {0}/v3\nidentity_provider = myidp\n\
+             protocol = openid\nclient_id = {CLIENT_ID}\nclient_secret = {CLIENT_SECRET}\n\
+             access_token_endpoint = {0}/token\nusername = alice\npassword = pw\n",
+            server.url()
+        ),
+    );
+    let t = stackauth::auth::ReqwestTransport::with_timeout(std::time::Duration::from_secs(10)).expect("transport");
+    for _ in 0..4 {
+        let creds = loaded.plugin.authenticate(&t).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(creds.headers()[0].1.expose(), "unscoped-1");
+    }
+    let bodies: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/token")
+        .map(|r| {
+            assert!(r.header("authorization").is_some_and(|a| a.starts_with("Basic ")), "the client authenticates");
+            String::from_utf8_lossy(&r.body).into_owned()
+        })
+        .collect();
+    let grant = "username=alice&password=pw&scope=openid+profile&grant_type=password";
+    assert_eq!(
+        bodies,
+        [
+            grant,
+            "grant_type=refresh_token&refresh_token=rt-1",
+            "grant_type=refresh_token&refresh_token=rt-2",
+            // rt-3 refused: the password grant again.
+            "grant_type=refresh_token&refresh_token=rt-3",
+            grant,
+        ]
+    );
 }
 
 #[tokio::test]
@@ -423,11 +471,45 @@ async fn against_oidc_provider_mock() {
     let who = userinfo(&p, &keystone).await;
     assert_eq!(who["sub"], "alice", "{who}");
 
-    // The code works once: authenticating again is refused by the provider.
-    let again = Session::from_loaded(&loaded).expect("session");
+    // The code works once: another plugin with it is refused by the
+    // provider.
+    let text = std::fs::read_to_string(dir.path().join("a.conf")).expect("the group");
+    let again = Session::from_loaded(&load(&dir, &text)).expect("session");
     let msg = again.credentials().await.expect_err("a used code").to_string();
     assert!(msg.contains("invalid_grant") && msg.contains("/oauth2/token"), "{msg}");
     assert!(!msg.contains(&code), "{msg}");
+
+    // The plugin that used it authenticates again (a service answered 401)
+    // with the provider's refresh token, for a new access token.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let service = TestServer::start(move |_| {
+        if c.fetch_add(1, Ordering::SeqCst) == 0 {
+            Reply::json(401, json!({"error": {"message": "The request you have made requires authentication."}}))
+        } else {
+            Reply::json(200, json!({"ok": true}))
+        }
+    })
+    .await;
+    Adapter::new(&session).endpoint_override(&service.url()).get("/x").await.unwrap_or_else(|e| panic!("{e}"));
+    let feds: Vec<String> = keystone
+        .requests()
+        .iter()
+        .filter(|r| r.path == FED_PATH)
+        .filter_map(|r| r.header("authorization").map(str::to_owned))
+        .collect();
+    assert_eq!(feds.len(), 2, "{feds:?}");
+    assert_ne!(feds[0], feds[1], "a new access token");
+    let who = reqwest::Client::new()
+        .get(format!("{}/userinfo", p.url))
+        .header("authorization", &feds[1])
+        .send()
+        .await
+        .expect("userinfo")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json");
+    assert_eq!(who["sub"], "alice", "{who}");
 
     // v3oidcaccesstoken with the provider's access token.
     let fed = keystone.requests().into_iter().find(|r| r.path == FED_PATH).expect("a federation request");

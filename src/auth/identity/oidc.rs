@@ -22,9 +22,12 @@
 //! 4. that token rescoped (the `token` method) when a scope is set.
 //!
 //! `v3oidcaccesstoken` starts at step 3 with the access token it is given.
-//! Every authentication runs the whole flow again, so a token that expired
-//! (or that the Session dropped after a 401) is replaced with one from a
-//! new access token.
+//! Every authentication runs the flow again, so a token that expired (or
+//! that the Session dropped after a 401) is replaced with one from a new
+//! access token. Unlike keystoneauth, a refresh token in the provider's
+//! answer is kept and tried first the next time (`grant_type=refresh_token`,
+//! falling back to the plugin's grant when it is refused): an authorization
+//! code works only once.
 
 use std::sync::{Arc, Mutex};
 
@@ -72,6 +75,8 @@ struct Provider {
     access_token_type: String,
     /// The discovery document, once fetched.
     discovery: Mutex<Option<Arc<J>>>,
+    /// The refresh token of the last answer that had one.
+    refresh_token: Mutex<Option<Secret>>,
 }
 
 /// An OpenID Connect plugin.
@@ -118,6 +123,7 @@ fn provider(o: &PluginOptions<'_>, grant: Grant) -> Result<Provider, PluginError
         // passes None when the option is unset, which then fails.
         access_token_type: o.str("access_token_type").unwrap_or_else(|| "access_token".to_owned()),
         discovery: Mutex::new(None),
+        refresh_token: Mutex::new(None),
     })
 }
 
@@ -253,6 +259,23 @@ impl OidcAuth {
             },
             (None, None) => return Err(AuthError::Unsupported("no access token endpoint".into())),
         };
+        // A refresh token from an earlier answer first: the authorization
+        // code works once, and the other grants need not be replayed.
+        // A provider that answers without a new refresh token leaves the
+        // old one in place (RFC 6749, 6); a refused one is dropped.
+        let refresh = p.refresh_token.lock().ok().and_then(|g| g.clone());
+        if let Some(rt) = refresh {
+            let pairs = [("grant_type", "refresh_token"), ("refresh_token", rt.expose())];
+            match self.token_request(p, t, &endpoint, &pairs, "refresh_token").await {
+                Ok(token) => return Ok(token),
+                Err(e) => {
+                    tracing::debug!(error = %e, "the refresh token was refused; using the grant again");
+                    if let Ok(mut slot) = p.refresh_token.lock() {
+                        *slot = None;
+                    }
+                }
+            }
+        }
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         match &p.grant {
             Grant::ClientCredentials => pairs.push(("scope", &p.openid_scope)),
@@ -268,17 +291,34 @@ impl OidcAuth {
             }
         }
         pairs.push(("grant_type", p.grant.name()));
+        self.token_request(p, t, &endpoint, &pairs, p.grant.name()).await
+    }
+
+    /// One request to the token endpoint: the client authenticates (HTTP
+    /// Basic with a secret, else `client_id` in the form), the answer's
+    /// `access_token_type` field is the token, and a `refresh_token` in it
+    /// is kept for the next time.
+    async fn token_request(
+        &self,
+        p: &Provider,
+        t: &dyn Transport,
+        endpoint: &str,
+        pairs: &[(&str, &str)],
+        grant: &str,
+    ) -> Result<Secret, AuthError> {
+        let mut pairs = pairs.to_vec();
         if p.client_secret.is_none()
             && let Some(id) = &p.client_id
         {
             pairs.push(("client_id", id));
         }
+        let endpoint = endpoint.to_owned();
         let mut req = HttpRequest::post_form(&endpoint, http::form(&pairs));
         if let Some(secret) = &p.client_secret {
             req.secret_headers
                 .push(("Authorization", http::basic(p.client_id.as_deref().unwrap_or(""), secret.expose())));
         }
-        tracing::debug!(url = %endpoint, grant_type = p.grant.name(), "OpenID Connect token request");
+        tracing::debug!(url = %endpoint, grant_type = grant, "OpenID Connect token request");
         let resp = t.send(req).await.map_err(|source| AuthError::Unreachable { url: endpoint.clone(), source })?;
         tracing::debug!(url = %endpoint, status = resp.status, "OpenID Connect token response");
         let body: Option<J> = serde_json::from_slice(&resp.body).ok();
@@ -299,13 +339,20 @@ impl OidcAuth {
                 status => AuthError::Http { url: endpoint, status, message },
             });
         }
-        match body.as_ref().and_then(|b| b.get(&p.access_token_type)).and_then(J::as_str) {
-            Some(token) if !token.is_empty() => Ok(Secret::new(token)),
-            _ => Err(AuthError::InvalidResponse {
-                url: endpoint,
-                reason: format!("the answer has no {:?} (access_token_type)", p.access_token_type),
-            }),
+        let token = match body.as_ref().and_then(|b| b.get(&p.access_token_type)).and_then(J::as_str) {
+            Some(token) if !token.is_empty() => Secret::new(token),
+            _ => {
+                return Err(AuthError::InvalidResponse {
+                    url: endpoint,
+                    reason: format!("the answer has no {:?} (access_token_type)", p.access_token_type),
+                });
+            }
+        };
+        let refresh = body.as_ref().and_then(|b| b.get("refresh_token")).and_then(J::as_str).filter(|r| !r.is_empty());
+        if let (Some(r), Ok(mut slot)) = (refresh, p.refresh_token.lock()) {
+            *slot = Some(Secret::new(r));
         }
+        Ok(token)
     }
 
     /// Step 3: the access token for an unscoped Keystone token.
