@@ -404,7 +404,7 @@ async fn from_arguments_variables_and_clouds_yaml() {
     let s = Session::from_loaded(&l).expect("session");
     assert_eq!(s.credentials().await.unwrap_or_else(|e| panic!("{e}")).headers()[0].1.expose(), "unscoped-1");
     assert_eq!(issued.load(Ordering::SeqCst), 3);
-    let last = server.requests().into_iter().filter(|r| r.path == "/token").last().expect("a token request");
+    let last = server.requests().into_iter().rfind(|r| r.path == "/token").expect("a token request");
     assert_eq!(
         String::from_utf8_lossy(&last.body),
         "redirect_uri=https%3A%2F%2Fsvc.example%2Fcb&code=the-code-1&grant_type=authorization_code"
