@@ -47,7 +47,7 @@ enum Command {
 /// Which options are known.
 #[derive(Args, Clone)]
 struct SchemaSources {
-    /// A namespace of options: keystonemiddleware.auth_token, keystoneauth[:GROUP].
+    /// A namespace of options: keystonemiddleware.auth_token, keystoneauth[:GROUP[:PLUGIN]].
     #[arg(long = "namespace", value_name = "NS")]
     namespace: Vec<String>,
     /// Options from `oslo-config-generator --format yaml|json` output.

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use super::fixed::FixedAuth;
 use super::identity::generic::GenericAuth;
-use super::identity::oauth2::OAuth2ClientCredential;
+use super::identity::oauth2::{OAuth2ClientCredential, OAuth2MtlsClientCredential};
+use super::identity::oidc::OidcAuth;
+use super::identity::tokenless::TokenlessAuth;
 use super::identity::v2::{Tenant, V2Auth, V2Credential};
 use super::identity::v3::{AuthMethod, Scope, UserRef, V3Auth};
 use super::plugin::{AuthPlugin, PluginError, PluginOptions, PluginType};
@@ -151,18 +153,66 @@ pub(super) fn types() -> Vec<PluginType> {
             schema::v3oauth2clientcredential(),
             OAuth2ClientCredential::from_opts,
         ),
+        PluginType::new(
+            "v3oauth2mtlsclientcredential",
+            "OAuth 2.0 client credentials over mutual TLS: the client certificate (certfile, keyfile) gets an \
+             access token from Keystone's OAuth 2.0 token endpoint, sent as the token and as a bearer token.",
+            schema::v3oauth2mtlsclientcredential(),
+            OAuth2MtlsClientCredential::from_opts,
+        ),
+        PluginType::new(
+            "v3tokenlessauth",
+            "Tokenless X.509: the client certificate (certfile, keyfile) is the identity, headers name the scope.",
+            schema::v3tokenlessauth(),
+            TokenlessAuth::from_opts,
+        ),
+        PluginType::new(
+            "v3oidcclientcredentials",
+            "OpenID Connect client credentials grant, then Keystone's federation API.",
+            schema::v3oidcclientcredentials(),
+            OidcAuth::client_credentials,
+        ),
+        PluginType::new(
+            "v3oidcpassword",
+            "OpenID Connect resource owner password grant, then Keystone's federation API.",
+            schema::v3oidcpassword(),
+            OidcAuth::password,
+        ),
+        PluginType::new(
+            "v3oidcauthcode",
+            "OpenID Connect authorization code grant (a code obtained beforehand), then Keystone's federation API.",
+            schema::v3oidcauthcode(),
+            OidcAuth::authorization_code,
+        ),
+        PluginType::new(
+            "v3oidcaccesstoken",
+            "An OpenID Connect access token, exchanged through Keystone's federation API.",
+            schema::v3oidcaccesstoken(),
+            OidcAuth::access_token,
+        ),
     ]
     .into_iter()
     .chain(unsupported())
     .collect()
 }
 
+/// The plugins of `schema::federation()` that are built above.
+const BUILT: [&str; 7] = [
+    "v3oauth2clientcredential",
+    "v3oauth2mtlsclientcredential",
+    "v3tokenlessauth",
+    "v3oidcclientcredentials",
+    "v3oidcpassword",
+    "v3oidcauthcode",
+    "v3oidcaccesstoken",
+];
+
 /// keystoneauth's other plugins: their options are known and checked, but
 /// loading one is refused.
 fn unsupported() -> Vec<PluginType> {
     schema::federation()
         .into_iter()
-        .filter(|(name, _)| *name != "v3oauth2clientcredential")
+        .filter(|(name, _)| !BUILT.contains(name))
         .map(|(name, opts)| {
             PluginType::unsupported(name, format!("keystoneauth's {name} plugin (not supported)"), opts())
         })

@@ -374,10 +374,12 @@ impl PluginRegistry {
     /// keystoneauth1's plugins: `password`, `v2password`, `v3password`,
     /// `token`, `v2token`, `v3token`, `v3applicationcredential`, `v3totp`,
     /// `v3multifactor`, `admin_token`, `none`, `http_basic`,
-    /// `v3oauth2clientcredential`; and, known by
-    /// their options but [unsupported](PluginType::unsupported), the rest
-    /// of keystoneauth's: OpenID Connect, OAuth, SAML, Kerberos, web SSO
-    /// and tokenless.
+    /// `v3oauth2clientcredential`, `v3oauth2mtlsclientcredential`,
+    /// `v3tokenlessauth`, `v3oidcclientcredentials`, `v3oidcpassword`,
+    /// `v3oidcauthcode`, `v3oidcaccesstoken`; and, known by their options
+    /// but [unsupported](PluginType::unsupported), the rest of
+    /// keystoneauth's: the device authorization flow, OAuth 1.0, SAML,
+    /// Kerberos and web SSO.
     pub fn builtin() -> PluginRegistry {
         let mut r = PluginRegistry::empty();
         for t in super::builtin::types() {

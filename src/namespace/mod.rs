@@ -28,7 +28,25 @@ pub fn keystoneauth(group: &str) -> Registry {
     r
 }
 
-/// The registry of a built-in namespace, by name.
+/// [`keystoneauth`] with the options of keystoneauth plugin `plugin` (its
+/// entry-point name, `v3password`, `v3oidcpassword`...) in `group`, as
+/// keystoneauth's `get_auth_plugin_conf_options(plugin)` gives them;
+/// `None` for a name keystoneauth does not have.
+pub fn keystoneauth_plugin(group: &str, plugin: &str) -> Option<Registry> {
+    let (_, opts) =
+        keystoneauth::builtin().into_iter().chain(keystoneauth::federation()).find(|(n, _)| *n == plugin)?;
+    let mut r = keystoneauth(group);
+    for o in opts() {
+        // Static data: a plugin option never shares a dest with the
+        // loading, session or adapter options (tests/tools checks it).
+        let _ = r.register_opt(group, o);
+    }
+    Some(r)
+}
+
+/// The registry of a built-in namespace, by name: `keystonemiddleware.auth_token`,
+/// `keystoneauth[:GROUP]`, or `keystoneauth:GROUP:PLUGIN` with a plugin's
+/// options too.
 ///
 /// ```
 /// let reg = stackauth::namespace::by_name("keystonemiddleware.auth_token").unwrap();
@@ -36,10 +54,17 @@ pub fn keystoneauth(group: &str) -> Registry {
 /// assert!(stackauth::namespace::by_name("nope").is_none());
 /// let ka = stackauth::namespace::by_name("keystoneauth:keystoneclient").unwrap();
 /// assert!(ka.find("keystoneclient", "auth_type").is_some());
+/// let oidc = stackauth::namespace::by_name("keystoneauth:service_user:v3oidcpassword").unwrap();
+/// assert!(oidc.find("service_user", "client_secret").is_some());
+/// assert!(stackauth::namespace::by_name("keystoneauth:service_user:nope").is_none());
 /// ```
 pub fn by_name(name: &str) -> Option<Registry> {
     match name.split_once(':') {
-        Some(("keystoneauth", group)) if !group.is_empty() => Some(keystoneauth(group)),
+        Some(("keystoneauth", rest)) if !rest.is_empty() => match rest.split_once(':') {
+            Some((group, plugin)) if !group.is_empty() => keystoneauth_plugin(group, plugin),
+            Some(_) => None,
+            None => Some(keystoneauth(rest)),
+        },
         _ => match name {
             keystonemiddleware::NAMESPACE => Some(keystonemiddleware::registry()),
             "keystoneauth" => Some(keystoneauth("service_user")),

@@ -616,9 +616,10 @@ impl Session {
                 let e = a.catalog.find(filter)?;
                 (e.url.clone(), Some(e.interface), e.region_id.clone().or_else(|| e.region.clone()))
             }
-            (None, None) => {
-                return Err(SessionError::NoCatalog { service_type: filter.service_type.clone() });
-            }
+            (None, None) => match identity_url(state.plugin().as_ref(), filter) {
+                Some(url) => (url.to_owned(), None, None),
+                None => return Err(SessionError::NoCatalog { service_type: filter.service_type.clone() }),
+            },
         };
         let mut data = EndpointData {
             service_type: filter.service_type.clone(),
@@ -882,16 +883,25 @@ fn check_microversion(service_type: &str, v: &VersionData, mv: Version) -> Resul
     }
 }
 
+/// A plugin without a catalog (`v3tokenlessauth`) finds the identity
+/// service at its `auth_url`, as keystoneauth's `get_endpoint` does.
+fn identity_url<'a>(plugin: &'a dyn AuthPlugin, f: &EndpointFilter) -> Option<&'a str> {
+    let identity = crate::auth::service_types::same_service_type(&f.service_type, "identity");
+    plugin.auth_url().filter(|_| identity)
+}
+
 fn endpoint_of<'a>(c: &'a Current, plugin: &'a dyn AuthPlugin, f: &EndpointFilter) -> Result<&'a str, SessionError> {
     if let Some(e) = plugin.endpoint() {
         return Ok(e);
     }
     match c.credentials.access() {
         Some(a) => Ok(&a.catalog.find(f)?.url),
-        None => Err(SessionError::EndpointNotFound(crate::auth::EndpointNotFound {
-            asked: format!("service_type {:?}", f.service_type),
-            offered: "nothing: the auth plugin has no service catalog".into(),
-        })),
+        None => identity_url(plugin, f).ok_or_else(|| {
+            SessionError::EndpointNotFound(crate::auth::EndpointNotFound {
+                asked: format!("service_type {:?}", f.service_type),
+                offered: "nothing: the auth plugin has no service catalog".into(),
+            })
+        }),
     }
 }
 

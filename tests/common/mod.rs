@@ -5,6 +5,7 @@ pub mod corpus;
 pub mod keystone;
 pub mod logs;
 pub mod memcached;
+pub mod oidc;
 pub mod process;
 pub mod python;
 pub mod server;

@@ -14,6 +14,7 @@ mod cli;
 mod discovery;
 mod faults;
 mod oauth2;
+mod oidc;
 mod os_cli;
 mod reload;
 mod session;

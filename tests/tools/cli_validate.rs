@@ -186,3 +186,42 @@ fn generate_and_schema_commands() {
     let (_, code) = cmd(&["generate", "--namespace", "nope"]);
     assert_eq!(code, 2);
 }
+
+/// Every plugin keystoneauth has (built by stackauth or only recognised):
+/// `--namespace keystoneauth:GROUP:PLUGIN` gives `generate` and `schema`
+/// its options beside the loading, session and adapter ones, secrets
+/// marked; `validate` with that namespace knows them.
+#[test]
+fn generate_and_schema_per_plugin() {
+    let cmd = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_stackauth"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("runs");
+        (String::from_utf8_lossy(&o.stdout).into_owned(), o.status.code().unwrap_or(-1))
+    };
+    let plugins = stackauth::auth::PluginRegistry::builtin();
+    let mut checked = 0;
+    for name in plugins.names() {
+        let ns = format!("keystoneauth:service_user:{name}");
+        let (ini, code) = cmd(&["generate", "--namespace", &ns]);
+        assert_eq!(code, 0, "{name}");
+        let (schema, code) = cmd(&["schema", "--namespace", &ns]);
+        assert_eq!(code, 0, "{name}");
+        let v: serde_json::Value = serde_json::from_str(&schema).expect("json");
+        let props = &v["properties"]["service_user"]["properties"];
+        assert!(props["auth_type"].is_object() && props["cafile"].is_object(), "{name}: {schema}");
+        for o in plugins.get(name).expect("listed").options() {
+            assert!(ini.contains(&format!("\n#{} = ", o.dest())), "{name}: no {} in\n{ini}", o.dest());
+            assert!(props[o.dest()].is_object(), "{name}: no {} in the schema", o.dest());
+            if o.is_secret() {
+                assert_eq!(props[o.dest()]["writeOnly"], true, "{name}: {} is secret", o.dest());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 250, "{checked}");
+    let (_, code) = cmd(&["generate", "--namespace", "keystoneauth:service_user:nope"]);
+    assert_eq!(code, 2);
+}

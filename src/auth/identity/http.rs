@@ -44,3 +44,50 @@ pub(crate) fn json(url: &str, resp: &HttpResponse) -> Result<J, AuthError> {
     serde_json::from_slice(&resp.body)
         .map_err(|e| AuthError::InvalidResponse { url: url.to_owned(), reason: format!("the body is not JSON ({e})") })
 }
+
+/// An `application/x-www-form-urlencoded` body from `pairs`, in their
+/// order, as Python's `urllib.parse.urlencode` (which requests uses for a
+/// dict body) writes it: letters, digits and `_.-~` as they are, a space as
+/// `+`, every other byte of the UTF-8 as `%XX`.
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
+    fn push(out: &mut String, s: &str) {
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => out.push(b as char),
+                b' ' => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+    }
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push(&mut out, k);
+        out.push('=');
+        push(&mut out, v);
+    }
+    out
+}
+
+/// An HTTP Basic `Authorization` value for `user` and `password`, as
+/// requests' `HTTPBasicAuth` makes it (no encoding of either first).
+pub(crate) fn basic(user: &str, password: &str) -> crate::opt::Secret {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    crate::opt::Secret::new(format!("Basic {encoded}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn form_like_urlencode() {
+        // urllib.parse.urlencode({'scope': 'openid profile', 'password': 'p&ss=w+rd/é~'})
+        assert_eq!(
+            super::form(&[("scope", "openid profile"), ("password", "p&ss=w+rd/é~")]),
+            "scope=openid+profile&password=p%26ss%3Dw%2Brd%2F%C3%A9~"
+        );
+        assert_eq!(super::form(&[]), "");
+    }
+}

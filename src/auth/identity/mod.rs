@@ -3,5 +3,7 @@
 pub mod generic;
 pub(crate) mod http;
 pub mod oauth2;
+pub mod oidc;
+pub mod tokenless;
 pub mod v2;
 pub mod v3;

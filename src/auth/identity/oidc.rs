@@ -1,0 +1,402 @@
+//! OpenID Connect: keystoneauth1's `OidcClientCredentials`
+//! (`v3oidcclientcredentials`), `OidcPassword` (`v3oidcpassword`),
+//! `OidcAuthorizationCode` (`v3oidcauthcode`, with a code obtained
+//! elsewhere) and `OidcAccessToken` (`v3oidcaccesstoken`): the flows that
+//! need no browser or prompt.
+//!
+//! As keystoneauth's `_OidcBase` does it:
+//!
+//! 1. the discovery document (`discovery_endpoint`), when one is named:
+//!    fetched once, its `token_endpoint` used unless `access_token_endpoint`
+//!    is set, and its `grant_types_supported` (when listed) must hold the
+//!    plugin's grant type;
+//! 2. `POST` to the token endpoint, form-encoded: the grant's fields
+//!    (`username`, `password`, `scope` for the password grant; `scope` for
+//!    client credentials; `redirect_uri`, `code` for the authorization code
+//!    grant), then `grant_type`; the client authenticates with
+//!    HTTP Basic when it has a secret, else `client_id` goes in the form;
+//! 3. the answer's `access_token` (or the field `access_token_type` names,
+//!    `id_token` say) as `Authorization: Bearer` in
+//!    `POST <auth_url>/v3/OS-FEDERATION/identity_providers/<idp>/protocols/<protocol>/auth`,
+//!    which gives an unscoped Keystone token;
+//! 4. that token rescoped (the `token` method) when a scope is set.
+//!
+//! `v3oidcaccesstoken` starts at step 3 with the access token it is given.
+//! Every authentication runs the flow again, so a token that expired (or
+//! that the Session dropped after a 401) is replaced with one from a new
+//! access token. Unlike keystoneauth, a refresh token in the provider's
+//! answer is kept and tried first the next time (`grant_type=refresh_token`,
+//! falling back to the plugin's grant when it is refused): an authorization
+//! code works only once.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value as J;
+
+use super::http;
+use super::v3::{AuthMethod, Scope, V3Auth};
+use crate::auth::access::AccessInfo;
+use crate::auth::plugin::{AuthError, AuthPlugin, Credentials, PluginError, PluginOptions};
+use crate::auth::transport::{BoxFuture, HttpRequest, Method, Transport};
+use crate::opt::Secret;
+
+/// How the plugin gets its access token.
+#[derive(Debug)]
+enum Grant {
+    /// `client_credentials`.
+    ClientCredentials,
+    /// `password`: the user's name and password at the provider.
+    Password { username: String, password: Secret },
+    /// `authorization_code`: a code the user got from the provider's
+    /// authorization endpoint, and the redirect URI it was issued for.
+    AuthorizationCode { redirect_uri: Option<String>, code: Secret },
+}
+
+impl Grant {
+    fn name(&self) -> &'static str {
+        match self {
+            Grant::ClientCredentials => "client_credentials",
+            Grant::Password { .. } => "password",
+            Grant::AuthorizationCode { .. } => "authorization_code",
+        }
+    }
+}
+
+/// The provider side of a flow that asks the provider for a token.
+#[derive(Debug)]
+struct Provider {
+    grant: Grant,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    /// The OpenID scope (`openid-scope`, dest `scope`).
+    openid_scope: String,
+    access_token_endpoint: Option<String>,
+    discovery_endpoint: Option<String>,
+    access_token_type: String,
+    /// The discovery document, once fetched.
+    discovery: Mutex<Option<Arc<J>>>,
+    /// The refresh token of the last answer that had one.
+    refresh_token: Mutex<Option<Secret>>,
+}
+
+/// An OpenID Connect plugin.
+#[derive(Debug)]
+pub struct OidcAuth {
+    name: String,
+    auth_url: String,
+    identity_provider: String,
+    protocol: String,
+    scope: Scope,
+    /// `None` for `v3oidcaccesstoken`.
+    provider: Option<Provider>,
+    /// `v3oidcaccesstoken`'s token.
+    access_token: Option<Secret>,
+}
+
+fn base(o: &PluginOptions<'_>) -> Result<(String, String, String, Scope), PluginError> {
+    Ok((o.need("auth_url")?, o.need("identity_provider")?, o.need("protocol")?, Scope::from_opts(o, None)?))
+}
+
+fn provider(o: &PluginOptions<'_>, grant: Grant) -> Result<Provider, PluginError> {
+    let access_token_endpoint = o.str("access_token_endpoint");
+    let discovery_endpoint = o.str("discovery_endpoint");
+    if access_token_endpoint.is_none() && discovery_endpoint.is_none() {
+        // keystoneauth's loader: "You have to specify either an
+        // 'access-token-endpoint' or a 'discovery-endpoint'."
+        return Err(PluginError::option(
+            "discovery_endpoint",
+            format!("the {} auth plugin needs access_token_endpoint or discovery_endpoint", o.plugin()),
+        )
+        .suggest(format!(
+            "set discovery_endpoint (https://idp.example.org/.well-known/openid-configuration) in [{}]",
+            o.group()
+        )));
+    }
+    Ok(Provider {
+        grant,
+        client_id: o.str("client_id"),
+        client_secret: o.secret("client_secret"),
+        openid_scope: o.str("scope").unwrap_or_else(|| "openid profile".to_owned()),
+        access_token_endpoint,
+        discovery_endpoint,
+        // keystoneauth's plugins default to "access_token"; its loader
+        // passes None when the option is unset, which then fails.
+        access_token_type: o.str("access_token_type").unwrap_or_else(|| "access_token".to_owned()),
+        discovery: Mutex::new(None),
+        refresh_token: Mutex::new(None),
+    })
+}
+
+impl OidcAuth {
+    /// `v3oidcclientcredentials`.
+    pub fn client_credentials(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
+        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        let provider = provider(o, Grant::ClientCredentials)?;
+        Ok(Arc::new(OidcAuth {
+            name: o.plugin().to_owned(),
+            auth_url,
+            identity_provider,
+            protocol,
+            scope,
+            provider: Some(provider),
+            access_token: None,
+        }))
+    }
+
+    /// `v3oidcpassword`. `idp_otp_key` makes keystoneauth ask for a
+    /// one-time password at the terminal; a service cannot, so it is
+    /// refused.
+    pub fn password(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
+        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        if o.str("idp_otp_key").is_some() {
+            return Err(PluginError::option(
+                "idp_otp_key",
+                "idp_otp_key makes keystoneauth prompt for a one-time password at the terminal, which stackauth \
+                 does not do",
+            )
+            .suggest(format!("remove idp_otp_key from [{}]", o.group())));
+        }
+        let grant = Grant::Password { username: o.need("username")?, password: o.need_secret("password")? };
+        let provider = provider(o, grant)?;
+        Ok(Arc::new(OidcAuth {
+            name: o.plugin().to_owned(),
+            auth_url,
+            identity_provider,
+            protocol,
+            scope,
+            provider: Some(provider),
+            access_token: None,
+        }))
+    }
+
+    /// `v3oidcauthcode`: the code is used once, so a second
+    /// authentication (the token expiring, a 401) fails at the provider, as
+    /// with keystoneauth.
+    pub fn authorization_code(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
+        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        let grant = Grant::AuthorizationCode { redirect_uri: o.str("redirect_uri"), code: o.need_secret("code")? };
+        let provider = provider(o, grant)?;
+        Ok(Arc::new(OidcAuth {
+            name: o.plugin().to_owned(),
+            auth_url,
+            identity_provider,
+            protocol,
+            scope,
+            provider: Some(provider),
+            access_token: None,
+        }))
+    }
+
+    /// `v3oidcaccesstoken`.
+    pub fn access_token(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
+        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        let token = o.need_secret("access_token")?;
+        Ok(Arc::new(OidcAuth {
+            name: o.plugin().to_owned(),
+            auth_url,
+            identity_provider,
+            protocol,
+            scope,
+            provider: None,
+            access_token: Some(token),
+        }))
+    }
+
+    /// `<auth_url>[/v3]/OS-FEDERATION/identity_providers/<idp>/protocols/<protocol>/auth`.
+    pub fn federated_token_url(&self) -> String {
+        let mut host = self.auth_url.trim_end_matches('/').to_owned();
+        if !host.ends_with("v3") {
+            host.push_str("/v3");
+        }
+        format!("{host}/OS-FEDERATION/identity_providers/{}/protocols/{}/auth", self.identity_provider, self.protocol)
+    }
+
+    async fn discovery(&self, p: &Provider, t: &dyn Transport) -> Result<Option<Arc<J>>, AuthError> {
+        let Some(url) = &p.discovery_endpoint else { return Ok(None) };
+        if let Some(d) = p.discovery.lock().ok().and_then(|g| g.clone()) {
+            return Ok(Some(d));
+        }
+        let resp = http::send(t, HttpRequest::get(url), false).await?;
+        let doc: J = serde_json::from_slice(&resp.body).unwrap_or(J::Null);
+        if doc.as_object().is_none_or(|o| o.is_empty()) {
+            return Err(AuthError::InvalidResponse {
+                url: url.clone(),
+                reason: "the OpenID Connect discovery document is not a JSON object".into(),
+            });
+        }
+        let doc = Arc::new(doc);
+        if let Ok(mut g) = p.discovery.lock() {
+            *g = Some(doc.clone());
+        }
+        Ok(Some(doc))
+    }
+
+    /// Steps 1 and 2: an access token from the provider.
+    async fn provider_token(&self, p: &Provider, t: &dyn Transport) -> Result<Secret, AuthError> {
+        let discovery = self.discovery(p, t).await?;
+        let doc = discovery.as_deref();
+        if let Some(types) = doc.and_then(|d| d.get("grant_types_supported")).and_then(J::as_array)
+            && !types.is_empty()
+            && !types.iter().any(|g| g.as_str() == Some(p.grant.name()))
+        {
+            return Err(AuthError::Unsupported(format!(
+                "the OpenID Connect provider does not support the {:?} grant that {} uses (its discovery \
+                 document's grant_types_supported)",
+                p.grant.name(),
+                self.name
+            )));
+        }
+        let endpoint = match (&p.access_token_endpoint, doc) {
+            (Some(e), _) => e.clone(),
+            (None, Some(d)) => match d.get("token_endpoint").and_then(J::as_str) {
+                Some(e) => e.to_owned(),
+                None => {
+                    return Err(AuthError::InvalidResponse {
+                        url: p.discovery_endpoint.clone().unwrap_or_default(),
+                        reason: "the discovery document has no token_endpoint".into(),
+                    });
+                }
+            },
+            (None, None) => return Err(AuthError::Unsupported("no access token endpoint".into())),
+        };
+        // A refresh token from an earlier answer first: the authorization
+        // code works once, and the other grants need not be replayed.
+        // A provider that answers without a new refresh token leaves the
+        // old one in place (RFC 6749, 6); a refused one is dropped.
+        let refresh = p.refresh_token.lock().ok().and_then(|g| g.clone());
+        if let Some(rt) = refresh {
+            let pairs = [("grant_type", "refresh_token"), ("refresh_token", rt.expose())];
+            match self.token_request(p, t, &endpoint, &pairs, "refresh_token").await {
+                Ok(token) => return Ok(token),
+                Err(e) => {
+                    tracing::debug!(error = %e, "the refresh token was refused; using the grant again");
+                    if let Ok(mut slot) = p.refresh_token.lock() {
+                        *slot = None;
+                    }
+                }
+            }
+        }
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        match &p.grant {
+            Grant::ClientCredentials => pairs.push(("scope", &p.openid_scope)),
+            Grant::Password { username, password } => {
+                pairs.extend([("username", username.as_str()), ("password", password.expose())]);
+                pairs.push(("scope", &p.openid_scope));
+            }
+            Grant::AuthorizationCode { redirect_uri, code } => {
+                if let Some(uri) = redirect_uri {
+                    pairs.push(("redirect_uri", uri));
+                }
+                pairs.push(("code", code.expose()));
+            }
+        }
+        pairs.push(("grant_type", p.grant.name()));
+        self.token_request(p, t, &endpoint, &pairs, p.grant.name()).await
+    }
+
+    /// One request to the token endpoint: the client authenticates (HTTP
+    /// Basic with a secret, else `client_id` in the form), the answer's
+    /// `access_token_type` field is the token, and a `refresh_token` in it
+    /// is kept for the next time.
+    async fn token_request(
+        &self,
+        p: &Provider,
+        t: &dyn Transport,
+        endpoint: &str,
+        pairs: &[(&str, &str)],
+        grant: &str,
+    ) -> Result<Secret, AuthError> {
+        let mut pairs = pairs.to_vec();
+        if p.client_secret.is_none()
+            && let Some(id) = &p.client_id
+        {
+            pairs.push(("client_id", id));
+        }
+        let endpoint = endpoint.to_owned();
+        let mut req = HttpRequest::post_form(&endpoint, http::form(&pairs));
+        if let Some(secret) = &p.client_secret {
+            req.secret_headers
+                .push(("Authorization", http::basic(p.client_id.as_deref().unwrap_or(""), secret.expose())));
+        }
+        tracing::debug!(url = %endpoint, grant_type = grant, "OpenID Connect token request");
+        let resp = t.send(req).await.map_err(|source| AuthError::Unreachable { url: endpoint.clone(), source })?;
+        tracing::debug!(url = %endpoint, status = resp.status, "OpenID Connect token response");
+        let body: Option<J> = serde_json::from_slice(&resp.body).ok();
+        if !(200..300).contains(&resp.status) {
+            // RFC 6749's error body.
+            let message = body
+                .as_ref()
+                .and_then(|b| {
+                    let error = b.get("error").and_then(J::as_str)?;
+                    Some(match b.get("error_description").and_then(J::as_str) {
+                        Some(d) => format!("{error}: {d}"),
+                        None => error.to_owned(),
+                    })
+                })
+                .unwrap_or_else(|| http::error_message(&resp.body));
+            return Err(match resp.status {
+                401 => AuthError::Unauthorized { url: endpoint, message },
+                status => AuthError::Http { url: endpoint, status, message },
+            });
+        }
+        let token = match body.as_ref().and_then(|b| b.get(&p.access_token_type)).and_then(J::as_str) {
+            Some(token) if !token.is_empty() => Secret::new(token),
+            _ => {
+                return Err(AuthError::InvalidResponse {
+                    url: endpoint,
+                    reason: format!("the answer has no {:?} (access_token_type)", p.access_token_type),
+                });
+            }
+        };
+        let refresh = body.as_ref().and_then(|b| b.get("refresh_token")).and_then(J::as_str).filter(|r| !r.is_empty());
+        if let (Some(r), Ok(mut slot)) = (refresh, p.refresh_token.lock()) {
+            *slot = Some(Secret::new(r));
+        }
+        Ok(token)
+    }
+
+    /// Step 3: the access token for an unscoped Keystone token.
+    async fn federated_token(&self, access_token: &Secret, t: &dyn Transport) -> Result<AccessInfo, AuthError> {
+        let url = self.federated_token_url();
+        let mut req = HttpRequest::get(&url);
+        req.method = Method::POST;
+        req.secret_headers.push(("Authorization", Secret::new(format!("Bearer {}", access_token.expose()))));
+        let resp = http::send(t, req, false).await?;
+        let subject = resp.headers.get("X-Subject-Token").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let body = http::json(&url, &resp)?;
+        AccessInfo::from_v3(&subject, &body).map_err(|e| AuthError::InvalidResponse { url, reason: e.0 })
+    }
+
+    async fn get_access(&self, t: &dyn Transport) -> Result<AccessInfo, AuthError> {
+        let access_token = match (&self.provider, &self.access_token) {
+            (_, Some(token)) => token.clone(),
+            (Some(p), None) => self.provider_token(p, t).await?,
+            (None, None) => return Err(AuthError::Unsupported("no access token".into())),
+        };
+        let unscoped = self.federated_token(&access_token, t).await?;
+        if self.scope == Scope::Default {
+            return Ok(unscoped);
+        }
+        let rescope = V3Auth::new(
+            &self.name,
+            &self.auth_url,
+            vec![AuthMethod::Token { token: unscoped.token }],
+            self.scope.clone(),
+        );
+        rescope.get_access(t).await
+    }
+}
+
+impl AuthPlugin for OidcAuth {
+    fn plugin_name(&self) -> &str {
+        &self.name
+    }
+
+    fn authenticate<'a>(&'a self, t: &'a dyn Transport) -> BoxFuture<'a, Result<Credentials, AuthError>> {
+        Box::pin(async move { self.get_access(t).await.map(|a| Credentials::Token(Arc::new(a))) })
+    }
+
+    fn auth_url(&self) -> Option<&str> {
+        Some(&self.auth_url)
+    }
+}
