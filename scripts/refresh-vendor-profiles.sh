@@ -47,6 +47,7 @@ lines = [
     f"pub(super) const PACKAGE_VERSION: &str = \"{version}\";",
     "",
     "/// (name, file it came from, its `profile` mapping as JSON), by name.",
+    "#[rustfmt::skip]",
     "pub(super) const PROFILES: &[(&str, &str, &str)] = &[",
 ]
 for name in sorted(profiles):

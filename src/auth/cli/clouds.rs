@@ -487,7 +487,11 @@ fn env_cloud(env: &Env) -> Option<Entries> {
         if ["TEST", "STD", "LOG"].iter().any(|p| rest.starts_with(p)) {
             continue;
         }
-        any |= !SELECTORS.contains(&var);
+        if SELECTORS.contains(&var) && var != "OS_REGION_NAME" {
+            // They choose the cloud and its files; as keys they mean nothing.
+            continue;
+        }
+        any |= var != "OS_REGION_NAME";
         let node = Node { value: NodeValue::Str(value.to_owned()), line: 0, column: 0 };
         out.top.push((rest.to_lowercase(), At { node, path: path.clone(), var: Some(Arc::from(var)) }));
     }
@@ -717,6 +721,7 @@ fn interpret(
 ) -> Result<Cloud, LoadError> {
     let dirs = Dirs { home: home.map(Path::to_path_buf), ..Dirs::default() };
     domains(&mut cloud);
+    format_values(&mut cloud)?;
     let mut out = Cloud {
         name: name.to_owned(),
         auth_type: None,
@@ -756,7 +761,14 @@ fn interpret(
             out.auth_type = Some(("none".to_owned(), at.origin()));
             continue;
         }
-        let Some(v) = text(at, k)? else { continue };
+        let v = match text(at, k) {
+            Ok(Some(v)) => v,
+            Ok(None) => continue,
+            // `networks`, `metrics`... are structures openstacksdk reads for
+            // its own cloud layer; no option here takes them.
+            Err(_) if known_key(k) && !matches!(k.as_str(), "auth_type" | "auth_plugin" | "region_name") => continue,
+            Err(e) => return Err(e),
+        };
         match k.as_str() {
             "auth_type" | "auth_plugin" => {
                 // openstacksdk's `_get_auth_loader`.
@@ -805,6 +817,64 @@ fn interpret(
         }
     }
     out.warnings = warnings;
+    Ok(out)
+}
+
+/// openstacksdk's last step of `get_one`: a top-level string value (and
+/// `auth`'s `auth_url`, as `magic_fixes` does) is a Python format string
+/// over the cloud's top-level values (a vendor's
+/// `https://{region_name}.blockstorage.example/v2/`; `region_name` is empty
+/// when no region is chosen); `{{` and `}}` are braces. A name the cloud
+/// has no value for is an error at the value's line (openstacksdk raises
+/// `KeyError`); `password` is left as it is.
+fn format_values(cloud: &mut Entries) -> Result<(), LoadError> {
+    let mut scalars: Vec<(String, String)> =
+        cloud.top.iter().filter_map(|(k, at)| Some((k.clone(), at.node.key_text()?))).collect();
+    if !scalars.iter().any(|(k, _)| k == "region_name") {
+        scalars.push(("region_name".to_owned(), String::new()));
+    }
+    let auth_url = cloud.auth.iter_mut().filter(|(k, _)| k == "auth_url");
+    for (k, at) in cloud.top.iter_mut().filter(|(k, _)| k != "password").chain(auth_url) {
+        let NodeValue::Str(text) = &at.node.value else { continue };
+        if !(text.contains('{') || text.contains('}')) {
+            continue;
+        }
+        let formatted = python_format(text, &scalars).map_err(|e| fail(at.error(format!("{k}: {e}"))))?;
+        at.node.value = NodeValue::Str(formatted);
+    }
+    Ok(())
+}
+
+/// `text.format(**values)` for plain `{name}` fields.
+fn python_format(text: &str, values: &[(String, String)]) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                match values.iter().find(|(n, _)| *n == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        return Err(format!(
+                            "{{{name}}} names no value of the cloud (openstacksdk fills in {{region_name}} and \
+                             the like; write {{{{ and }}}} for braces)"
+                        ));
+                    }
+                }
+            }
+            '}' => return Err("a lone } (write }} for a brace)".to_owned()),
+            c => out.push(c),
+        }
+    }
     Ok(out)
 }
 

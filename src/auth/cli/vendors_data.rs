@@ -6,118 +6,31 @@
 pub(super) const PACKAGE_VERSION: &str = "4.22.0";
 
 /// (name, file it came from, its `profile` mapping as JSON), by name.
+#[rustfmt::skip]
 pub(super) const PROFILES: &[(&str, &str, &str)] = &[
-    (
-        "auro",
-        "auro.json",
-        r#"{"auth": {"auth_url": "https://api.van2.auro.io:5000/v3", "project_domain_name": "Default", "user_domain_name": "Default"}, "identity_api_version": "3", "region_name": "RegionOne", "requires_floating_ip": true}"#,
-    ),
-    (
-        "betacloud",
-        "betacloud.json",
-        r#"{"auth": {"auth_url": "https://api-1.betacloud.de:5000"}, "block_storage_api_version": "3", "identity_api_version": "3", "image_format": "raw", "message": "betacloud.de has ceased business", "regions": ["betacloud-1"], "status": "shutdown"}"#,
-    ),
-    (
-        "binero",
-        "binero.json",
-        r#"{"auth": {"auth_url": "https://auth.binero.cloud:5000/v3"}, "block_storage_api_version": "3", "identity_api_version": "3", "regions": ["europe-se-1"]}"#,
-    ),
+    ("auro", "auro.json", r#"{"auth": {"auth_url": "https://api.van2.auro.io:5000/v3", "project_domain_name": "Default", "user_domain_name": "Default"}, "identity_api_version": "3", "region_name": "RegionOne", "requires_floating_ip": true}"#),
+    ("betacloud", "betacloud.json", r#"{"auth": {"auth_url": "https://api-1.betacloud.de:5000"}, "block_storage_api_version": "3", "identity_api_version": "3", "image_format": "raw", "message": "betacloud.de has ceased business", "regions": ["betacloud-1"], "status": "shutdown"}"#),
+    ("binero", "binero.json", r#"{"auth": {"auth_url": "https://auth.binero.cloud:5000/v3"}, "block_storage_api_version": "3", "identity_api_version": "3", "regions": ["europe-se-1"]}"#),
     ("bluebox", "bluebox.json", r#"{"block_storage_api_version": "1", "region_name": "RegionOne"}"#),
-    (
-        "catalyst",
-        "catalyst.json",
-        r#"{"auth": {"auth_url": "https://api.cloud.catalyst.net.nz:5000/v2.0"}, "block_storage_api_version": "1", "image_api_version": "1", "image_format": "raw", "regions": ["nz-por-1", "nz_wlg_2"]}"#,
-    ),
-    (
-        "citycloud",
-        "citycloud.json",
-        r#"{"auth": {"auth_url": "https://{region_name}.citycloud.com:5000/v3/"}, "block_storage_api_version": "3", "identity_api_version": "3", "image_format": "raw", "regions": ["Buf1", "Fra1", "Sto2", "Kna1", "dx1", "tky1"], "requires_floating_ip": true}"#,
-    ),
-    (
-        "conoha",
-        "conoha.json",
-        r#"{"auth": {"auth_url": "https://identity.{region_name}.conoha.io"}, "identity_api_version": "2", "regions": ["sin1", "sjc1", "tyo1"]}"#,
-    ),
-    (
-        "dreamcompute",
-        "dreamcompute.json",
-        r#"{"auth": {"auth_url": "https://iad2.dream.io:5000"}, "identity_api_version": "3", "image_format": "raw", "region_name": "RegionOne"}"#,
-    ),
-    (
-        "elastx",
-        "elastx.json",
-        r#"{"auth": {"auth_url": "https://ops.elastx.cloud:5000/v3"}, "identity_api_version": "3", "region_name": "se-sto"}"#,
-    ),
-    (
-        "entercloudsuite",
-        "entercloudsuite.json",
-        r#"{"auth": {"auth_url": "https://api.entercloudsuite.com/"}, "block_storage_api_version": "1", "identity_api_version": "3", "image_api_version": "1", "regions": ["it-mil1", "nl-ams1", "de-fra1"]}"#,
-    ),
-    (
-        "fuga",
-        "fuga.json",
-        r#"{"auth": {"auth_url": "https://identity.api.fuga.io:5000", "project_domain_name": "Default", "user_domain_name": "Default"}, "block_storage_api_version": "3", "identity_api_version": "3", "message": "the API Endpoint is no longer responsive", "regions": ["cystack"], "status": "deprecated"}"#,
-    ),
-    (
-        "ibmcloud",
-        "ibmcloud.json",
-        r#"{"auth": {"auth_url": "https://identity.open.softlayer.com"}, "block_storage_api_version": "2", "identity_api_version": "3", "message": "the API Endpoint is no longer responsive", "regions": ["london"], "status": "shutdown"}"#,
-    ),
-    (
-        "internap",
-        "internap.json",
-        r#"{"auth": {"auth_url": "https://identity.api.cloud.inap.com"}, "floating_ip_source": "None", "identity_api_version": "3", "message": "Internap have been rebranded as HorizonIQ", "regions": ["ams01", "da01", "nyj01", "sin01", "sjc01"], "status": "shutdown"}"#,
-    ),
-    (
-        "limestonenetworks",
-        "limestonenetworks.yaml",
-        r#"{"auth": {"auth_url": "https://auth.cloud.lstn.net:5000/v3"}, "identity_api_version": "3", "image_format": "raw", "regions": [{"name": "us-dfw-1", "values": {"networks": [{"default_interface": true, "name": "Public Internet", "nat_source": true, "routes_externally": true}, {"name": "DDoS Protected", "routes_externally": true}, {"name": "Private Network (10.0.0.0/8 only)", "routes_externally": false}, {"name": "Private Network (Floating Public)", "nat_destination": true, "routes_externally": false}]}}, {"name": "us-slc", "values": {"networks": [{"default_interface": true, "name": "Public Internet", "nat_source": true, "routes_externally": true}, {"name": "Private Network (10.0.0.0/8 only)", "routes_externally": false}, {"name": "Private Network (Floating Public)", "nat_destination": true, "routes_externally": false}]}}], "volume_api_version": "3"}"#,
-    ),
-    (
-        "otc",
-        "otc.json",
-        r#"{"auth": {"auth_url": "https://iam.{region_name}.otc.t-systems.com/v3"}, "identity_api_version": "3", "image_format": "qcow2", "interface": "public", "regions": ["eu-de", "eu-nl"], "vendor_hook": "otcextensions.sdk:load"}"#,
-    ),
-    (
-        "otc-swiss",
-        "otc-swiss.json",
-        r#"{"auth": {"auth_url": "iam-pub.eu-ch2.sc.otc.t-systems.com/v3"}, "identity_api_version": "3", "image_format": "qcow2", "interface": "public", "regions": ["eu-ch2"], "vendor_hook": "otcextensions.sdk:load"}"#,
-    ),
+    ("catalyst", "catalyst.json", r#"{"auth": {"auth_url": "https://api.cloud.catalyst.net.nz:5000/v2.0"}, "block_storage_api_version": "1", "image_api_version": "1", "image_format": "raw", "regions": ["nz-por-1", "nz_wlg_2"]}"#),
+    ("citycloud", "citycloud.json", r#"{"auth": {"auth_url": "https://{region_name}.citycloud.com:5000/v3/"}, "block_storage_api_version": "3", "identity_api_version": "3", "image_format": "raw", "regions": ["Buf1", "Fra1", "Sto2", "Kna1", "dx1", "tky1"], "requires_floating_ip": true}"#),
+    ("conoha", "conoha.json", r#"{"auth": {"auth_url": "https://identity.{region_name}.conoha.io"}, "identity_api_version": "2", "regions": ["sin1", "sjc1", "tyo1"]}"#),
+    ("dreamcompute", "dreamcompute.json", r#"{"auth": {"auth_url": "https://iad2.dream.io:5000"}, "identity_api_version": "3", "image_format": "raw", "region_name": "RegionOne"}"#),
+    ("elastx", "elastx.json", r#"{"auth": {"auth_url": "https://ops.elastx.cloud:5000/v3"}, "identity_api_version": "3", "region_name": "se-sto"}"#),
+    ("entercloudsuite", "entercloudsuite.json", r#"{"auth": {"auth_url": "https://api.entercloudsuite.com/"}, "block_storage_api_version": "1", "identity_api_version": "3", "image_api_version": "1", "regions": ["it-mil1", "nl-ams1", "de-fra1"]}"#),
+    ("fuga", "fuga.json", r#"{"auth": {"auth_url": "https://identity.api.fuga.io:5000", "project_domain_name": "Default", "user_domain_name": "Default"}, "block_storage_api_version": "3", "identity_api_version": "3", "message": "the API Endpoint is no longer responsive", "regions": ["cystack"], "status": "deprecated"}"#),
+    ("ibmcloud", "ibmcloud.json", r#"{"auth": {"auth_url": "https://identity.open.softlayer.com"}, "block_storage_api_version": "2", "identity_api_version": "3", "message": "the API Endpoint is no longer responsive", "regions": ["london"], "status": "shutdown"}"#),
+    ("internap", "internap.json", r#"{"auth": {"auth_url": "https://identity.api.cloud.inap.com"}, "floating_ip_source": "None", "identity_api_version": "3", "message": "Internap have been rebranded as HorizonIQ", "regions": ["ams01", "da01", "nyj01", "sin01", "sjc01"], "status": "shutdown"}"#),
+    ("limestonenetworks", "limestonenetworks.yaml", r#"{"auth": {"auth_url": "https://auth.cloud.lstn.net:5000/v3"}, "identity_api_version": "3", "image_format": "raw", "regions": [{"name": "us-dfw-1", "values": {"networks": [{"default_interface": true, "name": "Public Internet", "nat_source": true, "routes_externally": true}, {"name": "DDoS Protected", "routes_externally": true}, {"name": "Private Network (10.0.0.0/8 only)", "routes_externally": false}, {"name": "Private Network (Floating Public)", "nat_destination": true, "routes_externally": false}]}}, {"name": "us-slc", "values": {"networks": [{"default_interface": true, "name": "Public Internet", "nat_source": true, "routes_externally": true}, {"name": "Private Network (10.0.0.0/8 only)", "routes_externally": false}, {"name": "Private Network (Floating Public)", "nat_destination": true, "routes_externally": false}]}}], "volume_api_version": "3"}"#),
+    ("otc", "otc.json", r#"{"auth": {"auth_url": "https://iam.{region_name}.otc.t-systems.com/v3"}, "identity_api_version": "3", "image_format": "qcow2", "interface": "public", "regions": ["eu-de", "eu-nl"], "vendor_hook": "otcextensions.sdk:load"}"#),
+    ("otc-swiss", "otc-swiss.json", r#"{"auth": {"auth_url": "iam-pub.eu-ch2.sc.otc.t-systems.com/v3"}, "identity_api_version": "3", "image_format": "qcow2", "interface": "public", "regions": ["eu-ch2"], "vendor_hook": "otcextensions.sdk:load"}"#),
     ("ovh", "ovh.json", r#"{"profile": "https://ovhcloud.com"}"#),
-    (
-        "ovh-us",
-        "ovh-us.json",
-        r#"{"auth": {"auth_url": "https://auth.cloud.ovh.us/", "project_domain_name": "Default", "user_domain_name": "Default"}, "floating_ip_source": "None", "identity_api_version": "3", "regions": ["US-EAST-VA-1", "US-WEST-OR-1", "US-EAST-VA", "US-WEST-OR"]}"#,
-    ),
-    (
-        "rackspace",
-        "rackspace.json",
-        r#"{"auth": {"auth_url": "https://identity.api.rackspacecloud.com/v2.0/"}, "block_storage_api_version": "2", "block_storage_endpoint_override": "https://{region_name}.blockstorage.api.rackspacecloud.com/v2/", "compute_service_name": "cloudServersOpenStack", "database_service_type": "rax:database", "disable_vendor_agent": {"vm_mode": "hvm", "xenapi_use_agent": "False"}, "floating_ip_source": "None", "has_network": false, "identity_api_version": "2.0", "image_api_use_tasks": true, "image_format": "vhd", "regions": ["DFW", "HKG", "IAD", "ORD", "SYD", "LON"], "requires_floating_ip": false, "secgroup_source": "None"}"#,
-    ),
-    (
-        "switchcloud",
-        "switchcloud.json",
-        r#"{"auth": {"auth_url": "https://identity.compute.cloud.switch.ch/v3"}, "identity_api_version": "3", "image_format": "raw", "regions": ["zhw", "zhc"]}"#,
-    ),
-    (
-        "switchengines",
-        "switchengines.json",
-        r#"{"auth": {"auth_url": "https://keystone.cloud.switch.ch:5000/v3"}, "identity_api_version": "3", "image_format": "raw", "regions": ["LS", "ZH"]}"#,
-    ),
-    (
-        "ultimum",
-        "ultimum.json",
-        r#"{"auth": {"auth_url": "https://console.ultimum-cloud.com:5000/"}, "block_storage_api_version": "1", "identity_api_version": "3", "message": "ultimum-cloud.com has ceased business", "region-name": "RegionOne", "status": "shutdown"}"#,
-    ),
-    (
-        "unitedstack",
-        "unitedstack.json",
-        r#"{"auth": {"auth_url": "https://identity.api.ustack.com/v3"}, "block_storage_api_version": "1", "floating_ip_source": "None", "identity_api_version": "3", "image_format": "raw", "message": "the API Endpoint is no longer responsive", "regions": ["bj1", "gd1"], "status": "shutdown"}"#,
-    ),
+    ("ovh-us", "ovh-us.json", r#"{"auth": {"auth_url": "https://auth.cloud.ovh.us/", "project_domain_name": "Default", "user_domain_name": "Default"}, "floating_ip_source": "None", "identity_api_version": "3", "regions": ["US-EAST-VA-1", "US-WEST-OR-1", "US-EAST-VA", "US-WEST-OR"]}"#),
+    ("rackspace", "rackspace.json", r#"{"auth": {"auth_url": "https://identity.api.rackspacecloud.com/v2.0/"}, "block_storage_api_version": "2", "block_storage_endpoint_override": "https://{region_name}.blockstorage.api.rackspacecloud.com/v2/", "compute_service_name": "cloudServersOpenStack", "database_service_type": "rax:database", "disable_vendor_agent": {"vm_mode": "hvm", "xenapi_use_agent": "False"}, "floating_ip_source": "None", "has_network": false, "identity_api_version": "2.0", "image_api_use_tasks": true, "image_format": "vhd", "regions": ["DFW", "HKG", "IAD", "ORD", "SYD", "LON"], "requires_floating_ip": false, "secgroup_source": "None"}"#),
+    ("switchcloud", "switchcloud.json", r#"{"auth": {"auth_url": "https://identity.compute.cloud.switch.ch/v3"}, "identity_api_version": "3", "image_format": "raw", "regions": ["zhw", "zhc"]}"#),
+    ("switchengines", "switchengines.json", r#"{"auth": {"auth_url": "https://keystone.cloud.switch.ch:5000/v3"}, "identity_api_version": "3", "image_format": "raw", "regions": ["LS", "ZH"]}"#),
+    ("ultimum", "ultimum.json", r#"{"auth": {"auth_url": "https://console.ultimum-cloud.com:5000/"}, "block_storage_api_version": "1", "identity_api_version": "3", "message": "ultimum-cloud.com has ceased business", "region-name": "RegionOne", "status": "shutdown"}"#),
+    ("unitedstack", "unitedstack.json", r#"{"auth": {"auth_url": "https://identity.api.ustack.com/v3"}, "block_storage_api_version": "1", "floating_ip_source": "None", "identity_api_version": "3", "image_format": "raw", "message": "the API Endpoint is no longer responsive", "regions": ["bj1", "gd1"], "status": "shutdown"}"#),
     ("vexxhost", "vexxhost.json", r#"{"profile": "https://vexxhost.com"}"#),
-    (
-        "zetta",
-        "zetta.json",
-        r#"{"auth": {"auth_url": "https://identity.api.zetta.io/v3"}, "dns_api_version": "2", "identity_api_version": "3", "regions": ["no-osl1"]}"#,
-    ),
+    ("zetta", "zetta.json", r#"{"auth": {"auth_url": "https://identity.api.zetta.io/v3"}, "dns_api_version": "2", "identity_api_version": "3", "regions": ["no-osl1"]}"#),
 ];
