@@ -323,3 +323,77 @@ fn a_file_cloud_named_as_the_environment_cloud_is_refused() {
         .to_owned();
     assert!(text.contains("the cloud \"envvars\" is the one the OS_* variables make"), "{text}");
 }
+
+const SECRET: &str = "Cloud-per-service-secret";
+
+/// A local identity service whose catalog has two interfaces for image,
+/// two block-storage services (by name) and compute in two regions; the
+/// image endpoint publishes a version document.
+async fn catalog_server() -> common::server::TestServer {
+    use common::server::{Recorded, Reply, TestServer};
+    TestServer::start(|r: &Recorded| {
+        let h = format!("http://{}", r.header("host").unwrap_or(""));
+        if r.method == "POST" && r.path.starts_with("/v3/auth/tokens") {
+            let ep = |iface: &str, region: &str, url: String| json!({"interface": iface, "region_id": region, "region": region, "url": url});
+            let body = json!({"token": {
+                "methods": ["password"], "user": {"id": "u1"}, "project": {"id": "p1", "name": "p"},
+                "expires_at": "2099-01-01T00:00:00Z", "issued_at": "2026-01-01T00:00:00Z",
+                "catalog": [
+                    {"type": "identity", "endpoints": [ep("public", "RegionOne", format!("{h}/v3"))]},
+                    {"type": "image", "name": "glance", "endpoints": [
+                        ep("public", "RegionOne", format!("{h}/img-public")),
+                        ep("internal", "RegionOne", format!("{h}/img-internal"))]},
+                    {"type": "volumev3", "name": "cinderv3", "endpoints": [ep("public", "RegionOne", format!("{h}/cinder3"))]},
+                    {"type": "volumev3", "name": "cinder-other", "endpoints": [ep("public", "RegionOne", format!("{h}/cinder-other"))]},
+                    {"type": "compute", "name": "nova", "endpoints": [
+                        ep("public", "RegionOne", format!("{h}/nova1")),
+                        ep("public", "RegionTwo", format!("{h}/nova2"))]},
+                ]
+            }});
+            return Reply::json(201, body).header("X-Subject-Token", "tok-1");
+        }
+        if r.path.trim_end_matches('/') == "/img-internal" {
+            return Reply::json(300, json!({"versions": [
+                {"id": "v2.17", "status": "CURRENT", "links": [{"rel": "self", "href": format!("{h}/img-internal/v2/")}]},
+                {"id": "v2.0", "status": "SUPPORTED", "links": [{"rel": "self", "href": format!("{h}/img-internal/v2/")}]}]}));
+        }
+        Reply::json(404, json!({"path": r.path}))
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stackauth_endpoint_applies_the_clouds_per_service_keys_against_a_catalog() {
+    let server = catalog_server().await;
+    let d = common::Dir::new();
+    d.write(
+        "clouds.yaml",
+        format!(
+            "clouds:\n  local:\n    auth_type: v3password\n    auth: {{auth_url: '{}/v3', user_id: u1, project_id: p1}}\n\
+             \x20   region_name: RegionOne\n    image_interface: internal\n    image_api_version: '2'\n\
+             \x20   volume_service_name: cinder-other\n    compute_region_name: RegionTwo\n",
+            server.url()
+        ),
+    );
+    let run = |service_type: &str| {
+        let mut c = common::process::isolated(env!("CARGO_BIN_EXE_stackauth"), &d);
+        c.args(["endpoint", "--os-cloud", "local", "--service-type", service_type]).env("OS_PASSWORD", SECRET);
+        c
+    };
+    let cmds = ["image", "block-storage", "compute", "identity"].map(run);
+    let outs =
+        tokio::task::spawn_blocking(move || cmds.map(|c| common::process::Out::of(c, SECRET))).await.expect("runs");
+    let [image, volume, compute, identity] = outs;
+    let u = server.url();
+    // image: the internal interface and version 2 from the cloud, discovered.
+    let found: Value = serde_json::from_str(image.ok().trim()).expect("JSON (a version was asked)");
+    assert_eq!(found["url"], format!("{u}/img-internal/v2/"), "{found}");
+    assert_eq!(found["api_version"], "2.17", "{found}");
+    assert_eq!(found["interface"], "internal", "{found}");
+    // block-storage through volume_service_name (an alias's key).
+    assert_eq!(volume.ok().trim(), format!("{u}/cinder-other"));
+    // compute in its own region.
+    assert_eq!(compute.ok().trim(), format!("{u}/nova2"));
+    // identity: the cloud-wide settings.
+    assert_eq!(identity.ok().trim(), format!("{u}/v3"));
+}
