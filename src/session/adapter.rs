@@ -86,6 +86,9 @@ impl Adapter {
             a.retry = Some(retry);
         }
         a.version = o.version;
+        if o.rate_limit.is_some() || o.concurrency.is_some() {
+            a = a.limits(o.rate_limit, o.concurrency);
+        }
         a
     }
 

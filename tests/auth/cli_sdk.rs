@@ -38,6 +38,8 @@ clouds:
     network_region_name: R2
     object_store_endpoint: http://swift:8080/v1
     dns_api_version: latest
+    rate_limit: {{compute: 5, volume: 2.5}}
+    concurrency: {{image: 3, volumev3: 1}}
   regs:
     auth: {{{AUTH}}}
     interface: public
@@ -185,6 +187,8 @@ fn ours(dir: &Path, cloud: &str, region: Option<&str>, env: &Env) -> Value {
                 "region_name": o.region_name,
                 "endpoint_override": o.endpoint_override,
                 "api_version": o.version.map(|v| v.min.to_string()),
+                "rate_limit": o.rate_limit,
+                "concurrency": o.concurrency,
             }),
         );
     }
@@ -309,7 +313,7 @@ fn a_region_the_cloud_does_not_list_is_refused_with_those_it_does() {
     std::fs::write(dir.path().join("clouds.yaml"), clouds()).expect("write");
     let text = ours(dir.path(), "regs", Some("R9"), &Env::empty())["error"].as_str().unwrap_or_default().to_owned();
     assert!(text.contains("region \"R9\" is not a region of cloud \"regs\": it has R1, R2, R3"), "{text}");
-    assert!(text.contains("clouds.yaml:20:9"), "{text}");
+    assert!(text.contains("clouds.yaml:22:9"), "{text}");
 }
 
 #[test]

@@ -57,6 +57,8 @@ def one(case):
             'region_name': c.get_region_name(st) or None,
             'endpoint_override': c.get_endpoint(st),
             'api_version': version(c.get_api_version(st)),
+            'rate_limit': None if c.get_rate_limit(st) is None else float(c.get_rate_limit(st)),
+            'concurrency': None if c.get_concurrency(st) is None else int(c.get_concurrency(st)),
         }
     return out
 

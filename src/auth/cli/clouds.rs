@@ -115,6 +115,9 @@ pub struct Cloud {
     pub(super) loose: Vec<(String, String, Origin)>,
     /// Warnings (a deprecated profile, `cacert` with `verify: false`...).
     pub(super) warnings: Vec<Diagnostic>,
+    /// `rate_limit:` and `concurrency:` mappings: (key, service type as
+    /// written, value, origin).
+    per_service: Vec<(String, String, String, Origin)>,
     /// The files read.
     files: Vec<PathBuf>,
 }
@@ -166,7 +169,8 @@ impl Cloud {
     /// `<service>_service_type`, `_service_name`, `_interface`,
     /// `_region_name`, `_endpoint_override` (else `_endpoint`),
     /// `_api_version`, `_connect_retries`, `_status_code_retries` (and their
-    /// `_delay`s) laid over it, as openstacksdk's `CloudRegion` does. The
+    /// `_delay`s), and the service's entries of `rate_limit:` and
+    /// `concurrency:`, laid over it, as openstacksdk's `CloudRegion` does. The
     /// service type is the authority's official one (`volume` asks for
     /// `block-storage`) unless the cloud sets one. An `_api_version` that
     /// is not a number is skipped with a warning, as openstacksdk skips it.
@@ -227,6 +231,27 @@ impl Cloud {
                 None => Ok(None),
             }
         };
+        // `rate_limit:` and `concurrency:` name the service (any of its
+        // types; `block-storage` and `block_storage` alike, where
+        // openstacksdk never matches a name with a `-`).
+        let types = crate::auth::service_types::all_types(official);
+        let per_service = |key: &str| {
+            types.iter().find_map(|st| {
+                self.per_service
+                    .iter()
+                    .find(|(k, s, _, _)| k == key && crate::auth::service_types::same_service_type(s, st))
+                    .map(|(_, _, v, o)| (v.as_str(), o))
+            })
+        };
+        if let Some((v, origin)) = per_service("rate_limit") {
+            let n = v.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0);
+            o.rate_limit = Some(n.ok_or_else(|| bad(origin, format!("rate_limit must be a number, not {v:?}")))?);
+        }
+        if let Some((v, origin)) = per_service("concurrency") {
+            let n = v.parse::<usize>().ok();
+            o.concurrency =
+                Some(n.ok_or_else(|| bad(origin, format!("concurrency must be a whole number, not {v:?}")))?);
+        }
         if let Some(n) = number("connect_retries")? {
             o.connect_retries = Some(n as u32);
         }
@@ -728,6 +753,7 @@ fn interpret(
         identity_api_version: None,
         values: Vec::new(),
         loose: Vec::new(),
+        per_service: Vec::new(),
         warnings: Vec::new(),
         files,
     };
@@ -759,6 +785,32 @@ fn interpret(
         if matches!(k.as_str(), "auth_type" | "auth_plugin") && at.node.is_null() {
             // openstacksdk: no plugin named is the `none` plugin.
             out.auth_type = Some(("none".to_owned(), at.origin()));
+            continue;
+        }
+        if matches!(k.as_str(), "rate_limit" | "concurrency") {
+            // openstacksdk's `_get_service_config`: service type -> value.
+            match &at.node.value {
+                NodeValue::Map(entries) => {
+                    for (st, node) in entries {
+                        let child = At { node: node.clone(), ..at.clone() };
+                        if let Some(v) = text(&child, &format!("{k}: {st}"))? {
+                            out.per_service.push((k.clone(), st.clone(), v, child.origin()));
+                        }
+                    }
+                }
+                NodeValue::Null => {}
+                _ => warnings.push(
+                    Diagnostic::warning(
+                        Code::AuthOption,
+                        format!(
+                            "{k} is a mapping of service type to value (compute: 5), not {}: ignored",
+                            at.node.kind()
+                        ),
+                    )
+                    .group(GROUP)
+                    .at(at.origin()),
+                ),
+            }
             continue;
         }
         let v = match text(at, k) {
