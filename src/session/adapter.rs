@@ -107,10 +107,16 @@ impl Adapter {
         self
     }
 
-    /// The endpoint and version data this adapter's requests use.
+    /// The endpoint and version data this adapter's requests use. With an
+    /// endpoint override, what discovery finds at that URL itself (as
+    /// keystoneauth's `get_endpoint_data`: no version hack there).
     pub async fn endpoint_data(&self) -> Result<super::EndpointData, SessionError> {
         let f = self.filter.as_deref().cloned().unwrap_or_default();
-        self.session.endpoint_data_with(&f, self.version.as_ref(), &self.discovery.unwrap_or_default()).await
+        let options = self.discovery.unwrap_or_default();
+        match &self.endpoint_override {
+            Some(url) => self.session.endpoint_data_at(url, &f.service_type, self.version.as_ref(), &options).await,
+            None => self.session.endpoint_data_with(&f, self.version.as_ref(), &options).await,
+        }
     }
 
     /// The highest microversion both the service (at this adapter's
@@ -124,9 +130,8 @@ impl Adapter {
         client_min: Option<super::Version>,
         client_max: super::Version,
     ) -> Result<Option<super::Version>, SessionError> {
-        let f = self.filter.as_deref().cloned().unwrap_or_default();
         let spec = self.version.unwrap_or(super::VersionSpec::version(super::Version::LATEST));
-        let d = self.session.endpoint_data_with(&f, Some(&spec), &self.discovery.unwrap_or_default()).await?;
+        let d = self.clone().version(spec).endpoint_data().await?;
         Ok(super::discover::negotiate_microversion(d.min_microversion, d.max_microversion, client_min, client_max))
     }
 

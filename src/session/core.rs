@@ -688,6 +688,41 @@ impl Session {
         Ok(out)
     }
 
+    /// What discovery finds at `url` itself (an endpoint override), as
+    /// keystoneauth's `get_endpoint_data(endpoint_override=...)`: only that
+    /// URL is asked (no version hack), with the session's credentials when
+    /// it has them.
+    pub(crate) async fn endpoint_data_at(
+        &self,
+        url: &str,
+        service_type: &str,
+        spec: Option<&VersionSpec>,
+        options: &DiscoveryOptions,
+    ) -> Result<EndpointData, SessionError> {
+        let mut data = EndpointData {
+            service_type: service_type.to_owned(),
+            url: url.to_owned(),
+            catalog_url: url.to_owned(),
+            api_version: None,
+            min_microversion: None,
+            max_microversion: None,
+            interface: None,
+            region: None,
+        };
+        let Some(spec) = spec else { return Ok(data) };
+        let current = match self.auth_state() {
+            Some(state) => Some(state.get(self.inner.transport.load_full().as_ref()).await?),
+            None => None,
+        };
+        let no_hack = options.version_hack(false);
+        let v = Box::pin(self.choose_version(url, service_type, spec, current.as_ref(), &no_hack)).await?;
+        data.url = v.url;
+        data.api_version = Some(v.version);
+        data.min_microversion = v.min_microversion;
+        data.max_microversion = v.max_microversion;
+        Ok(data)
+    }
+
     /// [`Session::endpoint_data`] with discovery `options` (deprecated,
     /// experimental or unknown versions allowed; the version hack off).
     pub async fn endpoint_data_with(

@@ -372,3 +372,23 @@ async fn microversion_negotiation_against_the_service() {
     let b = body(&nova, nova.request(reqwest::Method::GET, "/servers").microversion(chosen)).await;
     assert_eq!(b["api_version"], "compute 2.79");
 }
+
+#[tokio::test]
+async fn an_endpoint_override_is_discovered_at_that_url_only() {
+    let s = cloud().await;
+    let sess = session(&s);
+    let root = format!("{}/image", s.url());
+    let a = Adapter::new(&sess).service_type("image").endpoint_override(&root).version(v("2"));
+    let d = a.endpoint_data().await.expect("data");
+    assert_eq!((d.api_version, d.url.clone()), (Some(Version(2, 17)), format!("{}/image/v2/", s.url())));
+    assert_eq!(d.catalog_url, root);
+    // A versioned override publishes nothing itself: its own version, no root asked.
+    let before = gets(&s, "/compute/");
+    let pinned = format!("{}/compute/v2.1", s.url());
+    let b = Adapter::new(&sess).service_type("compute").endpoint_override(&pinned).version(v("2.1"));
+    assert_eq!(b.endpoint_data().await.expect("data").api_version, Some(Version(2, 1)));
+    assert_eq!(gets(&s, "/compute/"), before, "the version hack is off for an override");
+    // No version asked: the override as it is.
+    let c = Adapter::new(&sess).service_type("image").endpoint_override(&root);
+    assert_eq!(c.endpoint_data().await.expect("data").url, root);
+}
