@@ -401,3 +401,24 @@ async fn stackauth_endpoint_applies_the_clouds_per_service_keys_against_a_catalo
     // identity: the cloud-wide settings.
     assert_eq!(identity.ok().trim(), format!("{u}/v3"));
 }
+
+#[test]
+fn every_key_of_openstacksdk_s_schemas_is_known() {
+    let Some(python) = common::python::sdk_python("clouds.yaml keys against openstacksdk's schemas") else { return };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openstacksdk/schema_keys.py");
+    let out = Command::new(python).arg(script).output().expect("python runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut keys: serde_json::Map<String, Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(keys.len() > 50, "{keys:?}");
+    // Ours to set (the plugin and its credentials); files that would be read.
+    for k in ["auth", "auth_type", "auth_plugin", "cacert", "cert", "key"] {
+        keys.remove(k);
+    }
+    keys.insert("endpoint_type".into(), json!("public"));
+    let yaml = format!(
+        "clouds:\n  c:\n    auth_type: password\n    auth: {{{AUTH}}}\n    {}\n",
+        keys.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n    ")
+    );
+    let w = load_warnings(&yaml, "c");
+    assert!(w.is_empty(), "keys openstacksdk's schemas have, warned about as unknown:\n{}", w.join("\n"));
+}
