@@ -646,21 +646,46 @@ fn run_endpoint(m: &ArgMatches, a: &EndpointArgs, auth: &CliAuth) -> ExitCode {
             Ok(x) => x,
             Err(c) => return c,
         };
-        let f = match token::endpoint_filter(&a.service_type, &a.interface, a.region_name.as_deref(), &loaded.adapter) {
+        // The cloud's settings for this service (`image_api_version`,
+        // `volume_endpoint_override`...), when the cloud is used.
+        let adapter = match auth.cloud().filter(|_| a.group.is_none()) {
+            Some(c) => match c.adapter_options(&a.service_type, &loaded.adapter) {
+                Ok((o, warnings)) => {
+                    print_diagnostics(&warnings);
+                    o
+                }
+                Err(e) => {
+                    print_diagnostics(e.diagnostics());
+                    return ExitCode::from(1);
+                }
+            },
+            None => loaded.adapter.clone(),
+        };
+        let service_type = adapter.service_type.clone().unwrap_or_else(|| a.service_type.clone());
+        let mut f = match token::endpoint_filter(&service_type, &a.interface, a.region_name.as_deref(), &adapter) {
             Ok(f) => f,
             Err(e) => return fail(e),
         };
+        f.service_name = adapter.service_name.clone();
         let spec = match stackauth::session::VersionSpec::parse(
             a.version.as_deref(),
             a.min_version.as_deref(),
             a.max_version.as_deref(),
         ) {
-            Ok(s) => s,
+            Ok(s) => s.or(adapter.version),
             Err(e) => return fail(e),
         };
-        let found = match &spec {
-            Some(spec) => s.endpoint_data(&f, Some(spec)).await.map(|d| format!("{:#}", token::endpoint_json(&d))),
-            None => s.endpoint(&f).await,
+        let mut options = adapter.clone();
+        options.service_type = Some(f.service_type.clone());
+        options.interfaces = f.interfaces.clone();
+        options.region_name = f.region_name.clone();
+        let mut client = stackauth::session::Adapter::from_options(&s, &options);
+        let found = match spec {
+            Some(spec) => {
+                client = client.version(spec);
+                client.endpoint_data().await.map(|d| format!("{:#}", token::endpoint_json(&d)))
+            }
+            None => client.endpoint().await,
         };
         match found {
             Ok(text) => {

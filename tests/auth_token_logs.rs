@@ -46,13 +46,12 @@ async fn logs_show_what_happened_and_no_secret() {
     tokens.add(SERVICE_TOKEN, V3Token::new("nova-id").project("s", "service").role("service"));
     let config = {
         let mut built = AuthTokenConfig::default();
-        built.memcache = Some(MemcacheConfig {
-            servers: vec![m.addr()],
-            protection: Some((Protection::Encrypt, Secret::new(KEY))),
-            socket_timeout: Duration::from_secs(1),
-            dead_retry: Duration::ZERO,
-            max_idle: 2,
-        });
+        let mut mc = MemcacheConfig::new(vec![m.addr()]);
+        mc.protection = Some((Protection::Encrypt, Secret::new(KEY)));
+        mc.socket_timeout = Duration::from_secs(1);
+        mc.dead_retry = Duration::ZERO;
+        mc.max_connections = 2;
+        built.memcache = Some(mc);
         built
     };
     let layer = AuthTokenLayer::with_source(tokens.clone(), config).expect("layer");
@@ -119,13 +118,12 @@ async fn logs_show_what_happened_and_no_secret() {
     // can forge identities; said once, at start.
     let unprotected = {
         let mut built = AuthTokenConfig::default();
-        built.memcache = Some(MemcacheConfig {
-            servers: vec!["127.0.0.1:1".into()],
-            protection: None,
-            socket_timeout: Duration::from_secs(1),
-            dead_retry: Duration::ZERO,
-            max_idle: 2,
-        });
+        let mut mc = MemcacheConfig::new(vec!["127.0.0.1:1".into()]);
+        mc.protection = None;
+        mc.socket_timeout = Duration::from_secs(1);
+        mc.dead_retry = Duration::ZERO;
+        mc.max_connections = 2;
+        built.memcache = Some(mc);
         built
     };
     let _ = AuthTokenLayer::with_source(tokens.clone(), unprotected).expect("layer");

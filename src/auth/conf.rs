@@ -58,6 +58,12 @@ pub struct AdapterOptions {
     pub status_code_retry_delay: Option<Duration>,
     /// Status codes to retry (503 and 429 when empty).
     pub retriable_status_codes: Vec<u16>,
+    /// Request starts per second at most (keystoneauth's `rate_limit`; a
+    /// clouds.yaml `rate_limit:` entry for the service).
+    pub rate_limit: Option<f64>,
+    /// Requests in flight at most (keystoneauth's `concurrency`; a
+    /// clouds.yaml `concurrency:` entry).
+    pub concurrency: Option<usize>,
 }
 
 /// Reads a group's values with keystoneauth's option dests.
@@ -171,6 +177,8 @@ impl GroupReader<'_> {
             status_code_retries: count("status_code_retries"),
             status_code_retry_delay: delay("status_code_retry_delay"),
             retriable_status_codes: self.list("retriable_status_codes").iter().filter_map(|s| s.parse().ok()).collect(),
+            rate_limit: None,
+            concurrency: None,
         })
     }
 }

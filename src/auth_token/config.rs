@@ -1,6 +1,7 @@
 //! The layer's settings: keystonemiddleware's `[keystone_authtoken]`
 //! options, typed, read from a loaded group or set by a builder.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::crypt::Protection;
@@ -9,6 +10,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::opt::{Secret, Value};
 use crate::resolve::LoadError;
 use crate::snapshot::Snapshot;
+use crate::source::Origin;
 
 /// How `enforce_token_bind` treats a token's `bind` (keystonemiddleware's
 /// semantics).
@@ -40,8 +42,10 @@ impl BindMode {
 }
 
 /// The shared cache's settings (`memcached_servers` and the `memcache_*`
-/// options).
+/// options). `#[non_exhaustive]`: start from [`MemcacheConfig::new`] (or
+/// [`AuthTokenConfig::from_snapshot`]) and set fields.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct MemcacheConfig {
     /// `host:port` of each server.
     pub servers: Vec<String>,
@@ -52,8 +56,58 @@ pub struct MemcacheConfig {
     pub socket_timeout: Duration,
     /// How long a failed server is skipped (`memcache_pool_dead_retry`).
     pub dead_retry: Duration,
-    /// Idle connections kept per server (`memcache_pool_maxsize`).
-    pub max_idle: usize,
+    /// Connections per server at most, busy and idle
+    /// (`memcache_pool_maxsize`, as keystonemiddleware's pool).
+    pub max_connections: usize,
+    /// How long an idle connection is kept open
+    /// (`memcache_pool_unused_timeout`).
+    pub unused_timeout: Duration,
+    /// How long an operation waits for a connection when all
+    /// `max_connections` are busy (`memcache_pool_conn_get_timeout`); then
+    /// it is a cache miss.
+    pub conn_get_timeout: Duration,
+    /// TLS to the servers (`memcache_tls_enabled`), if on.
+    pub tls: Option<MemcacheTls>,
+}
+
+impl MemcacheConfig {
+    /// `servers` with keystonemiddleware's defaults: no protection, 3 s
+    /// socket timeout, 300 s dead retry, 10 connections per server, idle
+    /// ones closed after 60 s, 10 s to wait for one, no TLS.
+    pub fn new(servers: Vec<String>) -> MemcacheConfig {
+        MemcacheConfig {
+            servers,
+            protection: None,
+            socket_timeout: Duration::from_secs(3),
+            dead_retry: Duration::from_secs(300),
+            max_connections: 10,
+            unused_timeout: Duration::from_secs(60),
+            conn_get_timeout: Duration::from_secs(10),
+            tls: None,
+        }
+    }
+}
+
+/// TLS to memcached (`memcache_tls_cafile`, `memcache_tls_certfile`,
+/// `memcache_tls_keyfile`). The server's certificate must name the host of
+/// its `memcached_servers` entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MemcacheTls {
+    /// The CA bundle the servers' certificates must chain to (PEM); the
+    /// system's roots when `None`.
+    pub cafile: Option<PathBuf>,
+    /// A client certificate (PEM), for servers that ask for one.
+    pub certfile: Option<PathBuf>,
+    /// Its private key (PEM); in `certfile` when `None`.
+    pub keyfile: Option<PathBuf>,
+}
+
+impl MemcacheTls {
+    /// TLS with the system's roots and no client certificate.
+    pub fn new() -> MemcacheTls {
+        MemcacheTls::default()
+    }
 }
 
 /// Everything the layer needs besides the service's own Session.
@@ -130,6 +184,11 @@ pub struct AuthTokenConfig {
     /// about 17 fewer header insertions per request. Client-sent identity
     /// headers are removed either way. Not a keystonemiddleware option.
     pub identity_headers: bool,
+    /// What is worth a warning in the group it was read from
+    /// ([`AuthTokenConfig::from_snapshot`]): options set that have no
+    /// effect here, each with where it was set. The layer logs them when it
+    /// is built.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// [`AuthTokenConfig::identity_timeout`] when `http_connect_timeout` is
@@ -158,6 +217,7 @@ impl Default for AuthTokenConfig {
             max_concurrent_validations: 100,
             validation_queue_wait: Duration::from_secs(1),
             identity_headers: true,
+            warnings: Vec::new(),
         }
     }
 }
@@ -200,8 +260,12 @@ impl AuthTokenConfig {
     ///
     /// Refused, with the option and where it was set: a security strategy
     /// without `memcache_secret_key` (as keystonemiddleware), and memcached
-    /// TLS or SASL, which this layer does not speak (rather than silently
-    /// talking to the cache in clear).
+    /// SASL, which this layer does not speak (rather than silently talking
+    /// to the cache without it), and `memcache_tls_allowed_ciphers` (an
+    /// OpenSSL cipher list; this layer's TLS is rustls, whose cipher
+    /// suites are all current ones). `memcache_use_advanced_pool` and
+    /// `cache` are warned about in [`AuthTokenConfig::warnings`] where a
+    /// source sets them: they have no meaning here.
     pub fn from_snapshot(snapshot: &Snapshot, group: &str) -> Result<AuthTokenConfig, LoadError> {
         let g = Group { snapshot, group };
         let d = AuthTokenConfig::default();
@@ -242,24 +306,71 @@ impl AuthTokenConfig {
                 }
             }
         }
-        for (flag, what) in [("memcache_tls_enabled", "TLS"), ("memcache_sasl_enabled", "SASL")] {
-            if !servers.is_empty() && g.flag(flag, false) {
+        if !servers.is_empty() && g.flag("memcache_sasl_enabled", false) {
+            errors.push(g.error(
+                "memcache_sasl_enabled",
+                "memcached SASL is not supported by stackauth's auth_token layer".to_owned(),
+                "use memcache_tls_enabled with a client certificate, or memcache_security_strategy = ENCRYPT",
+            ));
+        }
+        let tls_on = !servers.is_empty() && g.flag("memcache_tls_enabled", false);
+        if tls_on && g.str("memcache_tls_allowed_ciphers").is_some() {
+            errors.push(
+                g.error(
+                    "memcache_tls_allowed_ciphers",
+                    "memcache_tls_allowed_ciphers is an OpenSSL cipher list, which stackauth's TLS (rustls) cannot \
+                 take"
+                        .to_owned(),
+                    "remove it: rustls offers only current cipher suites (TLS 1.2 with forward secrecy, TLS 1.3)",
+                ),
+            );
+        }
+        let path = |name: &str| g.str(name).map(PathBuf::from);
+        let tls = tls_on.then(|| MemcacheTls {
+            cafile: path("memcache_tls_cafile"),
+            certfile: path("memcache_tls_certfile"),
+            keyfile: path("memcache_tls_keyfile"),
+        });
+        if let Some(t) = &tls {
+            if t.keyfile.is_some() && t.certfile.is_none() {
                 errors.push(g.error(
-                    flag,
-                    format!("memcached {what} is not supported by stackauth's auth_token layer"),
-                    "use memcache_security_strategy = ENCRYPT on a trusted network, or leave memcached_servers unset",
+                    "memcache_tls_keyfile",
+                    "memcache_tls_keyfile is set without memcache_tls_certfile".to_owned(),
+                    "set memcache_tls_certfile to the client certificate",
                 ));
             }
         }
+        let mut warnings = Vec::new();
+        for (name, why) in [
+            (
+                "memcache_use_advanced_pool",
+                "has no effect: stackauth always uses its own pool (memcache_pool_maxsize connections per server, \
+                 memcache_pool_unused_timeout, memcache_pool_conn_get_timeout)",
+            ),
+            (
+                "cache",
+                "has no effect: it names the WSGI environment key of Swift's cache, which a Rust service does not \
+                 have; use memcached_servers",
+            ),
+        ] {
+            if let Some(r) = snapshot.get(group, name).filter(|r| r.value.is_some() && r.origin != Origin::Default) {
+                let mut d = Diagnostic::warning(Code::AuthToken, format!("{name} {why}")).option(group, name);
+                d.origin = Some(r.origin.clone());
+                warnings.push(d);
+            }
+        }
         if !errors.is_empty() {
-            return Err(LoadError::new(errors));
+            return Err(LoadError::new(errors.into_iter().chain(warnings).collect()));
         }
         let memcache = (!servers.is_empty()).then(|| MemcacheConfig {
             servers,
             protection,
             socket_timeout: g.secs("memcache_pool_socket_timeout", 3).max(Duration::from_millis(100)),
             dead_retry: g.secs("memcache_pool_dead_retry", 300),
-            max_idle: g.int("memcache_pool_maxsize").map_or(10, |i| usize::try_from(i).unwrap_or(0)),
+            max_connections: g.int("memcache_pool_maxsize").map_or(10, |i| usize::try_from(i).unwrap_or(0)).max(1),
+            unused_timeout: g.secs("memcache_pool_unused_timeout", 60),
+            conn_get_timeout: g.secs("memcache_pool_conn_get_timeout", 10),
+            tls,
         });
         Ok(AuthTokenConfig {
             www_authenticate_uri: g.str("www_authenticate_uri"),
@@ -274,6 +385,7 @@ impl AuthTokenConfig {
             service_type: g.str("service_type"),
             memcache,
             http_request_max_retries: g.int("http_request_max_retries").map_or(3, |i| u32::try_from(i).unwrap_or(0)),
+            warnings,
             identity_timeout: g
                 .int("http_connect_timeout")
                 .filter(|t| *t > 0)

@@ -105,6 +105,9 @@ impl AuthTokenLayer {
         source: Arc<dyn TokenSource>,
         config: AuthTokenConfig,
     ) -> Result<AuthTokenLayer, AuthTokenError> {
+        for w in &config.warnings {
+            tracing::warn!("{w}");
+        }
         let uri = config.www_authenticate_uri.clone().or_else(|| source.www_authenticate_uri());
         if uri.is_none() {
             tracing::warn!(

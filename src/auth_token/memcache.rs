@@ -9,30 +9,48 @@
 //! another server; this client treats the key as a miss).
 
 use std::io;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufStream};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufStream};
 use tokio::net::TcpStream;
+
+/// A connection: plain TCP or TLS over it.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+type Conn = BufStream<Box<dyn Io>>;
 
 /// The largest value accepted from a server (memcached's own default item
 /// limit is 1 MiB).
 const MAX_VALUE: usize = 8 << 20;
 
 /// How the client behaves.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct MemcacheOptions {
     /// Connect, read and write timeout (`memcache_pool_socket_timeout`).
     pub timeout: Duration,
     /// How long a failed server is skipped (`memcache_pool_dead_retry`).
     pub dead_retry: Duration,
-    /// Idle connections kept per server (`memcache_pool_maxsize`).
-    pub max_idle: usize,
+    /// Connections per server at most, busy and idle
+    /// (`memcache_pool_maxsize`).
+    pub max_connections: usize,
+    /// How long an idle connection is kept (`memcache_pool_unused_timeout`).
+    pub unused_timeout: Duration,
+    /// How long an operation waits for a connection when all are busy
+    /// (`memcache_pool_conn_get_timeout`).
+    pub conn_get_timeout: Duration,
+    /// TLS to the servers (`memcache_tls_enabled`), if on.
+    pub tls: Option<tokio_rustls::TlsConnector>,
 }
 
 struct Server {
     addr: String,
-    idle: Mutex<Vec<BufStream<TcpStream>>>,
+    /// The name its certificate must have: the host of `addr`.
+    host: String,
+    /// Idle connections, with when each was last used.
+    idle: Mutex<Vec<(Instant, Conn)>>,
+    /// One per connection, busy or idle.
+    permits: Arc<tokio::sync::Semaphore>,
     dead_until: Mutex<Option<Instant>>,
 }
 
@@ -71,6 +89,58 @@ pub enum MemcacheConfigError {
     /// No servers at all.
     #[error("memcached_servers is empty")]
     NoServers,
+    /// TLS to memcached could not be set up (a CA bundle or client
+    /// certificate that cannot be read).
+    #[error("memcached TLS: {0}")]
+    Tls(String),
+}
+
+/// The TLS connector for `t`: its CA bundle (else the platform's
+/// verifier), its client certificate if any.
+pub(crate) fn tls_connector(t: &super::config::MemcacheTls) -> Result<tokio_rustls::TlsConnector, MemcacheConfigError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    crate::auth::transport::install_crypto_provider();
+    let err = |what: &str, p: &std::path::Path, e: &dyn std::fmt::Display| {
+        MemcacheConfigError::Tls(format!("{what} {}: {e}", p.display()))
+    };
+    let certs = |what: &str, p: &std::path::Path| -> Result<Vec<CertificateDer<'static>>, MemcacheConfigError> {
+        let list = CertificateDer::pem_file_iter(p)
+            .map_err(|e| err(what, p, &e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| err(what, p, &e))?;
+        if list.is_empty() {
+            return Err(err(what, p, &"holds no PEM certificate"));
+        }
+        Ok(list)
+    };
+    let builder = match &t.cafile {
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in certs("memcache_tls_cafile", ca)? {
+                roots.add(c).map_err(|e| err("memcache_tls_cafile", ca, &e))?;
+            }
+            rustls::ClientConfig::builder().with_root_certificates(roots)
+        }
+        None => {
+            use rustls_platform_verifier::BuilderVerifierExt;
+            rustls::ClientConfig::builder()
+                .with_platform_verifier()
+                .map_err(|e| MemcacheConfigError::Tls(format!("the system's certificate verifier: {e}")))?
+        }
+    };
+    let config = match &t.certfile {
+        Some(cert) => {
+            let chain = certs("memcache_tls_certfile", cert)?;
+            let key_path = t.keyfile.as_deref().unwrap_or(cert);
+            // The key's own error may quote key material: not repeated.
+            let key = PrivateKeyDer::from_pem_file(key_path)
+                .map_err(|_| err("memcache_tls_keyfile", key_path, &"holds no usable PEM private key"))?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| err("memcache_tls_certfile", cert, &e))?
+        }
+        None => builder.with_no_client_auth(),
+    };
+    Ok(tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)))
 }
 
 fn socket_addr(spec: &str) -> Result<String, MemcacheConfigError> {
@@ -114,9 +184,21 @@ fn invalid(msg: impl Into<String>) -> io::Error {
 impl Memcache {
     /// A client for `servers` (as `memcached_servers` lists them).
     pub fn new(servers: &[String], options: MemcacheOptions) -> Result<Memcache, MemcacheConfigError> {
+        let permits = options.max_connections.max(1);
         let servers = servers
             .iter()
-            .map(|s| Ok(Server { addr: socket_addr(s)?, idle: Mutex::new(Vec::new()), dead_until: Mutex::new(None) }))
+            .map(|s| {
+                let addr = socket_addr(s)?;
+                let host = addr.rsplit_once(':').map_or(addr.as_str(), |(h, _)| h);
+                let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+                Ok(Server {
+                    addr,
+                    host,
+                    idle: Mutex::new(Vec::new()),
+                    permits: Arc::new(tokio::sync::Semaphore::new(permits)),
+                    dead_until: Mutex::new(None),
+                })
+            })
             .collect::<Result<Vec<_>, MemcacheConfigError>>()?;
         if servers.is_empty() {
             return Err(MemcacheConfigError::NoServers);
@@ -199,22 +281,42 @@ impl Memcache {
 
     /// Runs `op` on a pooled (or new) connection with the timeout; on any
     /// failure the connection is dropped and the server skipped for
-    /// `dead_retry`.
+    /// `dead_retry`. At most `max_connections` per server: an operation
+    /// waits `conn_get_timeout` for one (then fails, the server not marked
+    /// dead); idle ones older than `unused_timeout` are closed.
     async fn with_conn<T, F, Fut>(&self, server: &Server, op: F) -> io::Result<T>
     where
-        F: FnOnce(BufStream<TcpStream>) -> Fut,
-        Fut: std::future::Future<Output = io::Result<(BufStream<TcpStream>, T)>>,
+        F: FnOnce(Conn) -> Fut,
+        Fut: std::future::Future<Output = io::Result<(Conn, T)>>,
     {
         if let Ok(dead) = server.dead_until.lock() {
             if dead.is_some_and(|until| Instant::now() < until) {
                 return Err(io::Error::new(io::ErrorKind::NotConnected, format!("{} is marked dead", server.addr)));
             }
         }
-        let pooled = server.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let _permit = match tokio::time::timeout(self.options.conn_get_timeout, server.permits.acquire()).await {
+            Ok(Ok(p)) => p,
+            Ok(Err(_)) => return Err(io::Error::other(format!("memcached {}: the pool is closed", server.addr))),
+            Err(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "memcached {}: all {} connections busy for {:?} (memcache_pool_maxsize, \
+                         memcache_pool_conn_get_timeout)",
+                        server.addr, self.options.max_connections, self.options.conn_get_timeout
+                    ),
+                ));
+            }
+        };
+        let pooled = server.idle.lock().ok().and_then(|mut idle| {
+            // The most recently used first; the stale ones are closed.
+            idle.retain(|(at, _)| at.elapsed() < self.options.unused_timeout);
+            idle.pop().map(|(_, c)| c)
+        });
         let attempt = async {
             let conn = match pooled {
                 Some(c) => c,
-                None => BufStream::new(TcpStream::connect(&server.addr).await?),
+                None => self.connect(server).await?,
             };
             op(conn).await
         };
@@ -225,8 +327,8 @@ impl Memcache {
         match result {
             Ok((conn, value)) => {
                 if let Ok(mut idle) = server.idle.lock() {
-                    if idle.len() < self.options.max_idle {
-                        idle.push(conn);
+                    if idle.len() < self.options.max_connections {
+                        idle.push((Instant::now(), conn));
                     }
                 }
                 Ok(value)
@@ -241,6 +343,20 @@ impl Memcache {
                 Err(io::Error::new(e.kind(), format!("memcached {}: {e}", server.addr)))
             }
         }
+    }
+
+    /// A new connection, with TLS when it is on.
+    async fn connect(&self, server: &Server) -> io::Result<Conn> {
+        let tcp = TcpStream::connect(&server.addr).await?;
+        let io: Box<dyn Io> = match &self.options.tls {
+            None => Box::new(tcp),
+            Some(tls) => {
+                let name = rustls::pki_types::ServerName::try_from(server.host.clone())
+                    .map_err(|e| invalid(format!("{:?} is not a name a certificate can have: {e}", server.host)))?;
+                Box::new(tls.connect(name, tcp).await?)
+            }
+        };
+        Ok(BufStream::new(io))
     }
 }
 
@@ -258,6 +374,43 @@ mod tests {
         assert!(socket_addr("host:99999").is_err());
         assert!(socket_addr("unix:/run/memcached.sock").is_err());
         assert!(socket_addr("").is_err());
+    }
+
+    /// With every connection busy (a server that accepts and never
+    /// answers), another operation gives up after `conn_get_timeout`, not
+    /// `timeout`, and does not mark the server dead.
+    #[tokio::test]
+    async fn waiting_for_a_connection_is_bounded_by_conn_get_timeout() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let held = tokio::spawn(async move {
+            let mut conns = Vec::new();
+            while let Ok((c, _)) = listener.accept().await {
+                conns.push(c);
+            }
+        });
+        let options = MemcacheOptions {
+            timeout: Duration::from_secs(3),
+            dead_retry: Duration::from_secs(300),
+            max_connections: 1,
+            unused_timeout: Duration::from_secs(60),
+            conn_get_timeout: Duration::from_millis(200),
+            tls: None,
+        };
+        let m = std::sync::Arc::new(Memcache::new(std::slice::from_ref(&addr), options).expect("client"));
+        let first = {
+            let m = m.clone();
+            tokio::spawn(async move { m.get("k").await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = Instant::now();
+        let e = m.get("k").await.expect_err("no connection free");
+        assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        assert!(e.to_string().contains("all 1 connections busy"), "{e}");
+        assert!(m.servers[0].dead_until.lock().map(|d| d.is_none()).unwrap_or(false), "not marked dead");
+        first.abort();
+        held.abort();
     }
 
     /// The check value of CRC-32/IEEE, as Python's `binascii.crc32`.

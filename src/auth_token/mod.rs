@@ -33,7 +33,7 @@ mod source;
 mod validator;
 
 pub use bind::RemoteUser;
-pub use config::{AuthTokenConfig, BindMode, DEFAULT_IDENTITY_TIMEOUT, MemcacheConfig};
+pub use config::{AuthTokenConfig, BindMode, DEFAULT_IDENTITY_TIMEOUT, MemcacheConfig, MemcacheTls};
 pub use context::{IdentityStatus, UserContext};
 pub use crypt::Protection;
 pub use layer::{AuthToken, AuthTokenError, AuthTokenLayer, ResponseFuture};

@@ -90,7 +90,14 @@ impl TokenValidator {
             (Some(m), false) => Cache::Shared(SharedCache::new(
                 &m.servers,
                 m.protection.clone(),
-                MemcacheOptions { timeout: m.socket_timeout, dead_retry: m.dead_retry, max_idle: m.max_idle },
+                MemcacheOptions {
+                    timeout: m.socket_timeout,
+                    dead_retry: m.dead_retry,
+                    max_connections: m.max_connections,
+                    unused_timeout: m.unused_timeout,
+                    conn_get_timeout: m.conn_get_timeout,
+                    tls: m.tls.as_ref().map(super::memcache::tls_connector).transpose()?,
+                },
             )?),
         };
         Ok(TokenValidator {

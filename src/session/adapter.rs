@@ -32,6 +32,7 @@ pub struct Adapter {
     retry: Option<RetryPolicy>,
     client: Option<(String, String)>,
     version: Option<super::discover::VersionSpec>,
+    discovery: Option<super::discover::DiscoveryOptions>,
     global_request_id: Option<super::GlobalRequestId>,
     limiter: Option<Arc<super::limit::Limiter>>,
 }
@@ -47,6 +48,7 @@ impl Adapter {
             retry: None,
             client: None,
             version: None,
+            discovery: None,
             global_request_id: None,
             limiter: None,
         }
@@ -84,6 +86,9 @@ impl Adapter {
             a.retry = Some(retry);
         }
         a.version = o.version;
+        if o.rate_limit.is_some() || o.concurrency.is_some() {
+            a = a.limits(o.rate_limit, o.concurrency);
+        }
         a
     }
 
@@ -94,10 +99,40 @@ impl Adapter {
         self
     }
 
-    /// The endpoint and version data this adapter's requests use.
+    /// How discovery picks this adapter's versions: deprecated,
+    /// experimental or unknown versions allowed, the version hack off
+    /// (keystoneauth's `allow` and `allow_version_hack`).
+    pub fn discovery(mut self, options: super::discover::DiscoveryOptions) -> Adapter {
+        self.discovery = Some(options);
+        self
+    }
+
+    /// The endpoint and version data this adapter's requests use. With an
+    /// endpoint override, what discovery finds at that URL itself (as
+    /// keystoneauth's `get_endpoint_data`: no version hack there).
     pub async fn endpoint_data(&self) -> Result<super::EndpointData, SessionError> {
         let f = self.filter.as_deref().cloned().unwrap_or_default();
-        self.session.endpoint_data(&f, self.version.as_ref()).await
+        let options = self.discovery.unwrap_or_default();
+        match &self.endpoint_override {
+            Some(url) => self.session.endpoint_data_at(url, &f.service_type, self.version.as_ref(), &options).await,
+            None => self.session.endpoint_data_with(&f, self.version.as_ref(), &options).await,
+        }
+    }
+
+    /// The highest microversion both the service (at this adapter's
+    /// version) and a client that speaks `client_min` to `client_max`
+    /// support, as openstacksdk's `maximum_supported_microversion`;
+    /// `None` when the service has no microversions or the ranges do not
+    /// meet. Without a version of its own the adapter asks for the
+    /// service's latest. Send it with [`Request::microversion`](super::Request::microversion).
+    pub async fn negotiate_microversion(
+        &self,
+        client_min: Option<super::Version>,
+        client_max: super::Version,
+    ) -> Result<Option<super::Version>, SessionError> {
+        let spec = self.version.unwrap_or(super::VersionSpec::version(super::Version::LATEST));
+        let d = self.clone().version(spec).endpoint_data().await?;
+        Ok(super::discover::negotiate_microversion(d.min_microversion, d.max_microversion, client_min, client_max))
     }
 
     /// The catalog service type.
@@ -186,6 +221,7 @@ impl Adapter {
         r.endpoint_override = self.endpoint_override.clone();
         r.retry = self.retry.clone();
         r.version = self.version;
+        r.discovery = self.discovery;
         r
     }
 
@@ -212,6 +248,9 @@ impl Adapter {
         }
         if req.version.is_none() {
             req.version = self.version;
+        }
+        if req.discovery.is_none() {
+            req.discovery = self.discovery;
         }
         self.default_request_id(&mut req);
         if req.limiter.is_none() {

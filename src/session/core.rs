@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use arc_swap::{ArcSwap, ArcSwapOption};
 
 use super::discover::{
-    Version, VersionData, VersionSpec, choose, discovery_urls, microversion_headers, parse_versions, vet_links,
+    DiscoveryOptions, Version, VersionData, VersionSpec, choose_allowing, discovery_urls, microversion_headers,
+    parse_versions, vet_links,
 };
 use crate::auth::Interface;
 use std::time::{Duration, Instant};
@@ -77,6 +78,24 @@ type DiscoveryCache = Mutex<HashMap<String, (Instant, Arc<tokio::sync::OnceCell<
 struct Discovered {
     versions: Vec<VersionData>,
     project: Option<String>,
+}
+
+/// One catalog endpoint and every version it publishes
+/// ([`Session::all_version_data`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceVersions {
+    /// The official service type (`block-storage` for a `volumev3` entry).
+    pub service_type: String,
+    /// The endpoint's interface.
+    pub interface: Interface,
+    /// The endpoint's region (its id, else its name).
+    pub region: String,
+    /// The catalog URL.
+    pub url: String,
+    /// What its version document offers, deprecated and experimental
+    /// versions included.
+    pub versions: Vec<VersionData>,
 }
 
 /// A service's endpoint and version, as discovery found them.
@@ -482,7 +501,9 @@ impl Session {
                     .unwrap_or_else(|| VersionSpec::version(Version(req.microversion.map_or(0, |m| m.0), 0)));
                 // Boxed: discovery's state is kilobytes, and every request's
                 // future would carry (and copy) it otherwise.
-                let chosen = Box::pin(self.choose_version(&base, &service_type, &spec, current.as_ref())).await?;
+                let options = req.discovery.unwrap_or_default();
+                let chosen =
+                    Box::pin(self.choose_version(&base, &service_type, &spec, current.as_ref(), &options)).await?;
                 if let Some(mv) = req.microversion {
                     check_microversion(&service_type, &chosen, mv)?;
                     extra_headers = microversion_headers(&service_type, mv);
@@ -519,26 +540,37 @@ impl Session {
 
     /// The version documents at a catalog URL: fetched once per URL (and
     /// per time-to-live) however many requests ask at the same time.
-    async fn discover(&self, catalog_url: &str, auth: Option<&Current>) -> Result<Discovered, SessionError> {
+    async fn discover(
+        &self,
+        catalog_url: &str,
+        auth: Option<&Current>,
+        version_hack: bool,
+    ) -> Result<Discovered, SessionError> {
+        // With the hack off another set of URLs is asked: cached apart.
+        let key = if version_hack { Cow::Borrowed(catalog_url) } else { Cow::Owned(format!("no-hack {catalog_url}")) };
         let cell = {
             let mut cache =
                 self.inner.discovery.lock().map_err(|_| SessionError::Config("discovery cache poisoned".into()))?;
             let fresh = cache
-                .get(catalog_url)
+                .get(key.as_ref())
                 .filter(|(at, _)| at.elapsed() < self.inner.discovery_ttl)
                 .map(|(_, c)| c.clone());
             match fresh {
                 Some(c) => c,
                 None => {
                     let c = Arc::new(tokio::sync::OnceCell::new());
-                    cache.insert(catalog_url.to_owned(), (Instant::now(), c.clone()));
+                    cache.insert(key.into_owned(), (Instant::now(), c.clone()));
                     c
                 }
             }
         };
         let found = cell
             .get_or_try_init(|| async {
-                let (urls, project, url_version) = discovery_urls(catalog_url);
+                let (mut urls, project, url_version) = discovery_urls(catalog_url);
+                if !version_hack {
+                    // Only the catalog's URL (less its project id).
+                    urls.drain(..urls.len().saturating_sub(1));
+                }
                 let transport = self.inner.transport.load_full();
                 for u in &urls {
                     let req = Request::get(u.clone()).raise_on_error(false);
@@ -578,9 +610,10 @@ impl Session {
         service_type: &str,
         spec: &VersionSpec,
         auth: Option<&Current>,
+        options: &DiscoveryOptions,
     ) -> Result<VersionData, SessionError> {
-        let d = self.discover(catalog_url, auth).await?;
-        match choose(&d.versions, spec, false, false) {
+        let d = self.discover(catalog_url, auth, options.version_hack).await?;
+        match choose_allowing(&d.versions, spec, &options.allow) {
             Some(mut v) => {
                 if let Some(p) = &d.project {
                     v.url = join(&v.url, p);
@@ -607,6 +640,103 @@ impl Session {
         filter: &EndpointFilter,
         spec: Option<&VersionSpec>,
     ) -> Result<EndpointData, SessionError> {
+        self.endpoint_data_with(filter, spec, &DiscoveryOptions::default()).await
+    }
+
+    /// Every version each matching catalog endpoint publishes, whatever
+    /// its status (keystoneauth's `get_all_version_data`): endpoints on
+    /// `interfaces` (all when empty), in `region` (by id or name; all when
+    /// `None`), of `service_type` or an alias of it (all when `None`),
+    /// each with the official service type. Endpoints with no region are
+    /// left out, as keystoneauth does; an endpoint that publishes no
+    /// document has the version its URL names, or none.
+    pub async fn all_version_data(
+        &self,
+        interfaces: &[Interface],
+        region: Option<&str>,
+        service_type: Option<&str>,
+    ) -> Result<Vec<ServiceVersions>, SessionError> {
+        let state = self.require_auth()?;
+        let t = self.inner.transport.load_full();
+        let c = state.get(t.as_ref()).await?;
+        let Some(access) = c.credentials.access() else {
+            return Err(SessionError::NoCatalog { service_type: service_type.unwrap_or_default().to_owned() });
+        };
+        let mut out = Vec::new();
+        for e in access.catalog.endpoints() {
+            let Some(region_of) = e.region_id.as_deref().or(e.region.as_deref()) else { continue };
+            let region_ok = region.is_none_or(|r| e.region_id.as_deref() == Some(r) || e.region.as_deref() == Some(r));
+            let type_ok = service_type.is_none_or(|st| crate::auth::service_types::is_match(st, &e.service_type));
+            if !region_ok || !type_ok || !(interfaces.is_empty() || interfaces.contains(&e.interface)) {
+                continue;
+            }
+            let d = Box::pin(self.discover(&e.url, Some(&c), true)).await?;
+            let versions = d
+                .versions
+                .into_iter()
+                .map(|mut v| {
+                    if let Some(p) = &d.project {
+                        v.url = join(&v.url, p);
+                    }
+                    v
+                })
+                .collect();
+            out.push(ServiceVersions {
+                service_type: crate::auth::service_types::official(&e.service_type)
+                    .unwrap_or(&e.service_type)
+                    .to_owned(),
+                interface: e.interface,
+                region: region_of.to_owned(),
+                url: e.url.clone(),
+                versions,
+            });
+        }
+        Ok(out)
+    }
+
+    /// What discovery finds at `url` itself (an endpoint override), as
+    /// keystoneauth's `get_endpoint_data(endpoint_override=...)`: only that
+    /// URL is asked (no version hack), with the session's credentials when
+    /// it has them.
+    pub(crate) async fn endpoint_data_at(
+        &self,
+        url: &str,
+        service_type: &str,
+        spec: Option<&VersionSpec>,
+        options: &DiscoveryOptions,
+    ) -> Result<EndpointData, SessionError> {
+        let mut data = EndpointData {
+            service_type: service_type.to_owned(),
+            url: url.to_owned(),
+            catalog_url: url.to_owned(),
+            api_version: None,
+            min_microversion: None,
+            max_microversion: None,
+            interface: None,
+            region: None,
+        };
+        let Some(spec) = spec else { return Ok(data) };
+        let current = match self.auth_state() {
+            Some(state) => Some(state.get(self.inner.transport.load_full().as_ref()).await?),
+            None => None,
+        };
+        let no_hack = options.version_hack(false);
+        let v = Box::pin(self.choose_version(url, service_type, spec, current.as_ref(), &no_hack)).await?;
+        data.url = v.url;
+        data.api_version = Some(v.version);
+        data.min_microversion = v.min_microversion;
+        data.max_microversion = v.max_microversion;
+        Ok(data)
+    }
+
+    /// [`Session::endpoint_data`] with discovery `options` (deprecated,
+    /// experimental or unknown versions allowed; the version hack off).
+    pub async fn endpoint_data_with(
+        &self,
+        filter: &EndpointFilter,
+        spec: Option<&VersionSpec>,
+        options: &DiscoveryOptions,
+    ) -> Result<EndpointData, SessionError> {
         let state = self.require_auth()?;
         let t = self.inner.transport.load_full();
         let c = state.get(t.as_ref()).await?;
@@ -632,7 +762,7 @@ impl Session {
             region,
         };
         if let Some(spec) = spec {
-            let v = self.choose_version(&catalog_url, &filter.service_type, spec, Some(&c)).await?;
+            let v = self.choose_version(&catalog_url, &filter.service_type, spec, Some(&c), options).await?;
             data.url = v.url;
             data.api_version = Some(v.version);
             data.min_microversion = v.min_microversion;

@@ -31,6 +31,121 @@ impl VersionData {
             _ => true,
         }
     }
+
+    /// Whether `allow` lets a request use it, as keystoneauth's
+    /// `allow_deprecated`, `allow_experimental` and `allow_unknown`: a
+    /// status other than `CURRENT`, `SUPPORTED` (or `STABLE`),
+    /// `DEPRECATED` and `EXPERIMENTAL` is unknown.
+    pub fn allowed(&self, allow: &Allow) -> bool {
+        match self.status.as_str() {
+            "CURRENT" | "SUPPORTED" => true,
+            "DEPRECATED" => allow.deprecated,
+            "EXPERIMENTAL" => allow.experimental,
+            _ => allow.unknown,
+        }
+    }
+
+    /// The highest microversion both this version of the service and a
+    /// client that supports `client_min` to `client_max` can speak, as
+    /// openstacksdk's `maximum_supported_microversion`: `None` when the
+    /// service has no microversions, or when the ranges do not meet.
+    /// `client_max` may be [`Version::LATEST`] (the service's highest).
+    pub fn negotiate_microversion(&self, client_min: Option<Version>, client_max: Version) -> Option<Version> {
+        negotiate_microversion(self.min_microversion, self.max_microversion, client_min, client_max)
+    }
+}
+
+/// The highest microversion in both `server_min..=server_max` and
+/// `client_min..=client_max` (see [`VersionData::negotiate_microversion`]).
+pub fn negotiate_microversion(
+    server_min: Option<Version>,
+    server_max: Option<Version>,
+    client_min: Option<Version>,
+    client_max: Version,
+) -> Option<Version> {
+    let server_max = server_max?;
+    if server_min.is_some_and(|m| client_max < m) {
+        return None;
+    }
+    let chosen = client_max.min(server_max);
+    if client_min.is_some_and(|m| chosen < m) || server_min.is_some_and(|m| chosen < m) {
+        return None;
+    }
+    Some(chosen)
+}
+
+/// Which versions a discovery may pick beyond the current and supported
+/// ones (keystoneauth's `allow`: `allow_deprecated`, `allow_experimental`,
+/// `allow_unknown`; all off by default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Allow {
+    /// Versions marked `DEPRECATED`.
+    pub deprecated: bool,
+    /// Versions marked `EXPERIMENTAL`.
+    pub experimental: bool,
+    /// Versions with a status keystoneauth does not know.
+    pub unknown: bool,
+}
+
+impl Allow {
+    /// Every status.
+    pub fn all() -> Allow {
+        Allow { deprecated: true, experimental: true, unknown: true }
+    }
+
+    /// With deprecated versions allowed or not.
+    pub fn deprecated(mut self, on: bool) -> Allow {
+        self.deprecated = on;
+        self
+    }
+
+    /// With experimental versions allowed or not.
+    pub fn experimental(mut self, on: bool) -> Allow {
+        self.experimental = on;
+        self
+    }
+
+    /// With versions of unknown status allowed or not.
+    pub fn unknown(mut self, on: bool) -> Allow {
+        self.unknown = on;
+        self
+    }
+}
+
+/// How discovery looks for versions: which statuses it may pick, and
+/// whether it may strip the version (and project id) off a catalog URL to
+/// find the service's root document (keystoneauth's `allow_version_hack`,
+/// on by default). With the hack off, only the catalog URL itself is
+/// asked, and a URL that publishes no document is usable only when it
+/// names a version that is wanted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DiscoveryOptions {
+    /// The statuses allowed.
+    pub allow: Allow,
+    /// keystoneauth's `allow_version_hack`.
+    pub version_hack: bool,
+}
+
+impl Default for DiscoveryOptions {
+    fn default() -> DiscoveryOptions {
+        DiscoveryOptions { allow: Allow::default(), version_hack: true }
+    }
+}
+
+impl DiscoveryOptions {
+    /// With `allow`.
+    pub fn allow(mut self, allow: Allow) -> DiscoveryOptions {
+        self.allow = allow;
+        self
+    }
+
+    /// With the version hack on or off.
+    pub fn version_hack(mut self, on: bool) -> DiscoveryOptions {
+        self.version_hack = on;
+        self
+    }
 }
 
 /// Joins a link to the URL it was found at.
@@ -138,6 +253,12 @@ pub fn discovery_urls(catalog_url: &str) -> (Vec<String>, Option<String>, Option
     }
 }
 
+/// The best version for `spec`: the highest acceptable one whose status
+/// `allow` lets through.
+pub fn choose_allowing(versions: &[VersionData], spec: &VersionSpec, allow: &Allow) -> Option<VersionData> {
+    versions.iter().filter(|v| spec.accepts(v.version) && v.allowed(allow)).max_by_key(|v| v.version).cloned()
+}
+
 /// The best version for `spec`: the highest acceptable one whose status is
 /// not deprecated or experimental (unless allowed).
 pub fn choose(
@@ -201,6 +322,30 @@ mod tests {
         assert_eq!((urls, project, v), (vec!["http://glance:9292/".to_owned()], None, None));
         let (urls, _, _) = discovery_urls("http://k/identity/v3/");
         assert_eq!(urls, ["http://k/identity/", "http://k/identity/v3"]);
+    }
+
+    #[test]
+    fn microversion_negotiation() {
+        let v = |s: &str| s.parse::<Version>().expect("version");
+        let nova = |c_min: Option<&str>, c_max: &str| {
+            negotiate_microversion(Some(v("2.1")), Some(v("2.95")), c_min.map(v), v(c_max))
+        };
+        assert_eq!(nova(None, "2.60"), Some(v("2.60")));
+        assert_eq!(nova(None, "2.100"), Some(v("2.95")));
+        assert_eq!(nova(None, "latest"), Some(v("2.95")));
+        assert_eq!(nova(Some("2.96"), "2.100"), None, "the client needs more than the server has");
+        assert_eq!(negotiate_microversion(Some(v("2.10")), Some(v("2.95")), None, v("2.5")), None);
+        assert_eq!(negotiate_microversion(None, None, None, v("2.5")), None, "no microversions");
+        let mut d = VersionData {
+            version: v("2.1"),
+            status: "BETA".into(),
+            url: String::new(),
+            min_microversion: None,
+            max_microversion: None,
+        };
+        assert!(!d.allowed(&Allow::default()) && d.allowed(&Allow { unknown: true, ..Allow::default() }));
+        d.status = "SUPPORTED".into();
+        assert!(d.allowed(&Allow::default()));
     }
 
     #[test]

@@ -27,8 +27,8 @@ mod retry;
 
 pub use adapter::Adapter;
 pub use auth_state::{AuthState, DEFAULT_REFRESH_MARGIN};
-pub use core::{EndpointData, Session, SessionBuilder, Timing};
-pub use discover::{InvalidVersion, Version, VersionSpec, VersionSpecError};
+pub use core::{EndpointData, ServiceVersions, Session, SessionBuilder, Timing};
+pub use discover::{Allow, DiscoveryOptions, InvalidVersion, Version, VersionSpec, VersionSpecError};
 pub use request::{Body, MicroversionOutOfRange, Request, Response, SessionError, VersionNotFound};
 pub use request_id::{GlobalRequestId, InvalidRequestId, REQUEST_ID_HEADER};
 pub use retry::RetryPolicy;

@@ -51,6 +51,8 @@ pub struct Request {
     pub(crate) timeout: Option<Duration>,
     pub(crate) version: Option<super::discover::VersionSpec>,
     pub(crate) microversion: Option<super::discover::Version>,
+    /// How discovery may pick the version (the adapter's, if unset).
+    pub(crate) discovery: Option<super::discover::DiscoveryOptions>,
     /// The adapter's rate limit and concurrency, if it has them.
     pub(crate) limiter: Option<Arc<super::limit::Limiter>>,
 }
@@ -73,6 +75,7 @@ impl Request {
             timeout: None,
             version: None,
             microversion: None,
+            discovery: None,
             limiter: None,
         }
     }
@@ -85,6 +88,14 @@ impl Request {
     /// A POST.
     pub fn post(url: impl Into<String>) -> Request {
         Request::new(Method::POST, url)
+    }
+
+    /// How discovery picks this request's version: deprecated,
+    /// experimental or unknown versions allowed, the version hack off
+    /// (keystoneauth's `allow` and `allow_version_hack`).
+    pub fn discovery(mut self, options: super::discover::DiscoveryOptions) -> Request {
+        self.discovery = Some(options);
+        self
     }
 
     /// Which catalog endpoint a relative URL is under.

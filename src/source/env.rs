@@ -51,6 +51,12 @@ impl Env {
         self.vars.get(name).map(String::as_str)
     }
 
+    /// Every variable, as (name, value), by name.
+    #[cfg_attr(not(feature = "cli-loading"), allow(dead_code))]
+    pub(crate) fn vars(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Every `OS_<GROUP>__<OPT>`-shaped variable, as (group, option, name)
     /// in upper case as written.
     pub fn option_vars(&self) -> impl Iterator<Item = (&str, &str, &str)> {

@@ -246,8 +246,9 @@ pub fn validate(loader: &Loader<'_>, plugins: &PluginRegistry, opts: &ValidateOp
     // in the schema.
     let km = crate::namespace::keystonemiddleware::GROUP;
     if !broken && registry.find(km, "memcache_security_strategy").is_some() {
-        if let Err(e) = crate::auth_token::AuthTokenConfig::from_snapshot(&snapshot, km) {
-            findings.extend(e.diagnostics().iter().cloned());
+        match crate::auth_token::AuthTokenConfig::from_snapshot(&snapshot, km) {
+            Ok(c) => findings.extend(c.warnings),
+            Err(e) => findings.extend(e.diagnostics().iter().cloned()),
         }
     }
     for d in findings.iter_mut().filter(|d| d.code == Code::MissingRequired) {

@@ -259,9 +259,12 @@ fn regions_old_keys_and_top_level_auth_values() {
     assert_eq!(l.adapter.interfaces, [Interface::Admin]);
     assert_eq!(value(&l.snapshot, "project_name").as_deref(), Some("top-project"), "a top-level plugin option");
     assert_eq!(value(&l.snapshot, "project_domain_name").as_deref(), Some("auth-domain"), "auth: wins");
+    // As openstacksdk 4.22 (checked): `regions` wins over `region_name`, and
+    // `endpoint_type` is renamed `interface` where it stands, so the later
+    // of the two wins.
     let l = h.load(&["--os-cloud", "both"], &Env::empty()).expect("loads");
-    assert_eq!(l.adapter.region_name.as_deref(), Some("RN"));
-    assert_eq!(l.adapter.interfaces, [Interface::Public]);
+    assert_eq!(l.adapter.region_name.as_deref(), Some("R1"));
+    assert_eq!(l.adapter.interfaces, [Interface::Admin]);
 }
 
 #[test]

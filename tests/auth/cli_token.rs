@@ -131,3 +131,22 @@ fn endpoint_refuses_an_unknown_interface() {
     assert_eq!(r.code, 2, "{}", r.err);
     assert!(r.err.contains("\"publik\" is not an interface (public, internal, admin)"), "{}", r.err);
 }
+
+#[test]
+fn endpoint_takes_the_clouds_per_service_override_through_an_alias() {
+    let d = Dir::new();
+    std::fs::write(
+        d.path().join("clouds.yaml"),
+        "clouds:\n  c:\n    auth: {auth_url: 'http://127.0.0.1:9/v3', user_id: u, password: p}\n\
+         \x20   volumev3_endpoint_override: http://cinder.example:8776/v3/\n",
+    )
+    .expect("write");
+    // No identity service answers at 127.0.0.1:9: the override needs none.
+    for st in ["block-storage", "volume", "volumev3"] {
+        let r = stackauth(&d, &["endpoint", "--os-cloud", "c", "--service-type", st], &[]);
+        assert_eq!(r.code, 0, "{st}: {}", r.err);
+        assert_eq!(r.out.trim(), "http://cinder.example:8776/v3/", "{st}");
+    }
+    let r = stackauth(&d, &["endpoint", "--os-cloud", "c", "--service-type", "image"], &[]);
+    assert_ne!(r.code, 0, "image has no override: the catalog is needed, and no identity service answers");
+}

@@ -12,6 +12,7 @@ mod common;
 mod cli_clouds;
 mod cli_loading;
 mod cli_os_token;
+mod cli_sdk;
 mod cli_session;
 mod cli_token;
 mod discovery;

@@ -90,4 +90,8 @@ async fn concurrency_caps_requests_in_flight() {
     assert_eq!(run(Adapter::new(&session).limits(None, Some(1)), 4, 1).await, 1);
     // Without a limit the same six are all held at once.
     assert_eq!(run(Adapter::new(&session), 6, 6).await, 6);
+    // From adapter options (a clouds.yaml `concurrency:` entry).
+    let mut o = stackauth::auth::AdapterOptions::default();
+    o.concurrency = Some(2);
+    assert_eq!(run(Adapter::from_options(&session, &o), 6, 2).await, 2);
 }

@@ -99,9 +99,16 @@ fn unusable_settings_are_errors_with_the_file_and_line() {
             "memcache_security_strategy is MAC but memcache_secret_key is not set",
         ),
         (
-            "[keystone_authtoken]\nmemcached_servers = 127.0.0.1:11211\nmemcache_tls_enabled = true\n",
-            "s.conf:3",
-            "memcached TLS is not supported",
+            "[keystone_authtoken]\nmemcached_servers = 127.0.0.1:11211\nmemcache_tls_enabled = true\n\
+             memcache_tls_allowed_ciphers = HIGH:!aNULL\n",
+            "s.conf:4",
+            "memcache_tls_allowed_ciphers is an OpenSSL cipher list",
+        ),
+        (
+            "[keystone_authtoken]\nmemcached_servers = 127.0.0.1:11211\nmemcache_tls_enabled = true\n\
+             memcache_tls_keyfile = /k.pem\n",
+            "s.conf:4",
+            "memcache_tls_keyfile is set without memcache_tls_certfile",
         ),
         (
             "[keystone_authtoken]\nmemcached_servers = 127.0.0.1:11211\nmemcache_sasl_enabled = true\n",
@@ -122,10 +129,10 @@ fn unusable_settings_are_errors_with_the_file_and_line() {
     // The key never shows in an error.
     let conf = dir.write(
         "s.conf",
-        "[keystone_authtoken]\nmemcached_servers = 127.0.0.1:11211\nmemcache_secret_key = hunter2\nmemcache_tls_enabled = true\n",
+        "[keystone_authtoken]\nmemcached_servers = 127.0.0.1:11211\nmemcache_secret_key = hunter2\nmemcache_sasl_enabled = true\n",
     );
     let snap = Loader::new(&reg).config_file(&conf).load().expect("loads");
-    let err = AuthTokenConfig::from_snapshot(&snap, "keystone_authtoken").expect_err("tls");
+    let err = AuthTokenConfig::from_snapshot(&snap, "keystone_authtoken").expect_err("sasl");
     assert!(!format!("{err} {err:?}").contains("hunter2"));
 }
 
@@ -154,4 +161,42 @@ fn from_loader_builds_the_layer_from_a_modern_or_legacy_group() {
     let err = AuthTokenLayer::from_loader(&Loader::new(&reg).config_file(&broken), &PluginRegistry::builtin())
         .expect_err("unknown plugin");
     assert!(err.to_string().contains("did you mean \"password\""), "{err}");
+}
+
+#[test]
+fn pool_and_tls_options_are_read_and_meaningless_ones_warned_about_where_set() {
+    let dir = common::Dir::new();
+    let reg = registry();
+    let conf = dir.write(
+        "p.conf",
+        "[keystone_authtoken]\nmemcached_servers = 127.0.0.1:11211\nmemcache_pool_maxsize = 3\n\
+         memcache_pool_unused_timeout = 7\nmemcache_pool_conn_get_timeout = 2\nmemcache_use_advanced_pool = false\n\
+         cache = swift.cache\nmemcache_tls_enabled = true\nmemcache_tls_cafile = /etc/ca.pem\n\
+         memcache_tls_certfile = /etc/client.pem\n",
+    );
+    let snap = Loader::new(&reg).config_file(&conf).load().expect("loads");
+    let c = AuthTokenConfig::from_snapshot(&snap, "keystone_authtoken").expect("config");
+    let m = c.memcache.clone().expect("memcache");
+    assert_eq!(m.max_connections, 3);
+    assert_eq!(m.unused_timeout, Duration::from_secs(7));
+    assert_eq!(m.conn_get_timeout, Duration::from_secs(2));
+    let tls = m.tls.expect("tls on");
+    assert_eq!(tls.cafile.as_deref(), Some(std::path::Path::new("/etc/ca.pem")));
+    assert_eq!(tls.certfile.as_deref(), Some(std::path::Path::new("/etc/client.pem")));
+    assert_eq!(tls.keyfile, None, "the key is in the certificate file");
+    let w: Vec<String> = c.warnings.iter().map(|d| d.to_string()).collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(w[0].contains("p.conf:6") && w[0].contains("memcache_use_advanced_pool has no effect"), "{w:?}");
+    assert!(w[1].contains("p.conf:7") && w[1].contains("cache has no effect"), "{w:?}");
+    // Left at their defaults, nothing to say; TLS off without the flag.
+    let conf = dir.write("q.conf", "[keystone_authtoken]\nmemcached_servers = 127.0.0.1:11211\n");
+    let snap = Loader::new(&reg).config_file(&conf).load().expect("loads");
+    let c = AuthTokenConfig::from_snapshot(&snap, "keystone_authtoken").expect("config");
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    let m = c.memcache.expect("memcache");
+    assert_eq!(
+        (m.max_connections, m.unused_timeout, m.conn_get_timeout),
+        (10, Duration::from_secs(60), Duration::from_secs(10))
+    );
+    assert!(m.tls.is_none());
 }

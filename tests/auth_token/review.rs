@@ -410,13 +410,12 @@ async fn underscore_spellings_and_connection_tokens_of_identity_headers_are_remo
 fn memcache_config(m: &common::memcached::Memcached) -> AuthTokenConfig {
     {
         let mut built = AuthTokenConfig::default();
-        built.memcache = Some(stackauth::auth_token::MemcacheConfig {
-            servers: vec![m.addr()],
-            protection: None,
-            socket_timeout: std::time::Duration::from_secs(2),
-            dead_retry: std::time::Duration::from_secs(300),
-            max_idle: 2,
-        });
+        let mut mc = stackauth::auth_token::MemcacheConfig::new(vec![m.addr()]);
+        mc.protection = None;
+        mc.socket_timeout = std::time::Duration::from_secs(2);
+        mc.dead_retry = std::time::Duration::from_secs(300);
+        mc.max_connections = 2;
+        built.memcache = Some(mc);
         built
     }
 }

@@ -39,8 +39,21 @@ fn server() -> &'static Result<PathBuf, String> {
     })
 }
 
+/// A server certificate and key (PEM files) for memcached's TLS, and the
+/// CA whose certificates it requires of clients, if it does.
+#[derive(Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub client_ca: Option<PathBuf>,
+}
+
 pub struct Memcached {
     pub port: u16,
+    /// A plain-text listener for the tests' own look (the same as `port`
+    /// without TLS).
+    plain_port: u16,
+    tls: Option<TlsFiles>,
     child: Option<Child>,
 }
 
@@ -52,9 +65,39 @@ impl Memcached {
             eprintln!("SKIPPED: live memcached test (STACKAUTH_SKIP_LIVE=1)");
             return None;
         }
-        let mut m = Memcached { port: super::keystone::free_port().expect("a free port"), child: None };
+        let port = super::keystone::free_port().expect("a free port");
+        let mut m = Memcached { port, plain_port: port, tls: None, child: None };
         m.restart();
         Some(m)
+    }
+
+    /// One with TLS on `port` (memcached's `-Z`) and plain text on another
+    /// port for the tests' own look; `None` when live tests are skipped.
+    pub fn start_tls(files: TlsFiles) -> Option<Memcached> {
+        let mut m = Memcached::start()?;
+        m.stop();
+        m.plain_port = super::keystone::free_port().expect("a free port");
+        m.tls = Some(files);
+        m.restart();
+        Some(m)
+    }
+
+    /// memcached's `stats`, by name.
+    pub fn stats(&self) -> std::collections::HashMap<String, String> {
+        let (mut r, mut w) = self.conn();
+        w.write_all(b"stats\r\n").expect("write");
+        let mut out = std::collections::HashMap::new();
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).expect("read") == 0 || line.starts_with("END") {
+                break;
+            }
+            let mut parts = line.trim_end().splitn(3, ' ');
+            if let (Some("STAT"), Some(k), Some(v)) = (parts.next(), parts.next(), parts.next()) {
+                out.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        out
     }
 
     /// `127.0.0.1:PORT`
@@ -77,22 +120,42 @@ impl Memcached {
             Ok(path) => path,
             Err(e) => panic!("no memcached for the shared-cache tests: {e}"),
         };
+        let mut args: Vec<String> = ["-U", "0", "-m", "16", "-u", "root"].iter().map(|s| s.to_string()).collect();
+        match &self.tls {
+            None => args.extend(["-l".into(), "127.0.0.1".into(), "-p".into(), self.port.to_string()]),
+            Some(t) => {
+                let mut o = format!("ssl_chain_cert={},ssl_key={}", t.cert.display(), t.key.display());
+                if let Some(ca) = &t.client_ca {
+                    // 2: a client certificate is required.
+                    o.push_str(&format!(",ssl_ca_cert={},ssl_verify_mode=2", ca.display()));
+                }
+                args.extend([
+                    "-Z".into(),
+                    "-o".into(),
+                    o,
+                    "-l".into(),
+                    format!("127.0.0.1:{}", self.port),
+                    "-l".into(),
+                    format!("notls:127.0.0.1:{}", self.plain_port),
+                ]);
+            }
+        }
         let child = Command::new(server)
-            .args(["-l", "127.0.0.1", "-p", &self.port.to_string(), "-U", "0", "-m", "16", "-u", "root"])
+            .args(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(self.addr()).is_err() {
+        while TcpStream::connect(format!("127.0.0.1:{}", self.plain_port)).is_err() {
             assert!(Instant::now() < deadline, "memcached did not start listening on {}", self.addr());
             std::thread::sleep(Duration::from_millis(20));
         }
     }
 
     fn conn(&self) -> (BufReader<TcpStream>, TcpStream) {
-        let s = TcpStream::connect(self.addr()).expect("connect to memcached");
+        let s = TcpStream::connect(format!("127.0.0.1:{}", self.plain_port)).expect("connect to memcached");
         s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
         (BufReader::new(s.try_clone().expect("clone")), s)
     }

@@ -47,3 +47,40 @@ pub fn venv_python(what: &str) -> Option<&'static Path> {
         Err(e) => panic!("the tests' Python venv could not be set up for {what}:\n{e}"),
     }
 }
+
+/// The Python of the openstacksdk venv (tests/openstacksdk/setup.sh,
+/// `$STACKAUTH_SDK_VENV`, else target/openstacksdk-venv), installed on first
+/// use; `None` when live tests are skipped (never under CI).
+pub fn sdk_python(what: &str) -> Option<&'static Path> {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    if !under_ci && std::env::var("STACKAUTH_SKIP_LIVE").is_ok_and(|v| v == "1") {
+        eprintln!("SKIPPED: {what} (STACKAUTH_SKIP_LIVE=1)");
+        return None;
+    }
+    let found = PYTHON.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let venv = std::env::var_os("STACKAUTH_SDK_VENV")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/openstacksdk-venv"));
+        let setup = || {
+            Command::new("bash")
+                .arg(root.join("tests/openstacksdk/setup.sh"))
+                .arg(&venv)
+                .output()
+                .map_err(|e| format!("cannot run tests/openstacksdk/setup.sh: {e}"))
+        };
+        let mut out = setup()?;
+        if !out.status.success() {
+            out = setup()?;
+        }
+        if !out.status.success() {
+            return Err(format!("tests/openstacksdk/setup.sh failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(venv.join("bin/python"))
+    });
+    match found {
+        Ok(p) => Some(p),
+        Err(e) => panic!("the openstacksdk venv could not be set up for {what}:\n{e}"),
+    }
+}

@@ -170,8 +170,16 @@ impl Found {
     /// The cloud's values; `auth:` keys the plugin lacks are warned about.
     fn cloud(&mut self, c: &Cloud, reg: &Registry, opts: &[Opt], plugin: &str) {
         for (k, v, o) in &c.loose {
-            if let Some(dest) = dest_of(k, reg, opts) {
-                self.set(&dest, v.clone(), o.clone());
+            match dest_of(k, reg, opts) {
+                Some(dest) => self.set(&dest, v.clone(), o.clone()),
+                None if !super::clouds::known_key(k) => self.warn(
+                    Code::UnknownOption,
+                    format!(
+                        "{k} is neither a key openstacksdk reads nor an option of the {plugin} auth plugin: ignored"
+                    ),
+                    o.clone(),
+                ),
+                None => {}
             }
         }
         for (k, v, o) in &c.values {

@@ -53,10 +53,11 @@ mod flags;
 mod load;
 mod scan;
 mod tool;
+mod vendors_data;
 
 use clap::{ArgMatches, Command};
 
-pub use clouds::{Cloud, CloudFiles, Dirs, find_cloud};
+pub use clouds::{Cloud, CloudFiles, Dirs, find_cloud, find_cloud_region};
 pub use scan::{auth_type_from, cloud_from};
 pub use tool::CliAuth;
 

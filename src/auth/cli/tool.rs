@@ -3,7 +3,7 @@
 
 use clap::{ArgMatches, Command};
 
-use super::clouds::{Cloud, CloudFiles, Dirs, find_cloud};
+use super::clouds::{Cloud, CloudFiles, Dirs, find_cloud_region};
 use super::flags::{self, Plan};
 use super::load::{self, Choice, group_options, methods, plugin_options, renamed};
 use super::scan::{auth_type_from, cloud_from, scan};
@@ -132,7 +132,10 @@ impl CliAuth {
         default_plugin: Option<&str>,
     ) -> CliAuth {
         let cloud = match cloud_from(args, &env) {
-            Some((name, _)) => find_cloud(&name, &CloudFiles::search(&env, dirs)).map(Some),
+            Some((name, _)) => {
+                let region = scan(args, &env, &["--os-region-name"], &["OS_REGION_NAME"]).map(|(r, _)| r);
+                find_cloud_region(&name, region.as_deref(), &CloudFiles::search(&env, dirs), Some(&env)).map(Some)
+            }
             None => Ok(None),
         };
         let ok_cloud = cloud.as_ref().ok().and_then(Option::as_ref);
