@@ -11,6 +11,8 @@ mod catalog;
 #[cfg(feature = "cli-loading")]
 pub mod cli;
 mod conf;
+#[cfg(feature = "etcd")]
+mod etcd;
 mod fixed;
 pub mod identity;
 pub(crate) mod load;
@@ -29,6 +31,8 @@ pub mod version;
 pub use access::{AccessInfo, AccessRule, IdName, InvalidToken, Scoped, TokenVersion};
 pub use catalog::{Endpoint, EndpointFilter, EndpointNotFound, Interface, ServiceCatalog};
 pub use conf::{AdapterOptions, SessionOptions};
+#[cfg(feature = "etcd")]
+pub use etcd::EtcdSource;
 pub use fixed::FixedAuth;
 pub use load::{LoadedAuth, load_from_group, load_from_inputs};
 pub use plugin::{

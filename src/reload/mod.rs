@@ -11,15 +11,21 @@
 //! - [`LiveConfig::watch`] follows the files (parent directories watched,
 //!   debounced, content-hashed); [`LiveConfig::reload`] is the explicit
 //!   reload (SIGHUP).
+//! - `LiveConfig::watch_etcd` (feature `etcd`) follows an etcd prefix
+//!   with a watch.
 //! - [`LiveConfig::manage_session`] rotates a Session's credentials.
 
 mod diff;
+#[cfg(feature = "etcd")]
+mod follow;
 mod live;
 #[cfg(feature = "session")]
 mod session;
 mod watch;
 
 pub use diff::Change;
+#[cfg(feature = "etcd")]
+pub use follow::Following;
 pub use live::{LiveConfig, ReloadEvent};
 #[cfg(feature = "session")]
 pub use session::ManagedSession;

@@ -15,6 +15,7 @@ mod cli_os_token;
 mod cli_session;
 mod cli_token;
 mod discovery;
+mod etcd;
 mod examples;
 mod loading;
 mod oauth2;

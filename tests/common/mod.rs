@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod etcd;
 pub mod keystone;
 pub mod logs;
 pub mod memcached;

@@ -1,0 +1,274 @@
+//! etcd as a source for a fleet, against a real etcd (Debian's
+//! `etcd-server`, started by the tests on free loopback ports): keys under
+//! a prefix as options with their key and revision as origin, secrets
+//! masked in `show`, an unreachable cluster as a finding naming it, one
+//! key change seen by three daemons through etcd watches, a change that
+//! does not validate keeping each on its last good snapshot, and a
+//! password rotated in etcd used by a Session's next request with no
+//! request failing.
+//!
+//! A load blocks its thread while it asks etcd (as it does reading files):
+//! these tests run on a multi-threaded runtime.
+
+use crate::common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::Dir;
+use common::etcd::Etcd;
+use common::server::{Reply, TestServer, v3_token_body};
+use stackauth::Loader;
+use stackauth::auth::{EtcdSource, PluginRegistry};
+use stackauth::opt::{Opt, OptType, Registry};
+use stackauth::reload::{LiveConfig, ReloadEvent};
+use stackauth::session::{Request, Session};
+use stackauth::tools::show::{ShowOptions, render_text};
+
+fn registry() -> Arc<Registry> {
+    let mut r = Registry::new();
+    r.register_opt("DEFAULT", Opt::new("workers", OptType::integer()).default("1").mutable()).expect("register");
+    r.register_opts(
+        "keystone_authtoken",
+        [Opt::string("password").secret().mutable(), Opt::string("region_name").mutable()],
+    )
+    .expect("register");
+    Arc::new(r)
+}
+
+async fn eventually(what: &str, f: impl Fn() -> bool) {
+    for _ in 0..750 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+fn workers(l: &LiveConfig) -> i64 {
+    l.snapshot().get_as::<i64>("DEFAULT", "workers").expect("typed").expect("set")
+}
+
+#[test]
+fn keys_under_the_prefix_are_options_with_their_key_and_revision() {
+    let Some(etcd) = Etcd::start() else { return };
+    etcd.put("/svc/DEFAULT/workers", "4");
+    let rev = etcd.put("/svc/keystone_authtoken/password", "s3cret-etcd");
+    etcd.put("/other/DEFAULT/workers", "99");
+    etcd.put("/svc/too/deep/key", "x");
+    let reg = registry();
+    let snap = Loader::new(&reg).source(EtcdSource::new([etcd.url.clone()], "/svc/")).load().expect("loads");
+    assert_eq!(snap.get_as::<i64>("DEFAULT", "workers").expect("typed"), Some(4));
+    let pw = snap.get("keystone_authtoken", "password").expect("set");
+    assert_eq!(pw.origin.to_string(), format!("etcd key /svc/keystone_authtoken/password, revision {rev}"));
+    let warned: Vec<String> = snap.warnings().iter().map(ToString::to_string).collect();
+    assert!(warned.iter().any(|w| w.contains("/svc/too/deep/key") && w.contains("ignored")), "{warned:?}");
+    let shown = render_text(&snap, ShowOptions::default());
+    assert!(shown.contains(&format!("etcd key /svc/keystone_authtoken/password, revision {rev}")), "{shown}");
+    assert!(shown.contains("password = ****"), "{shown}");
+    assert!(!shown.contains("s3cret-etcd"), "{shown}");
+}
+
+#[test]
+fn a_key_beats_a_local_file_and_fallback_puts_it_below() {
+    let Some(etcd) = Etcd::start() else { return };
+    etcd.put("/svc/DEFAULT/workers", "4");
+    let d = Dir::new();
+    let file = d.write("svc.conf", "[DEFAULT]\nworkers = 2\n");
+    let reg = registry();
+    let over = Loader::new(&reg).config_file(&file).source(EtcdSource::new([etcd.url.clone()], "/svc"));
+    assert_eq!(over.load().expect("loads").get_as::<i64>("DEFAULT", "workers").expect("typed"), Some(4));
+    let under = EtcdSource::new([etcd.url.clone()], "/svc").precedence(stackauth::source::Precedence::Fallback);
+    let under = Loader::new(&reg).config_file(&file).source(under);
+    assert_eq!(under.load().expect("loads").get_as::<i64>("DEFAULT", "workers").expect("typed"), Some(2));
+}
+
+#[test]
+fn an_unreachable_cluster_is_an_error_naming_the_source() {
+    let port = common::keystone::free_port().expect("port");
+    let url = format!("http://127.0.0.1:{port}");
+    let reg = registry();
+    let e = Loader::new(&reg)
+        .source(EtcdSource::new([url.clone()], "/svc/").timeout(Duration::from_secs(2)))
+        .load()
+        .expect_err("nothing listens");
+    let first = e.errors().next().map(ToString::to_string).unwrap_or_default();
+    assert!(first.contains(&format!("etcd /svc/ at {url}")) && first.contains("cannot read"), "{first}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_key_change_reconfigures_three_daemons_and_a_bad_one_keeps_their_last_good_config() {
+    let Some(etcd) = Etcd::start() else { return };
+    etcd.put("/fleet/DEFAULT/workers", "2");
+    let reg = registry();
+    // Three daemons, each with its own source and watch, as three
+    // processes of the example would have.
+    let mut daemons = Vec::new();
+    for _ in 0..3 {
+        let source = EtcdSource::new([etcd.url.clone()], "/fleet/");
+        let live = LiveConfig::new(Loader::shared(reg.clone()).source(source.clone())).expect("loads");
+        let following = live.watch_etcd(&source);
+        let events = live.events();
+        daemons.push((live, following, events));
+    }
+    assert!(daemons.iter().all(|(l, _, _)| workers(l) == 2));
+    // Give each watch time to be created (the watch starts after the
+    // revision each snapshot read, so an early write is not missed either).
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    etcd.put("/fleet/DEFAULT/workers", "8");
+    eventually("all three daemons at workers = 8", || daemons.iter().all(|(l, _, _)| workers(l) == 8)).await;
+
+    etcd.put("/fleet/DEFAULT/workers", "many");
+    for (live, _, events) in &mut daemons {
+        let failed = loop {
+            match tokio::time::timeout(Duration::from_secs(15), events.recv()).await.expect("an event").expect("event")
+            {
+                ReloadEvent::Failed { error } => break error,
+                _ => continue,
+            }
+        };
+        let text = failed.to_string();
+        assert!(text.contains("workers") && text.contains("etcd key /fleet/DEFAULT/workers"), "{text}");
+        assert_eq!(workers(live), 8, "the last good config stays");
+    }
+
+    etcd.put("/fleet/DEFAULT/workers", "16");
+    eventually("all three daemons at workers = 16", || daemons.iter().all(|(l, _, _)| workers(l) == 16)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_deleted_key_is_seen_by_the_watch() {
+    let Some(etcd) = Etcd::start() else { return };
+    etcd.put("/d/keystone_authtoken/region_name", "RegionOne");
+    let reg = registry();
+    let source = EtcdSource::new([etcd.url.clone()], "/d/");
+    let live = LiveConfig::new(Loader::shared(reg).source(source.clone())).expect("loads");
+    let _following = live.watch_etcd(&source);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    etcd.delete("/d/keystone_authtoken/region_name");
+    eventually("region_name gone", || {
+        live.snapshot().get("keystone_authtoken", "region_name").is_none_or(|r| r.value.is_none())
+    })
+    .await;
+}
+
+/// An identity service of the test's own: it issues a token for the one
+/// password it accepts now (tokens stay valid when the password changes),
+/// and `/svc` answers 200 to a token it issued, 401 to anything else
+/// (counted).
+struct Identity {
+    server: TestServer,
+    password: Arc<Mutex<String>>,
+    /// The password each token was issued for.
+    issued: Arc<Mutex<Vec<(String, String)>>>,
+    refused: Arc<AtomicUsize>,
+}
+
+async fn identity(password: &str) -> Identity {
+    let accepted = Arc::new(Mutex::new(password.to_owned()));
+    let issued: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let refused = Arc::new(AtomicUsize::new(0));
+    let url = Arc::new(Mutex::new(String::new()));
+    let (a, i, r, u) = (accepted.clone(), issued.clone(), refused.clone(), url.clone());
+    let server = TestServer::start(move |req| {
+        if req.method == "POST" && req.path.ends_with("/auth/tokens") {
+            let body = req.json();
+            let given = body.pointer("/auth/identity/password/user/password").and_then(|v| v.as_str()).unwrap_or("");
+            if given != a.lock().expect("lock").as_str() {
+                return Reply::json(401, serde_json::json!({"error": {"code": 401}}));
+            }
+            let mut issued = i.lock().expect("lock");
+            let token = format!("tok-{}", issued.len());
+            issued.push((token.clone(), given.to_owned()));
+            let catalog = u.lock().expect("lock").clone();
+            return Reply::json(201, v3_token_body("2099-01-01T00:00:00.000000Z", &catalog))
+                .header("X-Subject-Token", &token);
+        }
+        let token = req.header("X-Auth-Token").unwrap_or("");
+        if i.lock().expect("lock").iter().any(|(t, _)| t == token) {
+            Reply::json(200, serde_json::json!({"ok": true}))
+        } else {
+            // Discovery (`GET /v3`) is not a request of the service's.
+            if req.path == "/svc" {
+                r.fetch_add(1, Ordering::SeqCst);
+            }
+            Reply::json(401, serde_json::json!({"error": {"code": 401}}))
+        }
+    })
+    .await;
+    *url.lock().expect("lock") = format!("{}/v3", server.url());
+    Identity { server, password: accepted, issued, refused }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_password_rotated_in_etcd_is_used_by_the_next_request_with_none_failing() {
+    let Some(etcd) = Etcd::start() else { return };
+    let id = identity("old-pass-1").await;
+    etcd.put("/rot/keystone_authtoken/password", "old-pass-1");
+    let d = Dir::new();
+    let conf = d.write(
+        "svc.conf",
+        format!(
+            "[keystone_authtoken]\nauth_type = password\nauth_url = {}/v3\nusername = glance\n\
+             user_domain_name = Default\nproject_name = service\nproject_domain_name = Default\n",
+            id.server.url()
+        ),
+    );
+    let source = EtcdSource::new([etcd.url.clone()], "/rot/");
+    let live = LiveConfig::new(Loader::shared(Arc::new(Registry::new())).config_file(&conf).source(source.clone()))
+        .expect("loads");
+    let plugins = PluginRegistry::builtin();
+    let loaded = live.load_auth(&plugins, "keystone_authtoken").expect("auth loads");
+    let session = Session::from_loaded(&loaded).expect("session");
+    let svc = format!("{}/svc", id.server.url());
+    session.send(Request::get(svc.clone())).await.expect("first request");
+    let _managed = live.manage_session(session.clone(), "keystone_authtoken", plugins);
+    let _following = live.watch_etcd(&source);
+    let mut events = live.events();
+
+    // Requests keep coming throughout the rotation.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let traffic = {
+        let (session, svc, stop) = (session.clone(), svc.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                session.send(Request::get(svc.clone())).await.expect("no request fails during the rotation");
+                n += 1;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            n
+        })
+    };
+
+    // Rotate: the identity service first, then the store.
+    *id.password.lock().expect("lock") = "new-pass-2".to_owned();
+    etcd.put("/rot/keystone_authtoken/password", "new-pass-2");
+    let e = loop {
+        match tokio::time::timeout(Duration::from_secs(15), events.recv()).await.expect("an event").expect("event") {
+            e @ (ReloadEvent::AuthChanged { .. } | ReloadEvent::AuthFailed { .. }) => break e,
+            _ => continue,
+        }
+    };
+    assert!(matches!(e, ReloadEvent::AuthChanged { .. }), "{e:?}");
+    // The next request carries a token issued for the new password.
+    let before = id.server.requests().len();
+    session.send(Request::get(svc.clone())).await.expect("the next request");
+    let used = id.server.requests()[before..]
+        .iter()
+        .rev()
+        .find(|r| r.path == "/svc")
+        .and_then(|r| r.header("X-Auth-Token").map(str::to_owned))
+        .expect("a request to /svc");
+    let issued = id.issued.lock().expect("lock").clone();
+    let for_password = issued.iter().find(|(t, _)| *t == used).map(|(_, p)| p.clone());
+    assert_eq!(for_password.as_deref(), Some("new-pass-2"), "{issued:?}");
+
+    stop.store(true, Ordering::SeqCst);
+    let n = traffic.await.expect("traffic ran");
+    assert!(n > 0);
+    assert_eq!(id.refused.load(Ordering::SeqCst), 0, "no request was refused");
+}

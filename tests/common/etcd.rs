@@ -1,0 +1,133 @@
+//! A real etcd for the etcd source tests: Debian's `etcd-server`,
+//! installed on first use by tests/etcd/setup.sh (so `cargo test` needs
+//! nothing installed beforehand), started on free loopback ports with a
+//! temp data dir, stopped when dropped. Keys are written through the same
+//! v3 JSON gateway the library reads, with a client of the test's own.
+//!
+//! When it cannot start, the tests fail. Only outside CI, and only with
+//! STACKAUTH_SKIP_LIVE=1 set, do they skip, loudly.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+
+/// The server's path, found or installed once per test process.
+fn server() -> &'static Result<PathBuf, String> {
+    static SERVER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/etcd/setup.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let path = stdout.lines().last().unwrap_or("").trim();
+        if out.status.success() && !path.is_empty() {
+            Ok(PathBuf::from(path))
+        } else {
+            Err(format!(
+                "{} failed ({}): {}",
+                script.display(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    })
+}
+
+pub struct Etcd {
+    pub url: String,
+    child: Child,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Etcd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Etcd {
+    /// Starts one, or `None` when live tests are skipped (never under CI).
+    pub fn start() -> Option<Etcd> {
+        let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+        if !under_ci && std::env::var("STACKAUTH_SKIP_LIVE").is_ok_and(|v| v == "1") {
+            eprintln!("SKIPPED: live etcd test (STACKAUTH_SKIP_LIVE=1)");
+            return None;
+        }
+        let server = match server() {
+            Ok(path) => path,
+            Err(e) => panic!("no etcd for the etcd source tests: {e}"),
+        };
+        let data = tempfile::tempdir().expect("temp dir");
+        let client = super::keystone::free_port().expect("a free port");
+        let peer = super::keystone::free_port().expect("a free port");
+        let url = format!("http://127.0.0.1:{client}");
+        let peer_url = format!("http://127.0.0.1:{peer}");
+        let log = std::fs::File::create(data.path().join("etcd.log")).expect("log file");
+        let child = Command::new(server)
+            .args(["--name", "stackauth-test", "--data-dir"])
+            .arg(data.path().join("data"))
+            .args(["--listen-client-urls", &url, "--advertise-client-urls", &url])
+            .args(["--listen-peer-urls", &peer_url, "--initial-advertise-peer-urls", &peer_url])
+            .args(["--initial-cluster", &format!("stackauth-test={peer_url}")])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
+        let etcd = Etcd { url, child, _data: data };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if etcd.try_range("/").is_ok() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "etcd did not answer on {}", etcd.url);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(etcd)
+    }
+
+    fn post(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value, String> {
+        let url = format!("{}{path}", self.url);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let rt =
+                    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+                rt.block_on(async {
+                    stackauth::auth::transport::install_crypto_provider();
+                    let r = reqwest::Client::new().post(&url).json(&body).send().await.map_err(|e| e.to_string())?;
+                    if !r.status().is_success() {
+                        return Err(format!("{url}: {}", r.status()));
+                    }
+                    r.json::<serde_json::Value>().await.map_err(|e| e.to_string())
+                })
+            })
+            .join()
+            .map_err(|_| "panicked".to_owned())?
+        })
+    }
+
+    fn try_range(&self, key: &str) -> Result<serde_json::Value, String> {
+        self.post("/v3/kv/range", serde_json::json!({"key": B64.encode(key)}))
+    }
+
+    /// Writes `key`; returns the cluster revision it made.
+    pub fn put(&self, key: &str, value: &str) -> i64 {
+        let r = self
+            .post("/v3/kv/put", serde_json::json!({"key": B64.encode(key), "value": B64.encode(value)}))
+            .expect("put");
+        r["header"]["revision"].as_str().and_then(|s| s.parse().ok()).expect("a revision")
+    }
+
+    /// Deletes `key`.
+    pub fn delete(&self, key: &str) {
+        self.post("/v3/kv/deleterange", serde_json::json!({"key": B64.encode(key)})).expect("delete");
+    }
+}
