@@ -16,6 +16,8 @@ mod etcd;
 mod fixed;
 pub mod identity;
 pub(crate) mod load;
+#[cfg(feature = "openbao")]
+mod openbao;
 mod plugin;
 mod register;
 mod remote_file;
@@ -35,6 +37,8 @@ pub use conf::{AdapterOptions, SessionOptions};
 pub use etcd::EtcdSource;
 pub use fixed::FixedAuth;
 pub use load::{LoadedAuth, load_from_group, load_from_inputs};
+#[cfg(feature = "openbao")]
+pub use openbao::OpenBaoSource;
 pub use plugin::{
     AuthError, AuthPlugin, BuildFn, Credentials, DuplicatePlugin, PluginError, PluginOptions, PluginRegistry,
     PluginType,

@@ -1,7 +1,7 @@
 //! Following a store that says when it changed (etcd's watch) or that is
 //! asked (OpenBao's KV metadata, polled), instead of files.
 
-#[cfg(feature = "etcd")]
+#[cfg(any(feature = "etcd", feature = "openbao"))]
 use std::time::Duration;
 
 /// Keeps a store followed; dropping it stops the following.
@@ -82,5 +82,53 @@ impl super::LiveConfig {
             }
         });
         Following { tasks: vec![watcher, reloader] }
+    }
+}
+
+#[cfg(feature = "openbao")]
+impl super::LiveConfig {
+    /// Keeps `bao`'s token alive (renewed at half its TTL; an AppRole logs
+    /// in again when renewal fails) and, every `every`, asks the KV
+    /// metadata of each mapped secret for its current version: when one
+    /// differs from what the current snapshot read, reloads. OpenBao has no
+    /// change notification for KV, so a rotation is picked up within
+    /// `every` (plus the reload). `bao` is the source (or a clone of it)
+    /// this configuration's loader reads. Needs a tokio runtime.
+    pub fn follow_openbao(&self, bao: &crate::auth::OpenBaoSource, every: Duration) -> Following {
+        let bao = bao.clone();
+        let live = self.clone();
+        let task = tokio::spawn(async move {
+            let client = match bao.client() {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!("cannot follow OpenBao: {e}");
+                    return;
+                }
+            };
+            bao.learn_lease(&client).await;
+            let mut failing = false;
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(e) = bao.renew_if_due(&client).await {
+                    tracing::error!("OpenBao: {e}");
+                }
+                match bao.current_versions(&client).await {
+                    Ok(now) => {
+                        failing = false;
+                        if now != bao.versions() {
+                            let live = live.clone();
+                            let _ = tokio::task::spawn_blocking(move || live.reload()).await;
+                        }
+                    }
+                    // Once per outage, not every poll.
+                    Err(e) if !failing => {
+                        failing = true;
+                        tracing::warn!("cannot poll OpenBao for new versions, keeping the current values: {e}");
+                    }
+                    Err(_) => {}
+                }
+            }
+        });
+        Following { tasks: vec![task] }
     }
 }

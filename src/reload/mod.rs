@@ -12,11 +12,12 @@
 //!   debounced, content-hashed); [`LiveConfig::reload`] is the explicit
 //!   reload (SIGHUP).
 //! - `LiveConfig::watch_etcd` (feature `etcd`) follows an etcd prefix
-//!   with a watch.
+//!   with a watch; `LiveConfig::follow_openbao` (feature `openbao`) renews
+//!   its token and polls the secrets' KV metadata versions.
 //! - [`LiveConfig::manage_session`] rotates a Session's credentials.
 
 mod diff;
-#[cfg(feature = "etcd")]
+#[cfg(any(feature = "etcd", feature = "openbao"))]
 mod follow;
 mod live;
 #[cfg(feature = "session")]
@@ -24,7 +25,7 @@ mod session;
 mod watch;
 
 pub use diff::Change;
-#[cfg(feature = "etcd")]
+#[cfg(any(feature = "etcd", feature = "openbao"))]
 pub use follow::Following;
 pub use live::{LiveConfig, ReloadEvent};
 #[cfg(feature = "session")]

@@ -159,15 +159,15 @@ async fn a_deleted_key_is_seen_by_the_watch() {
 /// password it accepts now (tokens stay valid when the password changes),
 /// and `/svc` answers 200 to a token it issued, 401 to anything else
 /// (counted).
-struct Identity {
-    server: TestServer,
-    password: Arc<Mutex<String>>,
+pub(crate) struct Identity {
+    pub(crate) server: TestServer,
+    pub(crate) password: Arc<Mutex<String>>,
     /// The password each token was issued for.
-    issued: Arc<Mutex<Vec<(String, String)>>>,
-    refused: Arc<AtomicUsize>,
+    pub(crate) issued: Arc<Mutex<Vec<(String, String)>>>,
+    pub(crate) refused: Arc<AtomicUsize>,
 }
 
-async fn identity(password: &str) -> Identity {
+pub(crate) async fn identity(password: &str) -> Identity {
     let accepted = Arc::new(Mutex::new(password.to_owned()));
     let issued: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let refused = Arc::new(AtomicUsize::new(0));
@@ -209,24 +209,42 @@ async fn a_password_rotated_in_etcd_is_used_by_the_next_request_with_none_failin
     let id = identity("old-pass-1").await;
     etcd.put("/rot/keystone_authtoken/password", "old-pass-1");
     let d = Dir::new();
-    let conf = d.write(
+    let conf = service_conf(&d, &id);
+    let source = EtcdSource::new([etcd.url.clone()], "/rot/");
+    let live = LiveConfig::new(Loader::shared(Arc::new(Registry::new())).config_file(&conf).source(source.clone()))
+        .expect("loads");
+    let _following = live.watch_etcd(&source);
+    rotation_is_seamless(&id, &live, || {
+        etcd.put("/rot/keystone_authtoken/password", "new-pass-2");
+    })
+    .await;
+}
+
+/// The `[keystone_authtoken]` of a service authenticating to `id`, its
+/// password left to a store.
+pub(crate) fn service_conf(d: &Dir, id: &Identity) -> std::path::PathBuf {
+    d.write(
         "svc.conf",
         format!(
             "[keystone_authtoken]\nauth_type = password\nauth_url = {}/v3\nusername = glance\n\
              user_domain_name = Default\nproject_name = service\nproject_domain_name = Default\n",
             id.server.url()
         ),
-    );
-    let source = EtcdSource::new([etcd.url.clone()], "/rot/");
-    let live = LiveConfig::new(Loader::shared(Arc::new(Registry::new())).config_file(&conf).source(source.clone()))
-        .expect("loads");
+    )
+}
+
+/// With `live` following a store that holds `old-pass-1`: a Session
+/// managed by `live` serves requests throughout; the identity service
+/// changes the password to `new-pass-2`, then `rotate` writes it to the
+/// store. The Session must take the new credentials, its next request
+/// must carry a token issued for them, and no request may fail.
+pub(crate) async fn rotation_is_seamless(id: &Identity, live: &LiveConfig, rotate: impl FnOnce()) {
     let plugins = PluginRegistry::builtin();
     let loaded = live.load_auth(&plugins, "keystone_authtoken").expect("auth loads");
     let session = Session::from_loaded(&loaded).expect("session");
     let svc = format!("{}/svc", id.server.url());
     session.send(Request::get(svc.clone())).await.expect("first request");
     let _managed = live.manage_session(session.clone(), "keystone_authtoken", plugins);
-    let _following = live.watch_etcd(&source);
     let mut events = live.events();
 
     // Requests keep coming throughout the rotation.
@@ -246,7 +264,7 @@ async fn a_password_rotated_in_etcd_is_used_by_the_next_request_with_none_failin
 
     // Rotate: the identity service first, then the store.
     *id.password.lock().expect("lock") = "new-pass-2".to_owned();
-    etcd.put("/rot/keystone_authtoken/password", "new-pass-2");
+    rotate();
     let e = loop {
         match tokio::time::timeout(Duration::from_secs(15), events.recv()).await.expect("an event").expect("event") {
             e @ (ReloadEvent::AuthChanged { .. } | ReloadEvent::AuthFailed { .. }) => break e,

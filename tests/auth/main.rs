@@ -19,6 +19,7 @@ mod etcd;
 mod examples;
 mod loading;
 mod oauth2;
+mod openbao;
 mod plugin_schemas;
 mod plugin_secrets;
 mod plugins;

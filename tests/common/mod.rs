@@ -6,6 +6,7 @@ pub mod etcd;
 pub mod keystone;
 pub mod logs;
 pub mod memcached;
+pub mod openbao;
 pub mod process;
 pub mod python;
 pub mod server;
