@@ -211,6 +211,7 @@ impl EtcdSource {
     /// Follows the prefix from `start` (a cluster revision) with one watch
     /// stream, calling `changed` with each event batch's revision, until
     /// the stream ends or fails (the error says why); the caller reconnects.
+    #[cfg_attr(not(feature = "reload"), allow(dead_code))]
     pub(crate) async fn watch_from(
         &self,
         client: &reqwest::Client,

@@ -166,6 +166,7 @@ impl OpenBaoSource {
         format!("openbao {}", self.addr)
     }
 
+    #[cfg_attr(not(feature = "reload"), allow(dead_code))]
     pub(crate) fn client(&self) -> Result<reqwest::Client, String> {
         super::transport::install_crypto_provider();
         reqwest::Client::builder()
@@ -286,6 +287,7 @@ impl OpenBaoSource {
     /// Renews the token when it is renewable and half its TTL has passed;
     /// logs in again (AppRole) when renewal fails. A given token that
     /// cannot be renewed is reported.
+    #[cfg_attr(not(feature = "reload"), allow(dead_code))]
     pub(crate) async fn renew_if_due(&self, client: &reqwest::Client) -> Result<(), String> {
         let (token, due) = {
             let state = self.state.lock().map_err(|_| "poisoned".to_owned())?;
@@ -312,6 +314,7 @@ impl OpenBaoSource {
     }
 
     /// Looks up the given token's lifetime once, so it is renewed in time.
+    #[cfg_attr(not(feature = "reload"), allow(dead_code))]
     pub(crate) async fn learn_lease(&self, client: &reqwest::Client) {
         if !matches!(self.login, Login::Token(_)) {
             return;
@@ -327,6 +330,7 @@ impl OpenBaoSource {
 
     /// Each mapped secret's current version, from its KV metadata (one
     /// small request per path, no secret in the answer's use).
+    #[cfg_attr(not(feature = "reload"), allow(dead_code))]
     pub(crate) async fn current_versions(&self, client: &reqwest::Client) -> Result<BTreeMap<String, u64>, String> {
         let token = self.token_for(client, false).await.map_err(|e| e.to_string())?;
         let mut out = BTreeMap::new();
