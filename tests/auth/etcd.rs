@@ -157,8 +157,8 @@ async fn a_deleted_key_is_seen_by_the_watch() {
 
 /// An identity service of the test's own: it issues a token for the one
 /// password it accepts now (tokens stay valid when the password changes),
-/// and `/svc` answers 200 to a token it issued, 401 to anything else
-/// (counted).
+/// and every other path answers 200 to a token it issued, 401 (counted,
+/// discovery aside) to anything else.
 pub(crate) struct Identity {
     pub(crate) server: TestServer,
     pub(crate) password: Arc<Mutex<String>>,
@@ -184,15 +184,18 @@ pub(crate) async fn identity(password: &str) -> Identity {
             let token = format!("tok-{}", issued.len());
             issued.push((token.clone(), given.to_owned()));
             let catalog = u.lock().expect("lock").clone();
-            return Reply::json(201, v3_token_body("2099-01-01T00:00:00.000000Z", &catalog))
-                .header("X-Subject-Token", &token);
+            // The token's audit id is the token's name here, so a daemon's
+            // listing (which shows the audit id) says which token served it.
+            let mut body = v3_token_body("2099-01-01T00:00:00.000000Z", &catalog);
+            body["token"]["audit_ids"] = serde_json::json!([token]);
+            return Reply::json(201, body).header("X-Subject-Token", &token);
         }
         let token = req.header("X-Auth-Token").unwrap_or("");
         if i.lock().expect("lock").iter().any(|(t, _)| t == token) {
             Reply::json(200, serde_json::json!({"ok": true}))
         } else {
             // Discovery (`GET /v3`) is not a request of the service's.
-            if req.path == "/svc" {
+            if !(req.method == "GET" && matches!(req.path.as_str(), "/" | "/v3" | "/v3/")) {
                 r.fetch_add(1, Ordering::SeqCst);
             }
             Reply::json(401, serde_json::json!({"error": {"code": 401}}))
@@ -289,4 +292,91 @@ pub(crate) async fn rotation_is_seamless(id: &Identity, live: &LiveConfig, rotat
     let n = traffic.await.expect("traffic ran");
     assert!(n > 0);
     assert_eq!(id.refused.load(Ordering::SeqCst), 0, "no request was refused");
+}
+
+/// Collects a stream's lines.
+fn collect(r: impl tokio::io::AsyncRead + Unpin + Send + 'static) -> Arc<Mutex<Vec<String>>> {
+    use tokio::io::AsyncBufReadExt;
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let out = lines.clone();
+    tokio::spawn(async move {
+        let mut l = tokio::io::BufReader::new(r).lines();
+        while let Ok(Some(line)) = l.next_line().await {
+            out.lock().expect("lock").push(line);
+        }
+    });
+    lines
+}
+
+/// Waits (up to 30 s) for a line of `lines` that satisfies `f`; on a
+/// timeout shows both of the daemon's streams.
+async fn expect_line(
+    lines: &Arc<Mutex<Vec<String>>>,
+    other: &Arc<Mutex<Vec<String>>>,
+    what: &str,
+    f: impl Fn(&str) -> bool,
+) {
+    for _ in 0..300 {
+        if lines.lock().expect("lock").iter().any(|s| f(s)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "timed out waiting for {what}; lines: {:?}\nthe other stream: {:?}",
+        lines.lock().expect("lock"),
+        other.lock().expect("lock")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_daemons_of_the_example_take_one_password_change_from_etcd() {
+    let Some(etcd) = Etcd::start() else { return };
+    let id = identity("old-pass-1").await;
+    etcd.put("/fleet3/keystone_authtoken/password", "old-pass-1");
+    let d = Dir::new();
+    let conf = service_conf(&d, &id);
+    let example = common::process::example("identity_daemon");
+    let mut daemons = Vec::new();
+    for _ in 0..3 {
+        let mut child = tokio::process::Command::new(&example)
+            .args(["--watch", "--interval", "1", "--group", "keystone_authtoken", "--config-file"])
+            .arg(&conf)
+            .args(["--etcd", &etcd.url, "--etcd-prefix", "/fleet3/"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} starts: {e}", example.display()));
+        let stdout = collect(child.stdout.take().expect("stdout"));
+        let stderr = collect(child.stderr.take().expect("stderr"));
+        daemons.push((child, stdout, stderr));
+    }
+    // Which password the token of a listing was issued for.
+    let served_by = |line: &str| -> Option<String> {
+        let v: serde_json::Value = serde_json::from_str(line).ok()?;
+        let audit = v["token_audit_id"].as_str()?.to_owned();
+        id.issued.lock().expect("lock").iter().find(|(t, _)| *t == audit).map(|(_, p)| p.clone())
+    };
+    for (_, out, err) in &daemons {
+        expect_line(out, err, "a listing with the first password", |l| served_by(l).as_deref() == Some("old-pass-1"))
+            .await;
+    }
+
+    // One change: the identity service first, then the one key.
+    *id.password.lock().expect("lock") = "new-pass-2".to_owned();
+    etcd.put("/fleet3/keystone_authtoken/password", "new-pass-2");
+    for (_, out, err) in &daemons {
+        expect_line(out, err, "a listing with the new password", |l| served_by(l).as_deref() == Some("new-pass-2"))
+            .await;
+        expect_line(err, out, "the rotation logged", |l| l.contains("credentials changed")).await;
+    }
+    assert_eq!(id.refused.load(Ordering::SeqCst), 0, "no listing was refused");
+    for (child, out, err) in &mut daemons {
+        assert!(child.try_wait().expect("status").is_none(), "the daemon is still running");
+        let all = format!("{}\n{}", out.lock().expect("lock").join("\n"), err.lock().expect("lock").join("\n"));
+        assert!(!all.contains("error:"), "{all}");
+        assert!(!all.contains("old-pass-1") && !all.contains("new-pass-2"), "a password leaked: {all}");
+        child.kill().await.expect("stop");
+    }
 }
