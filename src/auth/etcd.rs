@@ -49,6 +49,10 @@ pub struct EtcdSource {
     precedence: Precedence,
     /// The cluster revision of the last successful read (0: none yet).
     revision: Arc<AtomicI64>,
+    /// The config_source group it was opened from, for messages.
+    group: Option<String>,
+    /// Where `endpoints` was set, for findings.
+    origin: Option<Origin>,
 }
 
 impl EtcdSource {
@@ -69,6 +73,8 @@ impl EtcdSource {
             timeout: Duration::from_secs(10),
             precedence: Precedence::File,
             revision: Arc::new(AtomicI64::new(0)),
+            group: None,
+            origin: None,
         }
     }
 
@@ -157,8 +163,15 @@ impl EtcdSource {
     }
 
     fn fail(&self, message: String) -> Diagnostic {
-        Diagnostic::error(Code::Io, format!("{}: {message}", self.describe()))
-            .suggest("check that the etcd endpoints answer (etcdctl endpoint health) and the prefix")
+        let mut d = Diagnostic::error(Code::Io, format!("{}: {message}", self.describe()))
+            .suggest("check that the etcd endpoints answer (etcdctl endpoint health) and the prefix");
+        if let Some(o) = &self.origin {
+            d = d.at(o.clone());
+        }
+        if let Some(g) = &self.group {
+            d = d.option(g, "endpoints");
+        }
+        d
     }
 
     /// A range response as entries, each key's origin naming it and the
@@ -256,6 +269,63 @@ impl EtcdSource {
     }
 }
 
+/// The `etcd` config_source driver: register it with
+/// [`crate::Loader::config_source_driver`] (the `stackauth` command has
+/// it), so a service config names its cluster as it names a `remote_file`:
+///
+/// ```ini
+/// [DEFAULT]
+/// config_source = fleet
+///
+/// [fleet]
+/// driver = etcd
+/// endpoints = http://10.0.0.5:2379, http://10.0.0.6:2379
+/// prefix = /glance/
+/// ```
+///
+/// Options: `endpoints` (a list of client URLs, required), `prefix`
+/// (required), `timeout` (seconds, 10). As every config_source, its values
+/// stand below files, the environment and the command line
+/// ([`Precedence::Fallback`]); a reload reads the keys again. A watch
+/// needs the source itself: build an [`EtcdSource`] and use
+/// [`crate::reload::LiveConfig::watch_etcd`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Etcd;
+
+impl crate::resolve::SourceDriver for Etcd {
+    fn name(&self) -> &str {
+        "etcd"
+    }
+
+    fn opts(&self) -> Vec<crate::opt::Opt> {
+        use crate::opt::{Opt, OptType};
+        vec![
+            Opt::new("endpoints", OptType::list()).required(),
+            Opt::string("prefix").required(),
+            Opt::new("timeout", OptType::integer()).default("10"),
+        ]
+    }
+
+    fn open(&self, group: &str, values: &crate::snapshot::Snapshot) -> Result<Box<dyn Source>, Box<Diagnostic>> {
+        let endpoints: Vec<String> = values.get_as(group, "endpoints").ok().flatten().unwrap_or_default();
+        let prefix: Option<String> = values.get_as(group, "prefix").ok().flatten();
+        let (Some(prefix), false) = (prefix, endpoints.is_empty()) else {
+            return Err(Box::new(
+                Diagnostic::error(Code::MissingRequired, format!("etcd [{group}] needs endpoints and a prefix"))
+                    .group(group)
+                    .suggest("set endpoints = http://HOST:2379 and prefix = /SERVICE/"),
+            ));
+        };
+        let timeout = values.get_as::<i64>(group, "timeout").ok().flatten().unwrap_or(10);
+        let mut source = EtcdSource::new(endpoints, &prefix)
+            .timeout(Duration::from_secs(timeout.max(1) as u64))
+            .precedence(Precedence::Fallback);
+        source.group = Some(group.to_owned());
+        source.origin = values.get(group, "endpoints").map(|r| r.origin.clone());
+        Ok(Box::new(source))
+    }
+}
+
 /// etcd's gateway writes 64-bit numbers as strings.
 fn number(v: Option<&Value>) -> i64 {
     match v {
@@ -277,7 +347,10 @@ async fn post_json(client: &reqwest::Client, url: &str, body: &Value) -> Result<
 
 impl Source for EtcdSource {
     fn describe(&self) -> String {
-        format!("etcd {} at {}", self.prefix, self.endpoints.join(","))
+        match &self.group {
+            Some(g) => format!("etcd [{g}] {} at {}", self.prefix, self.endpoints.join(",")),
+            None => format!("etcd {} at {}", self.prefix, self.endpoints.join(",")),
+        }
     }
 
     fn precedence(&self) -> Precedence {

@@ -34,7 +34,7 @@ pub use access::{AccessInfo, AccessRule, IdName, InvalidToken, Scoped, TokenVers
 pub use catalog::{Endpoint, EndpointFilter, EndpointNotFound, Interface, ServiceCatalog};
 pub use conf::{AdapterOptions, SessionOptions};
 #[cfg(feature = "etcd")]
-pub use etcd::EtcdSource;
+pub use etcd::{Etcd, EtcdSource};
 pub use fixed::FixedAuth;
 pub use load::{LoadedAuth, load_from_group, load_from_inputs};
 #[cfg(feature = "openbao")]

@@ -380,3 +380,45 @@ async fn three_daemons_of_the_example_take_one_password_change_from_etcd() {
         child.kill().await.expect("stop");
     }
 }
+
+#[test]
+fn the_command_reads_an_etcd_config_source_and_shows_key_and_revision() {
+    let Some(etcd) = Etcd::start() else { return };
+    etcd.put("/cli/keystone_authtoken/auth_url", "http://keystone.example:5000/v3");
+    let rev = etcd.put("/cli/keystone_authtoken/password", "cli-secret-pw");
+    let d = Dir::new();
+    let conf = d.write(
+        "glance-api.conf",
+        format!(
+            "[DEFAULT]\nconfig_source = fleet\n\n[fleet]\ndriver = etcd\nendpoints = {}\nprefix = /cli/\n\n\
+             [keystone_authtoken]\nauth_type = password\nusername = glance\n",
+            etcd.url
+        ),
+    );
+    let show = std::process::Command::new(env!("CARGO_BIN_EXE_stackauth"))
+        .args(["show", "--no-env", "--config-file"])
+        .arg(&conf)
+        .output()
+        .expect("runs");
+    let out = String::from_utf8_lossy(&show.stdout);
+    assert!(show.status.success(), "{out}\n{}", String::from_utf8_lossy(&show.stderr));
+    assert!(out.contains(&format!("etcd key /cli/keystone_authtoken/password, revision {rev}")), "{out}");
+    assert!(out.contains("password = ****") && !out.contains("cli-secret-pw"), "{out}");
+
+    // A cluster that does not answer: an error at the endpoints line,
+    // naming the source.
+    let closed = common::keystone::free_port().expect("port");
+    let broken = d.write(
+        "broken.conf",
+        format!("[DEFAULT]\nconfig_source = fleet\n\n[fleet]\ndriver = etcd\nendpoints = http://127.0.0.1:{closed}\nprefix = /cli/\ntimeout = 2\n"),
+    );
+    let validate = std::process::Command::new(env!("CARGO_BIN_EXE_stackauth"))
+        .args(["validate", "--no-env", "--config-file"])
+        .arg(&broken)
+        .output()
+        .expect("runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&validate.stdout), String::from_utf8_lossy(&validate.stderr));
+    assert!(!validate.status.success(), "{text}");
+    let error = format!("error[io]: [fleet] endpoints: etcd [fleet] /cli/ at http://127.0.0.1:{closed}: cannot read");
+    assert!(text.contains(&error) && text.contains(&format!("{}:6:13", broken.display())), "{text}");
+}
