@@ -222,16 +222,22 @@ impl EtcdSource {
     }
 
     /// Follows the prefix from `start` (a cluster revision) with one watch
-    /// stream, calling `changed` with each event batch's revision, until
-    /// the stream ends or fails (the error says why); the caller reconnects.
+    /// stream on endpoint number `attempt` (modulo their count: a caller
+    /// that reconnects with the next number tries the next endpoint),
+    /// calling `changed` with each event batch's revision, until the stream
+    /// ends or fails (the error says why); the caller reconnects.
     #[cfg_attr(not(feature = "reload"), allow(dead_code))]
     pub(crate) async fn watch_from(
         &self,
         client: &reqwest::Client,
         start: i64,
+        attempt: usize,
         mut changed: impl FnMut(i64),
     ) -> Result<(), String> {
-        let Some(ep) = self.endpoints.first() else { return Err("no endpoint is configured".to_owned()) };
+        if self.endpoints.is_empty() {
+            return Err("no endpoint is configured".to_owned());
+        }
+        let ep = &self.endpoints[attempt % self.endpoints.len()];
         let mut create = self.range_body();
         create["start_revision"] = json!(start.to_string());
         create["progress_notify"] = json!(true);

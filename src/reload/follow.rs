@@ -38,8 +38,8 @@ impl super::LiveConfig {
     /// validate leaves each on its last good snapshot
     /// ([`super::ReloadEvent::Failed`]). The watch starts after the
     /// revision the current snapshot read, so nothing written meanwhile is
-    /// missed; a lost stream reconnects (with backoff) from the last
-    /// revision seen and reloads once, in case. `etcd` is the source (or a
+    /// missed; a lost stream reconnects (with backoff, to the next
+    /// endpoint) from the last revision seen and reloads once, in case. `etcd` is the source (or a
     /// clone of it) this configuration's loader reads. Needs a tokio
     /// runtime.
     pub fn watch_etcd(&self, etcd: &crate::auth::EtcdSource) -> Following {
@@ -55,13 +55,21 @@ impl super::LiveConfig {
             };
             let mut seen = source.revision();
             let mut backoff = BACKOFF;
+            let mut attempt = 0usize;
             loop {
                 let start = seen.max(source.revision()) + 1;
                 let mut changed = |rev: i64| {
                     seen = seen.max(rev);
                     let _ = tx.try_send(());
                 };
-                let result = source.watch_from(&client, start, &mut changed).await;
+                let opened = std::time::Instant::now();
+                let result = source.watch_from(&client, start, attempt, &mut changed).await;
+                // A stream that lasted is not a reason to wait long.
+                if opened.elapsed() > MAX_BACKOFF {
+                    backoff = BACKOFF;
+                }
+                // The next endpoint, next time.
+                attempt = attempt.wrapping_add(1);
                 match result {
                     Ok(()) => tracing::warn!(source = %source.prefix(), "the etcd watch ended; watching again"),
                     Err(e) => tracing::warn!(source = %source.prefix(), "the etcd watch failed ({e}); watching again"),

@@ -422,3 +422,27 @@ fn the_command_reads_an_etcd_config_source_and_shows_key_and_revision() {
     let error = format!("error[io]: [fleet] endpoints: etcd [fleet] /cli/ at http://127.0.0.1:{closed}: cannot read");
     assert!(text.contains(&error) && text.contains(&format!("{}:6:13", broken.display())), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dead_first_endpoint_is_passed_over_and_a_lost_watch_reconnects() {
+    let Some(mut etcd) = Etcd::start() else { return };
+    etcd.put("/re/DEFAULT/workers", "2");
+    let dead = format!("http://127.0.0.1:{}", common::keystone::free_port().expect("port"));
+    let reg = registry();
+    // The first endpoint refuses: the read and the watch go to the second.
+    let source = EtcdSource::new([dead, etcd.url.clone()], "/re/").timeout(Duration::from_secs(2));
+    let live = LiveConfig::new(Loader::shared(reg).source(source.clone())).expect("loads through the second endpoint");
+    assert_eq!(workers(&live), 2);
+    let _following = live.watch_etcd(&source);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    etcd.put("/re/DEFAULT/workers", "3");
+    eventually("workers = 3 through the second endpoint", || workers(&live) == 3).await;
+
+    // The cluster restarts: the watch is lost, and comes back.
+    tokio::task::block_in_place(|| etcd.restart());
+    etcd.put("/re/DEFAULT/workers", "5");
+    eventually("workers = 5 after the restart", || workers(&live) == 5).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    etcd.put("/re/DEFAULT/workers", "7");
+    eventually("workers = 7 on the new watch", || workers(&live) == 7).await;
+}

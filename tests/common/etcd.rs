@@ -44,7 +44,8 @@ fn server() -> &'static Result<PathBuf, String> {
 pub struct Etcd {
     pub url: String,
     child: Child,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
+    peer: u16,
 }
 
 impl Drop for Etcd {
@@ -70,28 +71,30 @@ impl Etcd {
         let client = super::keystone::free_port().expect("a free port");
         let peer = super::keystone::free_port().expect("a free port");
         let url = format!("http://127.0.0.1:{client}");
-        let peer_url = format!("http://127.0.0.1:{peer}");
-        let log = std::fs::File::create(data.path().join("etcd.log")).expect("log file");
-        let child = Command::new(server)
-            .args(["--name", "stackauth-test", "--data-dir"])
-            .arg(data.path().join("data"))
-            .args(["--listen-client-urls", &url, "--advertise-client-urls", &url])
-            .args(["--listen-peer-urls", &peer_url, "--initial-advertise-peer-urls", &peer_url])
-            .args(["--initial-cluster", &format!("stackauth-test={peer_url}")])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
-        let etcd = Etcd { url, child, _data: data };
+        let child = spawn(server, &data, &url, peer);
+        let etcd = Etcd { url, child, data, peer };
+        etcd.wait_ready();
+        Some(etcd)
+    }
+
+    /// Stops the server and starts it again on the same ports and data.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let Ok(server) = server() else { panic!("no etcd") };
+        self.child = spawn(server, &self.data, &self.url, self.peer);
+        self.wait_ready();
+    }
+
+    fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if etcd.try_range("/").is_ok() {
+            if self.try_range("/").is_ok() {
                 break;
             }
-            assert!(Instant::now() < deadline, "etcd did not answer on {}", etcd.url);
+            assert!(Instant::now() < deadline, "etcd did not answer on {}", self.url);
             std::thread::sleep(Duration::from_millis(100));
         }
-        Some(etcd)
     }
 
     fn post(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value, String> {
@@ -130,4 +133,20 @@ impl Etcd {
     pub fn delete(&self, key: &str) {
         self.post("/v3/kv/deleterange", serde_json::json!({"key": B64.encode(key)})).expect("delete");
     }
+}
+
+fn spawn(server: &std::path::Path, data: &tempfile::TempDir, url: &str, peer: u16) -> Child {
+    let peer_url = format!("http://127.0.0.1:{peer}");
+    let log =
+        std::fs::OpenOptions::new().create(true).append(true).open(data.path().join("etcd.log")).expect("log file");
+    Command::new(server)
+        .args(["--name", "stackauth-test", "--data-dir"])
+        .arg(data.path().join("data"))
+        .args(["--listen-client-urls", url, "--advertise-client-urls", url])
+        .args(["--listen-peer-urls", &peer_url, "--initial-advertise-peer-urls", &peer_url])
+        .args(["--initial-cluster", &format!("stackauth-test={peer_url}")])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()))
 }
