@@ -53,6 +53,7 @@ pub struct EtcdSource {
     group: Option<String>,
     /// Where `endpoints` was set, for findings.
     origin: Option<Origin>,
+    tls: super::remote_file::TlsFiles,
 }
 
 impl EtcdSource {
@@ -75,6 +76,7 @@ impl EtcdSource {
             revision: Arc::new(AtomicI64::new(0)),
             group: None,
             origin: None,
+            tls: super::remote_file::TlsFiles::default(),
         }
     }
 
@@ -82,6 +84,26 @@ impl EtcdSource {
     /// stays open as long as the cluster keeps it.
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = t;
+        self
+    }
+
+    /// Trusts only the CA certificates in this PEM file, or in the files
+    /// of this directory (the system's roots otherwise).
+    pub fn ca_path(mut self, p: impl Into<std::path::PathBuf>) -> Self {
+        self.tls.ca_path = Some(p.into());
+        self
+    }
+
+    /// Presents this client certificate (PEM; with its key unless
+    /// [`client_key`](Self::client_key) is set).
+    pub fn client_cert(mut self, p: impl Into<std::path::PathBuf>) -> Self {
+        self.tls.client_cert = Some(p.into());
+        self
+    }
+
+    /// The client certificate's private key (PEM).
+    pub fn client_key(mut self, p: impl Into<std::path::PathBuf>) -> Self {
+        self.tls.client_key = Some(p.into());
         self
     }
 
@@ -130,7 +152,7 @@ impl EtcdSource {
         if let Some(t) = read_timeout {
             b = b.read_timeout(t);
         }
-        b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
+        self.tls.apply(b)?.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
     }
 
     /// One range request over every key under the prefix, on a thread of
@@ -290,7 +312,8 @@ impl EtcdSource {
 /// ```
 ///
 /// Options: `endpoints` (a list of client URLs, required), `prefix`
-/// (required), `timeout` (seconds, 10). As every config_source, its values
+/// (required), `timeout` (seconds, 10), and for `https://` endpoints
+/// `ca_path`, `client_cert`, `client_key` as `remote_file` has them. As every config_source, its values
 /// stand below files, the environment and the command line
 /// ([`Precedence::Fallback`]); a reload reads the keys again. A watch
 /// needs the source itself: build an [`EtcdSource`] and use
@@ -309,6 +332,9 @@ impl crate::resolve::SourceDriver for Etcd {
             Opt::new("endpoints", OptType::list()).required(),
             Opt::string("prefix").required(),
             Opt::new("timeout", OptType::integer()).default("10"),
+            Opt::string("ca_path"),
+            Opt::string("client_cert"),
+            Opt::string("client_key"),
         ]
     }
 
@@ -328,6 +354,12 @@ impl crate::resolve::SourceDriver for Etcd {
             .precedence(Precedence::Fallback);
         source.group = Some(group.to_owned());
         source.origin = values.get(group, "endpoints").map(|r| r.origin.clone());
+        let text = |name: &str| values.value(group, name).and_then(|v| v.as_str()).map(std::path::PathBuf::from);
+        source.tls = super::remote_file::TlsFiles {
+            ca_path: text("ca_path"),
+            client_cert: text("client_cert"),
+            client_key: text("client_key"),
+        };
         Ok(Box::new(source))
     }
 }
@@ -382,6 +414,7 @@ impl fmt::Debug for EtcdSource {
             .field("endpoints", &self.endpoints)
             .field("prefix", &self.prefix)
             .field("revision", &self.revision())
+            .field("tls", &self.tls)
             .finish()
     }
 }

@@ -77,6 +77,7 @@ pub struct OpenBaoSource {
     timeout: Duration,
     precedence: Precedence,
     state: Arc<Mutex<State>>,
+    tls: super::remote_file::TlsFiles,
 }
 
 impl OpenBaoSource {
@@ -92,6 +93,7 @@ impl OpenBaoSource {
             timeout: Duration::from_secs(10),
             precedence: Precedence::File,
             state: Arc::default(),
+            tls: super::remote_file::TlsFiles::default(),
         }
     }
 
@@ -140,6 +142,26 @@ impl OpenBaoSource {
         self
     }
 
+    /// Trusts only the CA certificates in this PEM file, or in the files
+    /// of this directory (the system's roots otherwise).
+    pub fn ca_path(mut self, p: impl Into<std::path::PathBuf>) -> Self {
+        self.tls.ca_path = Some(p.into());
+        self
+    }
+
+    /// Presents this client certificate (PEM; with its key unless
+    /// [`client_key`](Self::client_key) is set).
+    pub fn client_cert(mut self, p: impl Into<std::path::PathBuf>) -> Self {
+        self.tls.client_cert = Some(p.into());
+        self
+    }
+
+    /// The client certificate's private key (PEM).
+    pub fn client_key(mut self, p: impl Into<std::path::PathBuf>) -> Self {
+        self.tls.client_key = Some(p.into());
+        self
+    }
+
     /// Puts the values at another precedence than the files'.
     pub fn precedence(mut self, p: Precedence) -> Self {
         self.precedence = p;
@@ -169,11 +191,8 @@ impl OpenBaoSource {
     #[cfg_attr(not(feature = "reload"), allow(dead_code))]
     pub(crate) fn client(&self) -> Result<reqwest::Client, String> {
         super::transport::install_crypto_provider();
-        reqwest::Client::builder()
-            .connect_timeout(self.timeout)
-            .read_timeout(self.timeout)
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))
+        let b = reqwest::Client::builder().connect_timeout(self.timeout).read_timeout(self.timeout);
+        self.tls.apply(b)?.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
     }
 
     /// One request; the answer's JSON, or what went wrong with no body
@@ -489,6 +508,7 @@ impl fmt::Debug for OpenBaoSource {
             .field("mount", &self.mount)
             .field("login", &login)
             .field("values", &self.values)
+            .field("tls", &self.tls)
             .finish()
     }
 }

@@ -446,3 +446,50 @@ async fn a_dead_first_endpoint_is_passed_over_and_a_lost_watch_reconnects() {
     etcd.put("/re/DEFAULT/workers", "7");
     eventually("workers = 7 on the new watch", || workers(&live) == 7).await;
 }
+
+#[test]
+fn https_with_a_client_certificate_through_the_driver() {
+    use common::tls::Ca;
+    let d = Dir::new();
+    let ca = Ca::new("etcd-ca");
+    let (server_cert, _, server_key) = ca.leaf(&["localhost", "127.0.0.1"]);
+    let (client_cert, _, client_key) = ca.leaf(&["glance"]);
+    let ca_file = d.write("ca.pem", ca.pem());
+    let files = (
+        d.write("server.pem", server_cert),
+        d.write("server.key", server_key.serialize_pem()),
+        d.write("client.pem", client_cert),
+        d.write("client.key", client_key.serialize_pem()),
+    );
+    let Some(etcd) = Etcd::start_tls((&files.0, &files.1, &ca_file)) else { return };
+    let https = etcd.tls_url.clone().expect("https");
+    etcd.put("/tls/keystone_authtoken/region_name", "RegionTLS");
+    let conf = |extra: &str| {
+        d.write(
+            "tls.conf",
+            format!(
+                "[DEFAULT]\nconfig_source = fleet\n[fleet]\ndriver = etcd\nendpoints = {https}\nprefix = /tls/\ntimeout = 5\n{extra}"
+            ),
+        )
+    };
+    let reg = registry();
+    let with_cert = conf(&format!(
+        "ca_path = {}\nclient_cert = {}\nclient_key = {}\n",
+        ca_file.display(),
+        files.2.display(),
+        files.3.display()
+    ));
+    let snap =
+        Loader::new(&reg).config_file(&with_cert).config_source_driver(stackauth::auth::Etcd).load().expect("loads");
+    let region = snap.get("keystone_authtoken", "region_name").expect("set");
+    assert_eq!(region.value.as_ref().and_then(|v| v.as_str()), Some("RegionTLS"));
+
+    // Without the client certificate the cluster refuses: a finding.
+    let without = conf(&format!("ca_path = {}\n", ca_file.display()));
+    let e = Loader::new(&reg)
+        .config_file(&without)
+        .config_source_driver(stackauth::auth::Etcd)
+        .load()
+        .expect_err("refused");
+    assert!(e.to_string().contains(&format!("etcd [fleet] /tls/ at {https}: cannot read")), "{e}");
+}

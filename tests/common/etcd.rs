@@ -46,6 +46,10 @@ pub struct Etcd {
     child: Child,
     data: tempfile::TempDir,
     peer: u16,
+    /// Extra arguments (TLS).
+    extra: Vec<String>,
+    /// The `https://` client URL, when started with TLS.
+    pub tls_url: Option<String>,
 }
 
 impl Drop for Etcd {
@@ -58,6 +62,17 @@ impl Drop for Etcd {
 impl Etcd {
     /// Starts one, or `None` when live tests are skipped (never under CI).
     pub fn start() -> Option<Etcd> {
+        Etcd::start_with(None)
+    }
+
+    /// Starts one that also listens with TLS on `tls_url`, requiring a
+    /// client certificate signed by `ca_file`'s CA: (server cert, key, CA)
+    /// files. Keys are still written over plain HTTP by the test.
+    pub fn start_tls(files: (&std::path::Path, &std::path::Path, &std::path::Path)) -> Option<Etcd> {
+        Etcd::start_with(Some(files))
+    }
+
+    fn start_with(tls: Option<(&std::path::Path, &std::path::Path, &std::path::Path)>) -> Option<Etcd> {
         let under_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
         if !under_ci && std::env::var("STACKAUTH_SKIP_LIVE").is_ok_and(|v| v == "1") {
             eprintln!("SKIPPED: live etcd test (STACKAUTH_SKIP_LIVE=1)");
@@ -71,8 +86,22 @@ impl Etcd {
         let client = super::keystone::free_port().expect("a free port");
         let peer = super::keystone::free_port().expect("a free port");
         let url = format!("http://127.0.0.1:{client}");
-        let child = spawn(server, &data, &url, peer);
-        let etcd = Etcd { url, child, data, peer };
+        let mut extra = Vec::new();
+        let mut tls_url = None;
+        if let Some((cert, key, ca)) = tls {
+            let https = format!("https://127.0.0.1:{}", super::keystone::free_port().expect("a free port"));
+            extra = vec![
+                format!("--listen-client-urls={url},{https}"),
+                format!("--advertise-client-urls={url},{https}"),
+                format!("--cert-file={}", cert.display()),
+                format!("--key-file={}", key.display()),
+                format!("--trusted-ca-file={}", ca.display()),
+                "--client-cert-auth".to_owned(),
+            ];
+            tls_url = Some(https);
+        }
+        let child = spawn(server, &data, &url, peer, &extra);
+        let etcd = Etcd { url, child, data, peer, extra, tls_url };
         etcd.wait_ready();
         Some(etcd)
     }
@@ -82,7 +111,7 @@ impl Etcd {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let Ok(server) = server() else { panic!("no etcd") };
-        self.child = spawn(server, &self.data, &self.url, self.peer);
+        self.child = spawn(server, &self.data, &self.url, self.peer, &self.extra);
         self.wait_ready();
     }
 
@@ -135,14 +164,18 @@ impl Etcd {
     }
 }
 
-fn spawn(server: &std::path::Path, data: &tempfile::TempDir, url: &str, peer: u16) -> Child {
+fn spawn(server: &std::path::Path, data: &tempfile::TempDir, url: &str, peer: u16, extra: &[String]) -> Child {
     let peer_url = format!("http://127.0.0.1:{peer}");
     let log =
         std::fs::OpenOptions::new().create(true).append(true).open(data.path().join("etcd.log")).expect("log file");
     Command::new(server)
         .args(["--name", "stackauth-test", "--data-dir"])
         .arg(data.path().join("data"))
-        .args(["--listen-client-urls", url, "--advertise-client-urls", url])
+        .args(if extra.is_empty() {
+            vec![format!("--listen-client-urls={url}"), format!("--advertise-client-urls={url}")]
+        } else {
+            extra.to_vec()
+        })
         .args(["--listen-peer-urls", &peer_url, "--initial-advertise-peer-urls", &peer_url])
         .args(["--initial-cluster", &format!("stackauth-test={peer_url}")])
         .stdout(Stdio::null())
