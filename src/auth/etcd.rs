@@ -17,8 +17,8 @@
 //! follows the prefix with an etcd watch and reloads on every change.
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
@@ -26,6 +26,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::opt::Secret;
 use crate::source::{Entry, Layer, Origin, Precedence, Source, SourceRead};
 
 /// Keys under a prefix of an etcd cluster as options: the key
@@ -54,6 +55,10 @@ pub struct EtcdSource {
     /// Where `endpoints` was set, for findings.
     origin: Option<Origin>,
     tls: super::remote_file::TlsFiles,
+    /// etcd's user authentication: the user and password.
+    user: Option<(String, Secret)>,
+    /// The auth token that user's authentication gave, shared by clones.
+    token: Arc<Mutex<Option<Secret>>>,
 }
 
 impl EtcdSource {
@@ -77,6 +82,8 @@ impl EtcdSource {
             group: None,
             origin: None,
             tls: super::remote_file::TlsFiles::default(),
+            user: None,
+            token: Arc::default(),
         }
     }
 
@@ -104,6 +111,14 @@ impl EtcdSource {
     /// The client certificate's private key (PEM).
     pub fn client_key(mut self, p: impl Into<std::path::PathBuf>) -> Self {
         self.tls.client_key = Some(p.into());
+        self
+    }
+
+    /// Authenticates as this etcd user (a cluster with `etcdctl auth
+    /// enable`): `/v3/auth/authenticate` gives a token, sent with every
+    /// request, and asked again when the cluster says it is invalid.
+    pub fn user(mut self, name: &str, password: Secret) -> Self {
+        self.user = Some((name.to_owned(), password));
         self
     }
 
@@ -164,16 +179,15 @@ impl EtcdSource {
         }
         let client = self.client(Some(self.timeout))?;
         let body = self.range_body();
-        let endpoints = self.endpoints.clone();
-        let run = move || -> Result<Value, String> {
+        let run = || -> Result<Value, String> {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| format!("cannot start an HTTP runtime: {e}"))?;
             rt.block_on(async {
                 let mut failures = Vec::new();
-                for ep in &endpoints {
-                    match post_json(&client, &format!("{ep}/v3/kv/range"), &body).await {
+                for ep in &self.endpoints {
+                    match self.post(&client, ep, "/v3/kv/range", &body).await {
                         Ok(v) => return Ok(v),
                         Err(e) => failures.push(format!("{ep}: {e}")),
                     }
@@ -182,6 +196,42 @@ impl EtcdSource {
             })
         };
         std::thread::scope(|s| s.spawn(run).join()).map_err(|_| "the range request panicked".to_owned())?
+    }
+
+    /// The token to send to `ep`: none without a user; the one held,
+    /// unless `fresh` or there is none.
+    async fn auth_token(&self, client: &reqwest::Client, ep: &str, fresh: bool) -> Result<Option<Secret>, String> {
+        let Some((name, password)) = &self.user else { return Ok(None) };
+        if !fresh && let Some(t) = self.token.lock().ok().and_then(|t| t.clone()) {
+            return Ok(Some(t));
+        }
+        let body = json!({"name": name, "password": password.expose()});
+        let answer = post_json(client, &format!("{ep}/v3/auth/authenticate"), &body, None)
+            .await
+            .map_err(|e| format!("cannot authenticate as etcd user {name}: {}", e.message()))?;
+        let token = answer
+            .get("token")
+            .and_then(Value::as_str)
+            .map(Secret::new)
+            .ok_or_else(|| format!("authenticating as etcd user {name} gave no token"))?;
+        if let Ok(mut held) = self.token.lock() {
+            *held = Some(token.clone());
+        }
+        Ok(Some(token))
+    }
+
+    /// One JSON request to `ep`, authenticated when there is a user (again,
+    /// once, when the cluster says the token is invalid).
+    async fn post(&self, client: &reqwest::Client, ep: &str, path: &str, body: &Value) -> Result<Value, String> {
+        let url = format!("{ep}{path}");
+        let token = self.auth_token(client, ep, false).await?;
+        match post_json(client, &url, body, token.as_ref()).await {
+            Err(Refused::Unauthorized(_)) if self.user.is_some() => {
+                let token = self.auth_token(client, ep, true).await?;
+                post_json(client, &url, body, token.as_ref()).await.map_err(|e| e.message())
+            }
+            r => r.map_err(|e| e.message()),
+        }
     }
 
     fn fail(&self, message: String) -> Diagnostic {
@@ -263,12 +313,13 @@ impl EtcdSource {
         let mut create = self.range_body();
         create["start_revision"] = json!(start.to_string());
         create["progress_notify"] = json!(true);
-        let mut resp = client
-            .post(format!("{ep}/v3/watch"))
-            .json(&json!({"create_request": create}))
-            .send()
-            .await
-            .map_err(|e| super::transport::describe(e).message)?;
+        let mut req = client.post(format!("{ep}/v3/watch")).json(&json!({"create_request": create}));
+        // A token held may have expired since: ask for one when reconnecting
+        // after a failure (the caller's `attempt` grows).
+        if let Some(t) = self.auth_token(client, ep, attempt > 0).await? {
+            req = req.header(reqwest::header::AUTHORIZATION, sensitive(&t)?);
+        }
+        let mut resp = req.send().await.map_err(|e| super::transport::describe(e).message)?;
         if !resp.status().is_success() {
             return Err(format!("{ep} answered {} to the watch", resp.status()));
         }
@@ -313,7 +364,8 @@ impl EtcdSource {
 ///
 /// Options: `endpoints` (a list of client URLs, required), `prefix`
 /// (required), `timeout` (seconds, 10), and for `https://` endpoints
-/// `ca_path`, `client_cert`, `client_key` as `remote_file` has them. As every config_source, its values
+/// `ca_path`, `client_cert`, `client_key` as `remote_file` has them;
+/// `username` and `password` for a cluster with authentication enabled. As every config_source, its values
 /// stand below files, the environment and the command line
 /// ([`Precedence::Fallback`]); a reload reads the keys again. A watch
 /// needs the source itself: build an [`EtcdSource`] and use
@@ -335,6 +387,8 @@ impl crate::resolve::SourceDriver for Etcd {
             Opt::string("ca_path"),
             Opt::string("client_cert"),
             Opt::string("client_key"),
+            Opt::string("username"),
+            Opt::string("password").secret(),
         ]
     }
 
@@ -355,6 +409,12 @@ impl crate::resolve::SourceDriver for Etcd {
         source.group = Some(group.to_owned());
         source.origin = values.get(group, "endpoints").map(|r| r.origin.clone());
         let text = |name: &str| values.value(group, name).and_then(|v| v.as_str()).map(std::path::PathBuf::from);
+        if let (Some(user), Some(pw)) = (
+            values.value(group, "username").and_then(|v| v.as_str()),
+            values.value(group, "password").and_then(|v| v.as_str()),
+        ) {
+            source.user = Some((user.to_owned(), Secret::new(pw)));
+        }
         source.tls = super::remote_file::TlsFiles {
             ca_path: text("ca_path"),
             client_cert: text("client_cert"),
@@ -373,14 +433,59 @@ fn number(v: Option<&Value>) -> i64 {
     }
 }
 
-async fn post_json(client: &reqwest::Client, url: &str, body: &Value) -> Result<Value, String> {
-    let resp = client.post(url).json(body).send().await.map_err(|e| super::transport::describe(e).message)?;
+/// Why a request failed: the cluster said the token is invalid (401), or
+/// anything else; both with a message.
+enum Refused {
+    Unauthorized(String),
+    Other(String),
+}
+
+impl Refused {
+    fn message(self) -> String {
+        match self {
+            Refused::Unauthorized(m) | Refused::Other(m) => m,
+        }
+    }
+}
+
+/// A token as a header value that HTTP logging leaves out.
+fn sensitive(token: &Secret) -> Result<http::HeaderValue, String> {
+    let mut v = http::HeaderValue::from_str(token.expose())
+        .map_err(|_| "the etcd auth token is not a valid header value".to_owned())?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+async fn post_json(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Value,
+    token: Option<&Secret>,
+) -> Result<Value, Refused> {
+    let mut req = client.post(url).json(body);
+    if let Some(t) = token {
+        req = req.header(reqwest::header::AUTHORIZATION, sensitive(t).map_err(Refused::Other)?);
+    }
+    let resp = req.send().await.map_err(|e| Refused::Other(super::transport::describe(e).message))?;
     let status = resp.status();
     if !status.is_success() {
-        // The body is not shown: it may echo what it should not.
-        return Err(format!("answered {status}"));
+        // Only etcd's own error text (`etcdserver: ...`), which names no
+        // value: the rest of the body is not shown.
+        let said = resp
+            .json::<Value>()
+            .await
+            .ok()
+            .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned))
+            .filter(|e| e.starts_with("etcdserver: "));
+        let m = match said {
+            Some(e) => format!("answered {status}: {e}"),
+            None => format!("answered {status}"),
+        };
+        return Err(if status.as_u16() == 401 { Refused::Unauthorized(m) } else { Refused::Other(m) });
     }
-    resp.json::<Value>().await.map_err(|e| format!("not an etcd answer: {}", super::transport::describe(e).message))
+    resp.json::<Value>()
+        .await
+        .map_err(|e| Refused::Other(format!("not an etcd answer: {}", super::transport::describe(e).message)))
 }
 
 impl Source for EtcdSource {
@@ -415,6 +520,7 @@ impl fmt::Debug for EtcdSource {
             .field("prefix", &self.prefix)
             .field("revision", &self.revision())
             .field("tls", &self.tls)
+            .field("user", &self.user.as_ref().map(|(name, _)| name))
             .finish()
     }
 }

@@ -493,3 +493,28 @@ fn https_with_a_client_certificate_through_the_driver() {
         .expect_err("refused");
     assert!(e.to_string().contains(&format!("etcd [fleet] /tls/ at {https}: cannot read")), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cluster_with_authentication_is_read_and_watched_as_its_user() {
+    let Some(mut etcd) = Etcd::start() else { return };
+    etcd.put("/auth/DEFAULT/workers", "2");
+    etcd.enable_auth("glance", "glance-etcd-pw", "/auth/");
+    let reg = registry();
+    let anonymous =
+        Loader::new(&reg).source(EtcdSource::new([etcd.url.clone()], "/auth/")).load().expect_err("refused");
+    assert!(anonymous.to_string().contains("user name is empty"), "{anonymous}");
+
+    let wrong = EtcdSource::new([etcd.url.clone()], "/auth/").user("glance", "wrong-etcd-pw".into());
+    let e = Loader::new(&reg).source(wrong).load().expect_err("wrong password").to_string();
+    assert!(e.contains("cannot authenticate as etcd user glance") && e.contains("authentication failed"), "{e}");
+    assert!(!e.contains("wrong-etcd-pw"), "{e}");
+
+    let source = EtcdSource::new([etcd.url.clone()], "/auth/").user("glance", "glance-etcd-pw".into());
+    assert!(!format!("{source:?}").contains("glance-etcd-pw"));
+    let live = LiveConfig::new(Loader::shared(reg).source(source.clone())).expect("loads as glance");
+    assert_eq!(workers(&live), 2);
+    let _following = live.watch_etcd(&source);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    etcd.put("/auth/DEFAULT/workers", "4");
+    eventually("workers = 4 through an authenticated watch", || workers(&live) == 4).await;
+}

@@ -50,6 +50,8 @@ pub struct Etcd {
     extra: Vec<String>,
     /// The `https://` client URL, when started with TLS.
     pub tls_url: Option<String>,
+    /// The root password, once authentication is enabled.
+    root: Option<String>,
 }
 
 impl Drop for Etcd {
@@ -101,7 +103,7 @@ impl Etcd {
             tls_url = Some(https);
         }
         let child = spawn(server, &data, &url, peer, &extra);
-        let etcd = Etcd { url, child, data, peer, extra, tls_url };
+        let etcd = Etcd { url, child, data, peer, extra, tls_url, root: None };
         etcd.wait_ready();
         Some(etcd)
     }
@@ -126,15 +128,57 @@ impl Etcd {
         }
     }
 
+    /// Turns on authentication: a root user (which the fixture uses from
+    /// now on) and `user` with `password`, allowed to read the keys under
+    /// `prefix` only.
+    pub fn enable_auth(&mut self, user: &str, password: &str, prefix: &str) {
+        let b = |s: &str| B64.encode(s);
+        let mut end = prefix.as_bytes().to_vec();
+        if let Some(last) = end.last_mut() {
+            *last += 1;
+        }
+        let steps = [
+            ("/v3/auth/role/add", serde_json::json!({"name": "root"})),
+            ("/v3/auth/user/add", serde_json::json!({"name": "root", "password": "fixture-root-pw"})),
+            ("/v3/auth/user/grant", serde_json::json!({"user": "root", "role": "root"})),
+            ("/v3/auth/role/add", serde_json::json!({"name": "reader"})),
+            (
+                "/v3/auth/role/grant",
+                serde_json::json!({"name": "reader", "perm": {"permType": "READ", "key": b(prefix), "range_end": B64.encode(&end)}}),
+            ),
+            ("/v3/auth/user/add", serde_json::json!({"name": user, "password": password})),
+            ("/v3/auth/user/grant", serde_json::json!({"user": user, "role": "reader"})),
+            ("/v3/auth/enable", serde_json::json!({})),
+        ];
+        for (path, body) in steps {
+            self.post(path, body).unwrap_or_else(|e| panic!("{path}: {e}"));
+        }
+        self.root = Some("fixture-root-pw".to_owned());
+    }
+
     fn post(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value, String> {
         let url = format!("{}{path}", self.url);
+        let auth_url = format!("{}/v3/auth/authenticate", self.url);
+        let root = self.root.clone();
         std::thread::scope(|s| {
             s.spawn(|| {
                 let rt =
                     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
                 rt.block_on(async {
                     stackauth::auth::transport::install_crypto_provider();
-                    let r = reqwest::Client::new().post(&url).json(&body).send().await.map_err(|e| e.to_string())?;
+                    let client = reqwest::Client::new();
+                    let mut req = client.post(&url).json(&body);
+                    if let Some(pw) = root {
+                        let a = client
+                            .post(&auth_url)
+                            .json(&serde_json::json!({"name": "root", "password": pw}))
+                            .send()
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        let a: serde_json::Value = a.json().await.map_err(|e| e.to_string())?;
+                        req = req.header("Authorization", a["token"].as_str().unwrap_or_default());
+                    }
+                    let r = req.send().await.map_err(|e| e.to_string())?;
                     if !r.status().is_success() {
                         return Err(format!("{url}: {}", r.status()));
                     }
