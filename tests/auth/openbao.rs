@@ -164,3 +164,24 @@ async fn a_password_rotated_in_openbao_is_used_by_the_next_request_with_none_fai
     })
     .await;
 }
+
+#[test]
+fn validate_checks_values_from_the_store_and_names_it_without_the_value() {
+    let Some(bao) = OpenBao::start() else { return };
+    bao.put("svc", json!({"workers": "bao-many", "password": "bao-validate-pw"}));
+    let source = OpenBaoSource::new(&bao.url)
+        .token(Secret::new(common::openbao::ROOT_TOKEN))
+        .value("DEFAULT", "workers", "svc", "workers")
+        .value("keystone_authtoken", "password", "svc", "password");
+    let reg = registry();
+    let loader = Loader::new(&reg).source(source);
+    let report = stackauth::tools::validate::validate(
+        &loader,
+        &stackauth::auth::PluginRegistry::builtin(),
+        &stackauth::tools::validate::ValidateOptions::default(),
+    );
+    assert_eq!(report.errors(), 1, "{:?}", report.findings);
+    let text = report.findings[0].to_string();
+    assert!(text.contains("workers") && text.contains("openbao secret/svc key workers, version 1"), "{text}");
+    assert!(!text.contains("bao-many") && !text.contains("bao-validate-pw"), "{text}");
+}
