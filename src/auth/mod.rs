@@ -38,7 +38,7 @@ pub use etcd::{Etcd, EtcdSource};
 pub use fixed::FixedAuth;
 pub use load::{LoadedAuth, load_from_group, load_from_inputs};
 #[cfg(feature = "openbao")]
-pub use openbao::OpenBaoSource;
+pub use openbao::{OpenBao, OpenBaoSource};
 pub use plugin::{
     AuthError, AuthPlugin, BuildFn, Credentials, DuplicatePlugin, PluginError, PluginOptions, PluginRegistry,
     PluginType,

@@ -388,6 +388,111 @@ impl OpenBaoSource {
 /// path, when one) and why.
 type ReadAll = Result<Vec<(String, Value, u64)>, Vec<(Option<String>, String)>>;
 
+/// The `openbao` config_source driver: register it with
+/// [`crate::Loader::config_source_driver`] (the `stackauth` command has
+/// it), so a service config names its secrets as oslo.config's castellan
+/// driver names a key manager's:
+///
+/// ```ini
+/// [DEFAULT]
+/// config_source = secrets
+///
+/// [secrets]
+/// driver = openbao
+/// address = https://bao.internal:8200
+/// role_id = 4e8a...
+/// secret_id = ...
+/// values = keystone_authtoken.password=glance#password, database.connection=glance#db_url
+/// ```
+///
+/// Options: `address` (required), `mount` (`secret`), `token`, or
+/// `role_id` with `secret_id` (and `approle_mount`, `approle`), `values`
+/// (a list of `GROUP.OPTION=PATH#KEY`, required), `timeout` (seconds, 10),
+/// `ca_path`, `client_cert`, `client_key`. As every config_source its
+/// values stand below files, the environment and the command line; a
+/// reload reads them again. Following rotations needs the source itself:
+/// build an [`OpenBaoSource`] and use
+/// [`crate::reload::LiveConfig::follow_openbao`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpenBao;
+
+impl crate::resolve::SourceDriver for OpenBao {
+    fn name(&self) -> &str {
+        "openbao"
+    }
+
+    fn opts(&self) -> Vec<crate::opt::Opt> {
+        use crate::opt::{Opt, OptType};
+        vec![
+            Opt::string("address").required(),
+            Opt::string("mount").default("secret"),
+            Opt::string("token").secret(),
+            Opt::string("role_id"),
+            Opt::string("secret_id").secret(),
+            Opt::string("approle_mount").default("approle"),
+            Opt::new("values", OptType::list()).required(),
+            Opt::new("timeout", OptType::integer()).default("10"),
+            Opt::string("ca_path"),
+            Opt::string("client_cert"),
+            Opt::string("client_key"),
+        ]
+    }
+
+    fn open(&self, group: &str, values: &crate::snapshot::Snapshot) -> Result<Box<dyn Source>, Box<Diagnostic>> {
+        let text = |name: &str| values.value(group, name).and_then(|v| v.as_str()).map(str::to_owned);
+        let missing = |what: &str, option: &str| {
+            Box::new(
+                Diagnostic::error(Code::MissingRequired, format!("openbao [{group}] {what}"))
+                    .option(group, option)
+                    .suggest("see the openbao driver's options: address, token or role_id and secret_id, values"),
+            )
+        };
+        let Some(address) = text("address") else { return Err(missing("has no address", "address")) };
+        let mut source = OpenBaoSource::new(&address).precedence(Precedence::Fallback);
+        if let Some(m) = text("mount") {
+            source = source.mount(&m);
+        }
+        source = match (text("token"), text("role_id"), text("secret_id")) {
+            (_, Some(role), Some(secret)) => source.approle(&role, Secret::new(secret)),
+            (Some(token), _, _) => source.token(Secret::new(token)),
+            _ => return Err(missing("needs a token, or a role_id and a secret_id", "token")),
+        };
+        if let Some(m) = text("approle_mount") {
+            source = source.approle_mount(&m);
+        }
+        let list: Vec<String> = values.get_as(group, "values").ok().flatten().unwrap_or_default();
+        let at = values.get(group, "values").map(|r| r.origin.clone());
+        for item in &list {
+            let parsed = item.split_once('=').and_then(|(target, from)| {
+                let (g, o) = target.trim().rsplit_once('.')?;
+                let (path, key) = from.trim().rsplit_once('#')?;
+                let ok = [g, o, path, key].iter().all(|p| !p.is_empty());
+                ok.then_some((g, o, path, key))
+            });
+            let Some((g, o, path, key)) = parsed else {
+                let mut d = Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("openbao [{group}] values: {item:?} is not GROUP.OPTION=PATH#KEY"),
+                )
+                .option(group, "values");
+                if let Some(at) = &at {
+                    d = d.at(at.clone());
+                }
+                return Err(Box::new(d));
+            };
+            source = source.value(g, o, path, key);
+        }
+        let timeout = values.get_as::<i64>(group, "timeout").ok().flatten().unwrap_or(10);
+        source = source.timeout(Duration::from_secs(timeout.max(1) as u64));
+        source.tls = super::remote_file::TlsFiles {
+            ca_path: text("ca_path").map(Into::into),
+            client_cert: text("client_cert").map(Into::into),
+            client_key: text("client_key").map(Into::into),
+        };
+        Ok(Box::new(source))
+    }
+}
+
 /// Why a request failed.
 enum Failure {
     Denied,

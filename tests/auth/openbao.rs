@@ -185,3 +185,55 @@ fn validate_checks_values_from_the_store_and_names_it_without_the_value() {
     assert!(text.contains("workers") && text.contains("openbao secret/svc key workers, version 1"), "{text}");
     assert!(!text.contains("bao-many") && !text.contains("bao-validate-pw"), "{text}");
 }
+
+#[test]
+fn the_command_reads_an_openbao_config_source() {
+    let Some(bao) = OpenBao::start() else { return };
+    let version = bao.put("glance", json!({"password": "bao-cli-pw", "region": "bao-cli-region"}));
+    bao.put("nova", json!({"password": "not-for-glance"}));
+    let (role, secret_id) = bao.approle("glance", &["glance"], 60);
+    let d = Dir::new();
+    let conf = |values: &str| {
+        let p = d.write(
+            "glance-api.conf",
+            format!(
+                "[DEFAULT]\nconfig_source = secrets\n\n[secrets]\ndriver = openbao\naddress = {}\nrole_id = {role}\n\
+                 secret_id = {secret_id}\nvalues = {values}\n\n[keystone_authtoken]\nauth_type = password\nusername = glance\n\
+                 auth_url = http://keystone.example/v3\n",
+                bao.url
+            ),
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        }
+        p
+    };
+    let run = |cmd: &str, p: &std::path::Path| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_stackauth"))
+            .args([cmd, "--no-env", "--config-file"])
+            .arg(p)
+            .output()
+            .expect("runs");
+        (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+    };
+    let good = conf("keystone_authtoken.password=glance#password, keystone_authtoken.region_name=glance#region");
+    let (ok, out) = run("show", &good);
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("openbao secret/glance key password, version {version}")), "{out}");
+    assert!(out.contains(&format!("openbao secret/glance key region, version {version}")), "{out}");
+    for secret in ["bao-cli-pw", "bao-cli-region", secret_id.as_str()] {
+        assert!(!out.contains(secret), "{secret} shown: {out}");
+    }
+
+    let refused = conf("keystone_authtoken.password=nova#password");
+    let (ok, out) = run("validate", &refused);
+    assert!(!ok, "{out}");
+    assert!(out.contains(&format!("openbao {}: secret/nova: permission denied", bao.url)), "{out}");
+    assert!(!out.contains("not-for-glance") && !out.contains(&secret_id), "{out}");
+
+    let malformed = conf("keystone_authtoken.password");
+    let (ok, out) = run("validate", &malformed);
+    assert!(!ok && out.contains("is not GROUP.OPTION=PATH#KEY"), "{out}");
+}
