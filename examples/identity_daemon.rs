@@ -16,6 +16,12 @@
 //! them at once. A changed password (or any credential, or `auth_type`) is
 //! used as soon as the identity service accepts it; a refused one is
 //! reported and the daemon goes on with the token it has. No restart.
+//!
+//! A fleet: with `--etcd URL` (repeatable) its options also come from the
+//! etcd keys under `--etcd-prefix` (`/stackauth/service_user/password`
+//! sets `[service_user] password`), above its files; with `--watch` it
+//! follows them with an etcd watch, so one `etcdctl put` reconfigures
+//! every daemon started this way.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +56,13 @@ struct Args {
     /// Follow the config files and rotate credentials when they change.
     #[arg(long)]
     watch: bool,
+    /// etcd client URLs: options also come from the keys under
+    /// `--etcd-prefix`.
+    #[arg(long)]
+    etcd: Vec<String>,
+    /// The etcd key prefix (`<prefix><group>/<option>`).
+    #[arg(long, default_value = "/stackauth/")]
+    etcd_prefix: String,
 }
 
 async fn list(identity: &Adapter) -> Result<serde_json::Value, stackauth::session::SessionError> {
@@ -78,6 +91,10 @@ async fn main() -> ExitCode {
     let mut loader = Loader::shared(Arc::new(Registry::new())).env(Env::from_process());
     for f in &args.config_file {
         loader = loader.config_file(f);
+    }
+    let etcd = (!args.etcd.is_empty()).then(|| auth::EtcdSource::new(args.etcd.clone(), &args.etcd_prefix));
+    if let Some(e) = &etcd {
+        loader = loader.source(e.clone());
     }
     let live = match LiveConfig::new(loader) {
         Ok(l) => l,
@@ -115,7 +132,11 @@ async fn main() -> ExitCode {
     // Keep these alive for as long as the daemon runs.
     let mut _watching = None;
     let mut _managed = None;
+    let mut _following = None;
     if args.watch {
+        if let Some(e) = &etcd {
+            _following = Some(live.watch_etcd(e));
+        }
         match live.watch() {
             Ok(w) => _watching = Some(w),
             Err(e) => eprintln!("cannot watch the config files: {e}"),

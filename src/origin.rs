@@ -65,6 +65,14 @@ pub enum Origin {
         /// (`vault kv/glance password`, `etcd /glance/DEFAULT/debug`).
         name: String,
     },
+    /// A secret store's value (OpenBao, a key manager): a secret whatever
+    /// the option it sets is declared as, masked in `show` and in change
+    /// logs, held as a [`crate::opt::Secret`].
+    SecretStore {
+        /// Where in that store (`openbao secret/glance key password,
+        /// version 3`).
+        name: String,
+    },
 }
 
 impl Origin {
@@ -86,7 +94,7 @@ impl fmt::Display for Origin {
             Origin::Env { var } => write!(f, "environment variable {var}"),
             Origin::Cli { flag } => write!(f, "command line {flag}"),
             Origin::Override => f.write_str("set_override"),
-            Origin::Source { name } => f.write_str(name),
+            Origin::Source { name } | Origin::SecretStore { name } => f.write_str(name),
         }
     }
 }

@@ -11,9 +11,13 @@ mod catalog;
 #[cfg(feature = "cli-loading")]
 pub mod cli;
 mod conf;
+#[cfg(feature = "etcd")]
+mod etcd;
 mod fixed;
 pub mod identity;
 pub(crate) mod load;
+#[cfg(feature = "openbao")]
+mod openbao;
 mod plugin;
 mod register;
 mod remote_file;
@@ -29,8 +33,12 @@ pub mod version;
 pub use access::{AccessInfo, AccessRule, IdName, InvalidToken, Scoped, TokenVersion};
 pub use catalog::{Endpoint, EndpointFilter, EndpointNotFound, Interface, ServiceCatalog};
 pub use conf::{AdapterOptions, SessionOptions};
+#[cfg(feature = "etcd")]
+pub use etcd::{Etcd, EtcdSource};
 pub use fixed::FixedAuth;
 pub use load::{LoadedAuth, load_from_group, load_from_inputs};
+#[cfg(feature = "openbao")]
+pub use openbao::{OpenBao, OpenBaoSource};
 pub use plugin::{
     AuthError, AuthPlugin, BuildFn, Credentials, DuplicatePlugin, PluginError, PluginOptions, PluginRegistry,
     PluginType,

@@ -180,7 +180,30 @@ impl RemoteFileSource {
 
     fn client(&self) -> Result<reqwest::Client, String> {
         super::transport::install_crypto_provider();
-        let mut b = reqwest::Client::builder().connect_timeout(self.timeout).read_timeout(self.timeout);
+        let b = reqwest::Client::builder().connect_timeout(self.timeout).read_timeout(self.timeout);
+        let tls = TlsFiles {
+            ca_path: self.ca_path.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+        };
+        tls.apply(b)?.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
+    }
+}
+
+/// The TLS files of a store's client, as oslo's `remote_file` names them:
+/// a CA bundle or a directory of them (`ca_path`: only those CAs are
+/// trusted), a client certificate (PEM, with its key unless `client_key`
+/// is set) and its key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TlsFiles {
+    pub(crate) ca_path: Option<PathBuf>,
+    pub(crate) client_cert: Option<PathBuf>,
+    pub(crate) client_key: Option<PathBuf>,
+}
+
+impl TlsFiles {
+    /// `b` with these files' CAs and client identity.
+    pub(crate) fn apply(&self, mut b: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, String> {
         let read = |what: &str, p: &Path| {
             crate::source::read::read_bytes(p).map_err(|e| format!("cannot read {what} {}: {e}", p.display()))
         };
@@ -219,7 +242,7 @@ impl RemoteFileSource {
                 .map_err(|e| format!("client_cert {} is not a usable client identity: {e}", cert.display()))?;
             b = b.identity(id);
         }
-        b.build().map_err(|e| format!("cannot build the HTTP client: {e}"))
+        Ok(b)
     }
 }
 

@@ -11,15 +11,22 @@
 //! - [`LiveConfig::watch`] follows the files (parent directories watched,
 //!   debounced, content-hashed); [`LiveConfig::reload`] is the explicit
 //!   reload (SIGHUP).
+//! - `LiveConfig::watch_etcd` (feature `etcd`) follows an etcd prefix
+//!   with a watch; `LiveConfig::follow_openbao` (feature `openbao`) renews
+//!   its token and polls the secrets' KV metadata versions.
 //! - [`LiveConfig::manage_session`] rotates a Session's credentials.
 
 mod diff;
+#[cfg(any(feature = "etcd", feature = "openbao"))]
+mod follow;
 mod live;
 #[cfg(feature = "session")]
 mod session;
 mod watch;
 
 pub use diff::Change;
+#[cfg(any(feature = "etcd", feature = "openbao"))]
+pub use follow::Following;
 pub use live::{LiveConfig, ReloadEvent};
 #[cfg(feature = "session")]
 pub use session::ManagedSession;

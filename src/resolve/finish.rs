@@ -47,6 +47,12 @@ fn has_reference(raw: &RawValue) -> bool {
     }
 }
 
+/// Whether any of the picked values came from a secret store: such a
+/// value is a secret whatever its option is declared as.
+fn from_secret_store(p: &super::build::Pick) -> bool {
+    p.items.iter().any(|(_, o)| matches!(o, Origin::SecretStore { .. }))
+}
+
 /// Memo, cycle stack and what is left of the size budget for one load's
 /// interpolation.
 struct Interp {
@@ -194,6 +200,7 @@ impl Build<'_> {
             }
         }
         interp.stack.pop();
+        let tainted = tainted || from_secret_store(&pick);
         let secret = opt.is_secret() || tainted;
         let failed = items.len() != pick.items.len();
         let value = if failed { None } else { self.type_items(group, opt, &items, secret) };
@@ -414,7 +421,7 @@ impl Build<'_> {
     /// [`slot_text`](Self::slot_text) for a slot with a value.
     fn referenced_text(&self, slot: usize, p: &super::build::Pick, interp: &mut Interp) -> Text {
         let s = &self.slots[slot];
-        let mut secret = s.opt.is_secret();
+        let mut secret = s.opt.is_secret() || from_secret_store(p);
         let mut items = Vec::with_capacity(p.items.len());
         for (raw, _) in &p.items {
             let r = if s.opt.is_literal() { Ok((raw.clone(), false)) } else { self.interp_raw(raw, s.group, interp) };

@@ -168,6 +168,7 @@ const DEFAULT: &str = "default";
 const SET_DEFAULT: &str = "set_default";
 const OVERRIDE: &str = "override";
 const SOURCE: &str = "source";
+const SECRET_STORE: &str = "secret_store";
 
 impl<'de> de::Deserialize<'de> for OriginRepr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -195,6 +196,7 @@ impl<'de> de::Deserialize<'de> for OriginRepr {
                     SET_DEFAULT => Origin::SetDefault,
                     OVERRIDE => Origin::Override,
                     SOURCE => Origin::Source { name: part(&mut seq)? },
+                    SECRET_STORE => Origin::SecretStore { name: part(&mut seq)? },
                     _ => return Err(de::Error::custom(ONLY_FROM_SNAPSHOT)),
                 };
                 Ok(OriginRepr(origin))
@@ -255,6 +257,7 @@ impl<'de> Deserializer<'de> for OriginDeserializer<'_> {
             Origin::SetDefault => vec![Part::Str(SET_DEFAULT)],
             Origin::Override => vec![Part::Str(OVERRIDE)],
             Origin::Source { name } => vec![Part::Str(SOURCE), Part::Str(name)],
+            Origin::SecretStore { name } => vec![Part::Str(SECRET_STORE), Part::Str(name)],
         };
         visitor.visit_seq(Parts(parts.into_iter()))
     }

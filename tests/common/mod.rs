@@ -2,10 +2,12 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod etcd;
 pub mod keystone;
 pub mod logs;
 pub mod memcached;
 pub mod oidc;
+pub mod openbao;
 pub mod process;
 pub mod python;
 pub mod server;

@@ -645,7 +645,17 @@ fn profile(
     let found = match profiles.iter().find(|(k, _)| *k == name) {
         Some((_, found)) => found.clone(),
         None => match vendor(&name)? {
-            Some(v) => v,
+            Some(v) => match remote_profile(&v) {
+                // openstacksdk would fetch `<url>/.well-known/openstack/api`.
+                Some(url) => {
+                    let d = at.error(format!(
+                        "profile {name:?} is a remote profile ({url}), which openstacksdk fetches and stackauth does not"
+                    ))
+                    .suggest("set the cloud's auth_url (and regions) in clouds.yaml, or define the profile under public-clouds: in clouds-public.yaml");
+                    return Err(fail(d));
+                }
+                None => v,
+            },
             None => {
                 let mut d = at.error(match &public {
                     Some((path, _)) => format!(
@@ -709,6 +719,14 @@ fn vendor(name: &str) -> Result<Option<At>, LoadError> {
         }
     }
     Ok(Some(at))
+}
+
+/// The URL of a vendor profile that is only a pointer to a well-known
+/// document on the vendor's site (`{"profile": "https://vexxhost.com"}`).
+fn remote_profile(v: &At) -> Option<String> {
+    let NodeValue::Map(m) = &v.node.value else { return None };
+    let url = m.iter().find(|(k, _)| k == "profile").and_then(|(_, v)| v.key_text())?;
+    (url.starts_with("https://") || url.starts_with("http://")).then_some(url)
 }
 
 /// A scalar (or a list of scalars, joined with `,`) as text; `None` for
