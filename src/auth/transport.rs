@@ -188,19 +188,46 @@ pub trait HttpClient: Send + Sync {
     ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>>;
 }
 
-/// An [`HttpClient`] of any kind, shared: what a Session holds.
+/// An [`HttpClient`] of any kind, shared: what a Session holds. reqwest's
+/// is called in place; any other through the trait.
 #[derive(Clone)]
-pub struct SharedClient(Arc<dyn HttpClient>);
+pub struct SharedClient(Wire);
+
+#[derive(Clone)]
+enum Wire {
+    Reqwest(ReqwestTransport),
+    Other(Arc<dyn HttpClient>),
+}
 
 impl SharedClient {
     /// Shares `client`.
     pub fn new(client: impl HttpClient + 'static) -> SharedClient {
-        SharedClient(Arc::new(client))
+        SharedClient(Wire::Other(Arc::new(client)))
+    }
+
+    /// Shares reqwest's client (called without a boxed future).
+    pub fn reqwest(client: ReqwestTransport) -> SharedClient {
+        SharedClient(Wire::Reqwest(client))
     }
 
     /// The client.
     pub fn get(&self) -> &dyn HttpClient {
-        &*self.0
+        match &self.0 {
+            Wire::Reqwest(r) => r,
+            Wire::Other(c) => &**c,
+        }
+    }
+
+    /// Sends `req`: [`HttpClient::execute`], in place for reqwest.
+    pub async fn execute(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        match &self.0 {
+            Wire::Reqwest(r) => r.execute_inline(req, timeout).await,
+            Wire::Other(c) => c.execute(req, timeout).await,
+        }
     }
 }
 
@@ -212,7 +239,7 @@ impl fmt::Debug for SharedClient {
 
 impl Transport for SharedClient {
     fn send(&self, req: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-        Box::pin(send_via(&*self.0, req))
+        Box::pin(send_via(self.get(), req))
     }
 }
 
@@ -330,29 +357,40 @@ impl HttpClient for ReqwestTransport {
         req: http::Request<Vec<u8>>,
         timeout: Option<Duration>,
     ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
-        Box::pin(async move {
-            // Not reqwest's `TryFrom<http::Request>`: it prints the URI
-            // through `Display` to parse it again (1k instructions a request).
-            let (parts, body) = req.into_parts();
-            let url = url_of(&parts.uri)?;
-            let mut r = reqwest::Request::new(parts.method, url);
-            *r.headers_mut() = parts.headers;
-            *r.version_mut() = parts.version;
-            // No body is no body (hyper then sends no Content-Length).
-            if !body.is_empty() {
-                *r.body_mut() = Some(body.into());
-            }
-            if timeout.is_some() {
-                *r.timeout_mut() = timeout;
-            }
-            let mut resp = self.client.execute(r).await.map_err(describe)?;
-            let status = resp.status();
-            let headers = std::mem::take(resp.headers_mut());
-            let body = resp.bytes().await.map_err(describe)?;
-            let mut out = http::Response::new(Vec::from(body));
-            *out.status_mut() = status;
-            *out.headers_mut() = headers;
-            Ok(out)
-        })
+        Box::pin(self.execute_inline(req, timeout))
+    }
+}
+
+impl ReqwestTransport {
+    /// [`HttpClient::execute`] without the box: a Session over reqwest
+    /// awaits this in place (no allocation of a kilobyte future per
+    /// request).
+    async fn execute_inline(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        // Not reqwest's `TryFrom<http::Request>`: it prints the URI
+        // through `Display` to parse it again (1k instructions a request).
+        let (parts, body) = req.into_parts();
+        let url = url_of(&parts.uri)?;
+        let mut r = reqwest::Request::new(parts.method, url);
+        *r.headers_mut() = parts.headers;
+        *r.version_mut() = parts.version;
+        // No body is no body (hyper then sends no Content-Length).
+        if !body.is_empty() {
+            *r.body_mut() = Some(body.into());
+        }
+        if timeout.is_some() {
+            *r.timeout_mut() = timeout;
+        }
+        let mut resp = self.client.execute(r).await.map_err(describe)?;
+        let status = resp.status();
+        let headers = std::mem::take(resp.headers_mut());
+        let body = resp.bytes().await.map_err(describe)?;
+        let mut out = http::Response::new(Vec::from(body));
+        *out.status_mut() = status;
+        *out.headers_mut() = headers;
+        Ok(out)
     }
 }

@@ -236,7 +236,7 @@ impl SessionBuilder {
     pub fn build(self) -> Result<Session, SessionError> {
         let client = match self.http_client {
             Some(c) => c,
-            None => SharedClient::new(ReqwestTransport::new(build_client(&self.options)?)),
+            None => SharedClient::reqwest(ReqwestTransport::new(build_client(&self.options)?)),
         };
         const LIB: &str = concat!("stackauth/", env!("CARGO_PKG_VERSION"));
         let (user_agent, user_agent_parts) = match &self.user_agent {
@@ -403,7 +403,7 @@ impl Session {
     /// under way finish on the old client.
     pub fn replace_transport(&self, options: &SessionOptions) -> Result<(), SessionError> {
         let client = build_client(options)?;
-        self.inner.transport.store(Arc::new(SharedClient::new(ReqwestTransport::new(client))));
+        self.inner.transport.store(Arc::new(SharedClient::reqwest(ReqwestTransport::new(client))));
         self.inner.split_loggers.store(options.split_loggers, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
@@ -819,7 +819,7 @@ impl Session {
         user_agent: &str,
     ) -> Result<Response, SessionError> {
         let policy = req.retry.as_ref().unwrap_or(&self.inner.retry);
-        let client = transport.get();
+        let client = transport;
         let mut at = Attempt::new(first_url, req.method.clone(), req.body.clone(), &req.headers);
         // The token's hash is computed once per token, and only when the
         // request log line is written.
