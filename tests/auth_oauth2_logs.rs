@@ -58,7 +58,7 @@ async fn no_secret_or_token_in_trace_logs() {
 
 const FED: &str = "/v3/OS-FEDERATION/identity_providers/idp/protocols/openid/auth";
 
-const SECRETS: [&str; 10] = [
+const SECRETS: [&str; 12] = [
     "leak-oidc-client-secret-1",
     "leak-oidc-user-password-2",
     "leak-oidc-access-token-3",
@@ -69,6 +69,8 @@ const SECRETS: [&str; 10] = [
     "leak-keystone-scoped-8",
     "leak-mtls-access-token-9",
     "leak-wrong-client-secret-10",
+    "leak-device-code-11",
+    "leak-device-access-token-12",
 ];
 
 fn load(dir: &Dir, text: &str) -> LoadedAuth {
@@ -86,6 +88,14 @@ async fn oidc_and_mtls(logs: &logs::Buf) {
     let server = TestServer::start(move |r| match r.path.as_str() {
         "/.well-known/openid-configuration" => {
             Reply::json(200, json!({"token_endpoint": "set below", "grant_types_supported": ["password"]}))
+        }
+        "/device" => Reply::json(
+            200,
+            json!({"device_code": "leak-device-code-11", "user_code": "USER-CODE", "expires_in": 30, "interval": 1,
+                   "verification_uri": "https://idp.example/activate"}),
+        ),
+        "/token" if String::from_utf8_lossy(&r.body).contains("leak-device-code-11") => {
+            Reply::json(200, json!({"access_token": "leak-device-access-token-12", "token_type": "Bearer"}))
         }
         "/token" if r.header("authorization") == Some(good_client.as_str()) => Reply::json(
             200,
@@ -118,6 +128,18 @@ async fn oidc_and_mtls(logs: &logs::Buf) {
     let session = Session::from_loaded(&load(&dir, &oidc("leak-wrong-client-secret-10"))).expect("session");
     let e = session.credentials().await.expect_err("refused");
     seen.push_str(&format!("{e}\n{e:?}\n"));
+
+    // The device authorization grant, with PKCE.
+    let device = format!(
+        "[service_user]\nauth_type = v3oidcdeviceauthz\nauth_url = {0}/v3\nidentity_provider = idp\n\
+         protocol = openid\nclient_id = c\nclient_secret = leak-oidc-client-secret-1\n\
+         access_token_endpoint = {0}/token\ndevice_authorization_endpoint = {0}/device\n\
+         code_challenge_method = S256\n",
+        server.url()
+    );
+    let loaded = load(&dir, &device);
+    seen.push_str(&format!("{:?}\n", loaded.plugin));
+    Session::from_loaded(&loaded).expect("session").credentials().await.expect("authenticates");
 
     let given = format!(
         "[service_user]\nauth_type = v3oidcaccesstoken\nauth_url = {}/v3\nidentity_provider = idp\nprotocol = openid\n\

@@ -185,6 +185,13 @@ pub(super) fn types() -> Vec<PluginType> {
             OidcAuth::authorization_code,
         ),
         PluginType::new(
+            "v3oidcdeviceauthz",
+            "OpenID Connect device authorization grant (RFC 8628, PKCE optional): the user approves at the URL \
+             the plugin logs while it polls, then Keystone's federation API.",
+            schema::v3oidcdeviceauthz(),
+            OidcAuth::device_authorization,
+        ),
+        PluginType::new(
             "v3oidcaccesstoken",
             "An OpenID Connect access token, exchanged through Keystone's federation API.",
             schema::v3oidcaccesstoken(),
@@ -197,13 +204,14 @@ pub(super) fn types() -> Vec<PluginType> {
 }
 
 /// The plugins of `schema::federation()` that are built above.
-const BUILT: [&str; 7] = [
+const BUILT: [&str; 8] = [
     "v3oauth2clientcredential",
     "v3oauth2mtlsclientcredential",
     "v3tokenlessauth",
     "v3oidcclientcredentials",
     "v3oidcpassword",
     "v3oidcauthcode",
+    "v3oidcdeviceauthz",
     "v3oidcaccesstoken",
 ];
 

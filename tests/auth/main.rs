@@ -21,6 +21,7 @@ mod examples;
 mod loading;
 mod oauth2;
 mod oidc;
+mod oidc_device;
 mod openbao;
 mod plugin_schemas;
 mod plugin_secrets;

@@ -1,8 +1,9 @@
 //! OpenID Connect: keystoneauth1's `OidcClientCredentials`
 //! (`v3oidcclientcredentials`), `OidcPassword` (`v3oidcpassword`),
 //! `OidcAuthorizationCode` (`v3oidcauthcode`, with a code obtained
-//! elsewhere) and `OidcAccessToken` (`v3oidcaccesstoken`): the flows that
-//! need no browser or prompt.
+//! elsewhere), `OidcDeviceAuthorization` (`v3oidcdeviceauthz`: a user
+//! approves the device at a URL the plugin logs, while it polls) and
+//! `OidcAccessToken` (`v3oidcaccesstoken`).
 //!
 //! As keystoneauth's `_OidcBase` does it:
 //!
@@ -50,7 +51,20 @@ enum Grant {
     /// `authorization_code`: a code the user got from the provider's
     /// authorization endpoint, and the redirect URI it was issued for.
     AuthorizationCode { redirect_uri: Option<String>, code: Secret },
+    /// RFC 8628's device authorization grant, with PKCE (RFC 7636) when a
+    /// `code_challenge_method` is set.
+    DeviceCode { device_authorization_endpoint: Option<String>, pkce: Option<Pkce> },
 }
+
+/// RFC 7636's challenge methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pkce {
+    Plain,
+    S256,
+}
+
+/// RFC 8628's grant type.
+const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 impl Grant {
     fn name(&self) -> &'static str {
@@ -58,6 +72,7 @@ impl Grant {
             Grant::ClientCredentials => "client_credentials",
             Grant::Password { .. } => "password",
             Grant::AuthorizationCode { .. } => "authorization_code",
+            Grant::DeviceCode { .. } => DEVICE_CODE,
         }
     }
 }
@@ -187,6 +202,37 @@ impl OidcAuth {
         }))
     }
 
+    /// `v3oidcdeviceauthz`: each authentication asks the provider for a
+    /// device code, logs (at WARN, as keystoneauth) where the user approves
+    /// it, and polls the token endpoint until the user has, or the code
+    /// expires. A refresh token in the answer spares the next one.
+    pub fn device_authorization(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
+        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        let pkce = match o.str("code_challenge_method").as_deref() {
+            None => None,
+            Some("plain") => Some(Pkce::Plain),
+            Some("S256") => Some(Pkce::S256),
+            Some(other) => {
+                return Err(PluginError::option(
+                    "code_challenge_method",
+                    format!("code_challenge_method {other:?} is not a PKCE method (plain or S256)"),
+                )
+                .suggest(format!("set code_challenge_method = S256 in [{}]", o.group())));
+            }
+        };
+        let grant = Grant::DeviceCode { device_authorization_endpoint: o.str("device_authorization_endpoint"), pkce };
+        let provider = provider(o, grant)?;
+        Ok(Arc::new(OidcAuth {
+            name: o.plugin().to_owned(),
+            auth_url,
+            identity_provider,
+            protocol,
+            scope,
+            provider: Some(provider),
+            access_token: None,
+        }))
+    }
+
     /// `v3oidcaccesstoken`.
     pub fn access_token(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
         let (auth_url, identity_provider, protocol, scope) = base(o)?;
@@ -276,6 +322,29 @@ impl OidcAuth {
                 }
             }
         }
+        if let Grant::DeviceCode { device_authorization_endpoint, pkce } = &p.grant {
+            let device = match (device_authorization_endpoint, doc) {
+                (Some(e), _) => e.clone(),
+                (None, Some(d)) => match d.get("device_authorization_endpoint").and_then(J::as_str) {
+                    Some(e) => e.to_owned(),
+                    None => {
+                        return Err(AuthError::InvalidResponse {
+                            url: p.discovery_endpoint.clone().unwrap_or_default(),
+                            reason: "the discovery document has no device_authorization_endpoint (set \
+                                     device_authorization_endpoint)"
+                                .into(),
+                        });
+                    }
+                },
+                (None, None) => {
+                    return Err(AuthError::Unsupported(format!(
+                        "{} needs device_authorization_endpoint or a discovery_endpoint",
+                        self.name
+                    )));
+                }
+            };
+            return self.device_flow(p, t, &device, &endpoint, *pkce).await;
+        }
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         match &p.grant {
             Grant::ClientCredentials => pairs.push(("scope", &p.openid_scope)),
@@ -289,9 +358,120 @@ impl OidcAuth {
                 }
                 pairs.push(("code", code.expose()));
             }
+            Grant::DeviceCode { .. } => {}
         }
         pairs.push(("grant_type", p.grant.name()));
         self.token_request(p, t, &endpoint, &pairs, p.grant.name()).await
+    }
+
+    /// RFC 8628, as keystoneauth's `OidcDeviceAuthorization`: a device code
+    /// from `device`, the user told where to approve it, then the token
+    /// endpoint polled every `interval` seconds while it answers
+    /// `authorization_pending` (`slow_down` adds 5 s, as the RFC says;
+    /// keystoneauth fails on it), until the code expires.
+    async fn device_flow(
+        &self,
+        p: &Provider,
+        t: &dyn Transport,
+        device: &str,
+        endpoint: &str,
+        pkce: Option<Pkce>,
+    ) -> Result<Secret, AuthError> {
+        let verifier = pkce.map(|_| pkce_verifier()).transpose()?;
+        let challenge = match (pkce, &verifier) {
+            (Some(Pkce::Plain), Some(v)) => Some(v.expose().to_owned()),
+            (Some(Pkce::S256), Some(v)) => {
+                Some(b64url(ring::digest::digest(&ring::digest::SHA256, v.expose().as_bytes()).as_ref()))
+            }
+            _ => None,
+        };
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if let Some(id) = &p.client_id {
+            pairs.push(("client_id", id));
+        }
+        pairs.push(("scope", &p.openid_scope));
+        if let (Some(method), Some(c)) = (pkce, &challenge) {
+            pairs.push(("code_challenge_method", if method == Pkce::S256 { "S256" } else { "plain" }));
+            pairs.push(("code_challenge", c));
+        }
+        let resp = self.form_post(p, t, device, &pairs).await?;
+        let body = http::json(device, &resp)?;
+        let field = |k: &str| body.get(k).and_then(J::as_str).filter(|v| !v.is_empty());
+        let seconds = |k: &str| body.get(k).and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()));
+        let (Some(device_code), Some(expires_in)) = (field("device_code"), seconds("expires_in")) else {
+            return Err(AuthError::InvalidResponse {
+                url: device.to_owned(),
+                reason: "the device authorization answer has no device_code or expires_in".into(),
+            });
+        };
+        let device_code = Secret::new(device_code);
+        match (field("verification_uri_complete"), field("verification_uri"), field("user_code")) {
+            (Some(complete), _, _) => tracing::warn!("To authenticate please go to: {complete}"),
+            (None, Some(uri), Some(code)) => {
+                tracing::warn!("To authenticate please go to {uri} and enter the code {code}")
+            }
+            _ => {
+                return Err(AuthError::InvalidResponse {
+                    url: device.to_owned(),
+                    reason: "the device authorization answer has no verification_uri and user_code".into(),
+                });
+            }
+        }
+        // At least a second between polls, whatever the provider says.
+        let mut interval = seconds("interval").unwrap_or(5).max(1);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(expires_in);
+        loop {
+            let mut pairs: Vec<(&str, &str)> = vec![("device_code", device_code.expose())];
+            if let Some(v) = &verifier {
+                pairs.push(("code_verifier", v.expose()));
+            }
+            pairs.push(("grant_type", DEVICE_CODE));
+            // RFC 8628 does not need client_id beside a secret; Entra ID
+            // does, so keystoneauth always sends it.
+            if let Some(id) = &p.client_id {
+                pairs.push(("client_id", id));
+            }
+            let resp = self.form_post(p, t, endpoint, &pairs).await?;
+            let answer: Option<J> = serde_json::from_slice(&resp.body).ok();
+            if (200..300).contains(&resp.status) {
+                return take_token(p, endpoint, answer.as_ref());
+            }
+            let error = answer.as_ref().and_then(|b| b.get("error")).and_then(J::as_str);
+            match (resp.status, error) {
+                (400, Some("authorization_pending")) => {}
+                (400, Some("slow_down")) => interval += 5,
+                _ => return Err(provider_error(endpoint, resp.status, answer.as_ref(), &resp.body)),
+            }
+            let wait = std::time::Duration::from_secs(interval);
+            if std::time::Instant::now() + wait >= deadline {
+                return Err(AuthError::Unauthorized {
+                    url: endpoint.to_owned(),
+                    message: format!(
+                        "the device code expired ({expires_in} s) before the user approved it at the provider"
+                    ),
+                });
+            }
+            tracing::debug!(url = %endpoint, interval_s = interval, "device authorization pending; polling again");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// A form POST to the provider, the client authenticated with HTTP
+    /// Basic when it has a secret.
+    async fn form_post(
+        &self,
+        p: &Provider,
+        t: &dyn Transport,
+        url: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<crate::auth::transport::HttpResponse, AuthError> {
+        let mut req = HttpRequest::post_form(url, http::form(pairs));
+        if let Some(secret) = &p.client_secret {
+            req.secret_headers
+                .push(("Authorization", http::basic(p.client_id.as_deref().unwrap_or(""), secret.expose())));
+        }
+        tracing::debug!(url = %url, "OpenID Connect request");
+        t.send(req).await.map_err(|source| AuthError::Unreachable { url: url.to_owned(), source })
     }
 
     /// One request to the token endpoint: the client authenticates (HTTP
@@ -323,36 +503,9 @@ impl OidcAuth {
         tracing::debug!(url = %endpoint, status = resp.status, "OpenID Connect token response");
         let body: Option<J> = serde_json::from_slice(&resp.body).ok();
         if !(200..300).contains(&resp.status) {
-            // RFC 6749's error body.
-            let message = body
-                .as_ref()
-                .and_then(|b| {
-                    let error = b.get("error").and_then(J::as_str)?;
-                    Some(match b.get("error_description").and_then(J::as_str) {
-                        Some(d) => format!("{error}: {d}"),
-                        None => error.to_owned(),
-                    })
-                })
-                .unwrap_or_else(|| http::error_message(&resp.body));
-            return Err(match resp.status {
-                401 => AuthError::Unauthorized { url: endpoint, message },
-                status => AuthError::Http { url: endpoint, status, message },
-            });
+            return Err(provider_error(&endpoint, resp.status, body.as_ref(), &resp.body));
         }
-        let token = match body.as_ref().and_then(|b| b.get(&p.access_token_type)).and_then(J::as_str) {
-            Some(token) if !token.is_empty() => Secret::new(token),
-            _ => {
-                return Err(AuthError::InvalidResponse {
-                    url: endpoint,
-                    reason: format!("the answer has no {:?} (access_token_type)", p.access_token_type),
-                });
-            }
-        };
-        let refresh = body.as_ref().and_then(|b| b.get("refresh_token")).and_then(J::as_str).filter(|r| !r.is_empty());
-        if let (Some(r), Ok(mut slot)) = (refresh, p.refresh_token.lock()) {
-            *slot = Some(Secret::new(r));
-        }
-        Ok(token)
+        take_token(p, &endpoint, body.as_ref())
     }
 
     /// Step 3: the access token for an unscoped Keystone token.
@@ -385,6 +538,57 @@ impl OidcAuth {
         );
         rescope.get_access(t).await
     }
+}
+
+/// The provider's refusal: RFC 6749's `error` (and `error_description`),
+/// else the body's message.
+fn provider_error(url: &str, status: u16, body: Option<&J>, raw: &[u8]) -> AuthError {
+    let message = body
+        .and_then(|b| {
+            let error = b.get("error").and_then(J::as_str)?;
+            Some(match b.get("error_description").and_then(J::as_str) {
+                Some(d) => format!("{error}: {d}"),
+                None => error.to_owned(),
+            })
+        })
+        .unwrap_or_else(|| http::error_message(raw));
+    match status {
+        401 => AuthError::Unauthorized { url: url.to_owned(), message },
+        status => AuthError::Http { url: url.to_owned(), status, message },
+    }
+}
+
+/// The answer's `access_token_type` field is the token; a `refresh_token`
+/// in it is kept for the next time.
+fn take_token(p: &Provider, url: &str, body: Option<&J>) -> Result<Secret, AuthError> {
+    let token = match body.and_then(|b| b.get(&p.access_token_type)).and_then(J::as_str) {
+        Some(token) if !token.is_empty() => Secret::new(token),
+        _ => {
+            return Err(AuthError::InvalidResponse {
+                url: url.to_owned(),
+                reason: format!("the answer has no {:?} (access_token_type)", p.access_token_type),
+            });
+        }
+    };
+    let refresh = body.and_then(|b| b.get("refresh_token")).and_then(J::as_str).filter(|r| !r.is_empty());
+    if let (Some(r), Ok(mut slot)) = (refresh, p.refresh_token.lock()) {
+        *slot = Some(Secret::new(r));
+    }
+    Ok(token)
+}
+
+/// A PKCE verifier: 42 random bytes, base64url without padding (as
+/// keystoneauth makes it).
+fn pkce_verifier() -> Result<Secret, AuthError> {
+    let mut raw = [0u8; 42];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut raw)
+        .map_err(|_| AuthError::Unsupported("no random numbers for a PKCE verifier".into()))?;
+    Ok(Secret::new(b64url(&raw)))
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 impl AuthPlugin for OidcAuth {
