@@ -254,7 +254,7 @@ async fn from_arguments_variables_and_clouds_yaml() {
     // clouds.yaml.
     home.write(
         "clouds.yaml",
-        &format!(
+        format!(
             "clouds:\n  dev:\n    auth_type: v3oidcdeviceauthz\n    auth:\n      auth_url: {auth_url}\n      \
              identity_provider: myidp\n      protocol: openid\n      client_id: {CLIENT_ID}\n      \
              client_secret: {CLIENT_SECRET}\n      discovery_endpoint: {discovery}\n      \
