@@ -40,6 +40,10 @@ key_repository = $dir/fernet-keys
 max_active_keys = 3
 [credential]
 key_repository = $dir/credential-keys
+[auth]
+# Keystone's defaults plus openid, as a deployment federated with an
+# OpenID Connect provider has them (tests/live/oidc.rs).
+methods = external,password,token,oauth1,mapped,application_credential,openid
 CONF
 
 manage() { "$venv/bin/keystone-manage" --config-file "$dir/keystone.conf" "$@" >>"$dir/manage.log" 2>&1; }

@@ -8,9 +8,8 @@
 //! token with the provider's userinfo endpoint and passes the claims as
 //! `OIDC-Claim-*` headers (mod_auth_openidc's `OIDCPassClaimsAs headers`),
 //! which the mapping reads; a bad token is refused before Keystone. The
-//! protocol is named `mapped`, one of Keystone's default `[auth] methods`
-//! (the fixture's Keystone has no `openid` method configured); keystoneauth
-//! and stackauth only put the name in the URL.
+//! protocol is `openid`, an `[auth] methods` entry of the fixture's
+//! Keystone (tests/keystone/start.sh), as in an OpenID Connect deployment.
 
 use crate::common;
 
@@ -72,14 +71,14 @@ async fn oidc_federation_against_keystone() {
     let (s, pr) = ks
         .api(
             Method::PUT,
-            "/OS-FEDERATION/identity_providers/oidc-idp/protocols/mapped",
+            "/OS-FEDERATION/identity_providers/oidc-idp/protocols/openid",
             Some(json!({"protocol": {"mapping_id": "oidc-mapping"}})),
         )
         .await;
     assert_eq!(s, 201, "create protocol: {pr}");
 
     let dir = Dir::new();
-    let base = format!("auth_url = {}/v3\nidentity_provider = oidc-idp\nprotocol = mapped\n", proxy.url);
+    let base = format!("auth_url = {}/v3\nidentity_provider = oidc-idp\nprotocol = openid\n", proxy.url);
 
     // v3oidcauthcode: the provider's discovery document and token endpoint,
     // Keystone's federation API, then the project scope.
