@@ -28,6 +28,9 @@ mkdir -p "$dir/fernet-keys" "$dir/credential-keys"
 cat > "$dir/keystone.conf" <<CONF
 [DEFAULT]
 log_file = $dir/keystone.log
+# Each request's PATH_INFO line (DEBUG) with its global request id:
+# tests/live/auth_token.rs follows a caller's id into Keystone's log.
+debug = true
 [database]
 connection = sqlite:///$dir/keystone.db
 [token]

@@ -122,3 +122,48 @@ async fn service_tokens_with_and_without_the_service_role_and_expired_user_token
     assert_eq!(status, 200, "expired user token with a service token: {who}");
     assert_eq!(who["project_id"], pid.as_str());
 }
+
+/// The caller's `X-OpenStack-Request-ID` goes through the example service
+/// (the auth_token layer, then `UserContext::adapter`) into the identity
+/// call it makes on the caller's behalf: Keystone's own log names it as
+/// the global request id of that call (oslo.log's default format), beside
+/// Keystone's own request id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_callers_request_id_reaches_keystones_log_through_the_service() {
+    let Some(k) = keystone() else { return };
+    let svc = service(k, "ksm-svc-rid").await;
+    let (_, pid, _) = k.user_with_project("ksm-rid", "rid-pass").await;
+    let token = k.user_token("ksm-rid", "rid-pass", &pid).await;
+    let rid = "req-5f3c9e1e-2d7b-4c55-9a7e-3b0f4d2a6c11";
+    // Control: Keystone logs a global request id sent to it directly.
+    let control = "req-0c0c0c0c-2d7b-4c55-9a7e-3b0f4d2a6c11";
+    let r = reqwest::Client::new()
+        .get(format!("{}/auth/projects", k.url))
+        .header("X-Auth-Token", &token)
+        .header("X-OpenStack-Request-ID", control)
+        .send()
+        .await
+        .expect("keystone answers");
+    assert_eq!(r.status().as_u16(), 200);
+    let log = std::fs::read_to_string(k.dir.join("keystone.log")).expect("Keystone's log");
+    assert!(
+        log.lines().any(|l| l.contains(control) && l.contains("PATH_INFO: `/v3/auth/projects`")),
+        "Keystone did not log the control's id; last lines: {:#?}",
+        log.lines().rev().take(5).collect::<Vec<_>>()
+    );
+    let (status, _, body) =
+        call(&svc, "/my-projects", &[("X-Auth-Token", &token), ("X-OpenStack-Request-ID", rid)]).await;
+    assert_eq!(status, 200, "{body}");
+    let log = std::fs::read_to_string(k.dir.join("keystone.log")).expect("Keystone's log");
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains(rid)).collect();
+    assert!(
+        lines.iter().any(|l| l.contains("PATH_INFO: `/v3/auth/projects`")),
+        "Keystone logged no /auth/projects call with {rid}; its lines with the id: {lines:#?}; last lines: {:#?}",
+        log.lines().rev().take(15).collect::<Vec<_>>()
+    );
+    // A request without one: the id does not stick to the next call.
+    let (status, _, _) = call(&svc, "/my-projects", &[("X-Auth-Token", &token)]).await;
+    assert_eq!(status, 200);
+    let after = std::fs::read_to_string(k.dir.join("keystone.log")).expect("Keystone's log");
+    assert_eq!(after.lines().filter(|l| l.contains(rid)).count(), lines.len(), "the id was carried on");
+}
