@@ -422,3 +422,51 @@ fn every_key_of_openstacksdk_s_schemas_is_known() {
     let w = load_warnings(&yaml, "c");
     assert!(w.is_empty(), "keys openstacksdk's schemas have, warned about as unknown:\n{}", w.join("\n"));
 }
+
+/// With no `--os-cloud` and no `OS_CLOUD`, the cloud openstacksdk chooses:
+/// the `envvars` cloud when `OS_*` variables make one, else the only cloud
+/// of the files, else none. stackauth chooses the same (the `envvars` cloud
+/// is its `OS_*` variables, read as they are).
+#[test]
+fn the_default_cloud_is_openstacksdks() {
+    let Some(python) = common::python::sdk_python("the default cloud against openstacksdk") else { return };
+    let one = format!("clouds:\n  only:\n    auth: {{{AUTH}}}\n");
+    let two = format!("clouds:\n  a:\n    auth: {{{AUTH}}}\n  b:\n    auth: {{{AUTH}}}\n");
+    let secure_too = format!("clouds:\n  only:\n    auth: {{{AUTH}}}\n");
+    let cases: [(&str, &str, Option<&str>, Vec<(&str, &str)>); 6] = [
+        ("one cloud", &one, None, vec![]),
+        ("two clouds", &two, None, vec![]),
+        ("one cloud, OS_AUTH_URL set", &one, None, vec![("OS_AUTH_URL", "http://env:5000/v3")]),
+        ("one cloud, only selectors set", &one, None, vec![("OS_REGION_NAME", "R1")]),
+        ("one cloud and a secure.yaml of another", &one, Some("clouds:\n  other:\n    auth: {password: x}\n"), vec![]),
+        ("the same cloud in secure.yaml", &secure_too, Some("clouds:\n  only:\n    auth: {password: x}\n"), vec![]),
+    ];
+    let mut differences = Vec::new();
+    for (what, clouds, secure, env) in &cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("clouds.yaml"), clouds).expect("write");
+        if let Some(s) = secure {
+            std::fs::write(dir.path().join("secure.yaml"), s).expect("write");
+        }
+        let script = "import os, warnings\nwarnings.simplefilter('ignore')\nfrom openstack.config import loader\n\
+                      c = loader.OpenStackConfig()\nprint(c.default_cloud if c.default_cloud not in (None, 'defaults') else '')\n";
+        let mut cmd = Command::new(python);
+        cmd.args(["-c", script]).current_dir(dir.path()).env("HOME", dir.path()).env_remove("XDG_CONFIG_HOME");
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("OS_")) {
+            cmd.env_remove(k);
+        }
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().expect("python runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let theirs = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let theirs = if theirs == "envvars" || theirs.is_empty() { None } else { Some(theirs) };
+        let dirs = Dirs { cwd: dir.path().to_path_buf(), home: Some(dir.path().to_path_buf()), config_home: None };
+        let args = vec!["t".to_owned()];
+        let auth = CliAuth::scan(&args, Env::from_pairs(env.iter().copied()), &dirs, PluginRegistry::builtin(), None);
+        let ours = auth.cloud().map(|c| c.name.clone());
+        if ours != theirs {
+            differences.push(format!("{what}: openstacksdk {theirs:?}, stackauth {ours:?}"));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}

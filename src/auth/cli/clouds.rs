@@ -497,6 +497,31 @@ pub fn find_cloud_region(
     interpret(name, cloud, files.home.as_deref(), read, warnings)
 }
 
+/// openstacksdk's default cloud when none is named (no `--os-cloud`, no
+/// `OS_CLOUD`): none when `OS_*` variables make the `envvars` cloud
+/// (stackauth reads those as they are), else the only cloud that
+/// `clouds.yaml` and `secure.yaml` define, when they define one. A file that
+/// cannot be read gives none here; naming its cloud reports why.
+pub fn default_cloud(files: &CloudFiles, env: &Env) -> Option<String> {
+    if env_cloud(env).is_some() {
+        return None;
+    }
+    let mut names: Vec<String> = Vec::new();
+    for list in [&files.clouds, &files.secure] {
+        let Ok(Some((path, doc))) = read_first(list) else { continue };
+        let Ok(clouds) = section(&path, &doc, "clouds") else { continue };
+        for (name, _) in clouds {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    match names.len() {
+        1 => names.pop(),
+        _ => None,
+    }
+}
+
 /// openstacksdk's `_get_os_environ`: every `OS_*` variable (but
 /// `OS_TEST*`, `OS_STD*`, `OS_LOG*`) as a key, `OS_AUTH_URL` as
 /// `auth_url`; `None` when only the selectors (`OS_CLOUD`,

@@ -3,7 +3,7 @@
 
 use clap::{ArgMatches, Command};
 
-use super::clouds::{Cloud, CloudFiles, Dirs, find_cloud_region};
+use super::clouds::{Cloud, CloudFiles, Dirs, default_cloud, find_cloud_region};
 use super::flags::{self, Plan};
 use super::load::{self, Choice, group_options, methods, plugin_options, renamed};
 use super::scan::{auth_type_from, cloud_from, scan};
@@ -131,10 +131,12 @@ impl CliAuth {
         plugins: PluginRegistry,
         default_plugin: Option<&str>,
     ) -> CliAuth {
-        let cloud = match cloud_from(args, &env) {
-            Some((name, _)) => {
+        let files = CloudFiles::search(&env, dirs);
+        // As openstacksdk: the cloud named, else the only one in the files.
+        let cloud = match cloud_from(args, &env).map(|(name, _)| name).or_else(|| default_cloud(&files, &env)) {
+            Some(name) => {
                 let region = scan(args, &env, &["--os-region-name"], &["OS_REGION_NAME"]).map(|(r, _)| r);
-                find_cloud_region(&name, region.as_deref(), &CloudFiles::search(&env, dirs), Some(&env)).map(Some)
+                find_cloud_region(&name, region.as_deref(), &files, Some(&env)).map(Some)
             }
             None => Ok(None),
         };
