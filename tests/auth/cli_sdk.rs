@@ -433,7 +433,9 @@ fn the_default_cloud_is_openstacksdks() {
     let one = format!("clouds:\n  only:\n    auth: {{{AUTH}}}\n");
     let two = format!("clouds:\n  a:\n    auth: {{{AUTH}}}\n  b:\n    auth: {{{AUTH}}}\n");
     let secure_too = format!("clouds:\n  only:\n    auth: {{{AUTH}}}\n");
-    let cases: [(&str, &str, Option<&str>, Vec<(&str, &str)>); 6] = [
+    // What, clouds.yaml, secure.yaml, variables.
+    type Case<'a> = (&'a str, &'a str, Option<&'a str>, Vec<(&'a str, &'a str)>);
+    let cases: [Case; 6] = [
         ("one cloud", &one, None, vec![]),
         ("two clouds", &two, None, vec![]),
         ("one cloud, OS_AUTH_URL set", &one, None, vec![("OS_AUTH_URL", "http://env:5000/v3")]),
