@@ -169,6 +169,24 @@ fn stat(m: &Memcached, name: &str) -> u64 {
     m.stats().get(name).and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no stat {name}"))
 }
 
+/// `total_connections` once every earlier connection is counted: memcached
+/// counts one when a worker thread takes it up, so a read just after a
+/// connect (`Memcached::start`'s readiness probe) can miss it on a loaded
+/// machine. Each read is a connection of its own: two reads one apart mean
+/// the count has caught up (the second is returned).
+fn settled_total(m: &Memcached) -> u64 {
+    let mut last = stat(m, "total_connections");
+    for _ in 0..100 {
+        let next = stat(m, "total_connections");
+        if next == last + 1 {
+            return next;
+        }
+        last = next;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("memcached's total_connections never settled");
+}
+
 #[tokio::test]
 async fn the_pool_caps_connections_and_closes_idle_ones() {
     let Some(m) = Memcached::start() else { return };
@@ -182,7 +200,7 @@ async fn the_pool_caps_connections_and_closes_idle_ones() {
         p.source.add(t, V3Token::new("alice-id").project("proj-id", "demo"));
     }
     // `stats` itself is a connection: counted before and after.
-    let before = stat(&m, "total_connections");
+    let before = settled_total(&m);
     let mut tasks = Vec::new();
     for t in tokens.clone() {
         let p = p.clone();
