@@ -5,6 +5,13 @@
 //! "access rules, worst case" is an application credential's rule of seven
 //! `**` against a 4,000-byte path: minutes of CPU with the old
 //! backtracking matcher (issue 17), path times pattern now.
+//!
+//! For a profiler, `STACKAUTH_BENCH_PROFILE=protected` (or `open`,
+//! `context`; `protected:N` for N requests) primes the cache, sends 3,000
+//! requests through that router on one thread and exits:
+//! bench/auth_token_instructions.sh runs it under callgrind with two values
+//! of N and prints the instructions per request, which a busy machine does
+//! not disturb.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -13,7 +20,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer};
 use tower::ServiceExt;
@@ -99,5 +106,33 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// `STACKAUTH_BENCH_PROFILE=open|protected|context[:N]`: N requests
+/// (after one that primes the cache) through that router, then exit.
+fn profile(which: &str) {
+    let mut parts = which.split(':');
+    let which = parts.next().unwrap_or_default();
+    let n: u64 = parts.next().and_then(|n| n.parse().ok()).unwrap_or(3000);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (open, protected, context_only) = routers();
+    let router = match which {
+        "open" => open,
+        "protected" => protected,
+        "context" => context_only,
+        other => panic!("STACKAUTH_BENCH_PROFILE={other}: open, protected or context"),
+    };
+    assert_eq!(rt.block_on(router.clone().oneshot(request())).expect("infallible").status(), 200);
+    for _ in 0..n {
+        black_box(rt.block_on(router.clone().oneshot(request())).expect("infallible").status());
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(which) = std::env::var("STACKAUTH_BENCH_PROFILE") {
+        profile(&which);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
