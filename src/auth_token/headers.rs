@@ -119,11 +119,22 @@ fn set_identity(h: &mut HeaderMap, a: &AccessInfo, prefix: &str) {
     }
 }
 
-/// The status headers.
-pub(crate) fn set_status(h: &mut HeaderMap, user: IdentityStatus, service: Option<IdentityStatus>) {
-    set(h, "X-Identity-Status", Some(user.as_str()));
+const X_IDENTITY_STATUS: HeaderName = HeaderName::from_static("x-identity-status");
+const X_SERVICE_IDENTITY_STATUS: HeaderName = HeaderName::from_static("x-service-identity-status");
+
+fn status_value(s: IdentityStatus) -> HeaderValue {
+    HeaderValue::from_static(s.as_str())
+}
+
+/// The status headers. `X-Identity-Status: Confirmed` is one of the user's
+/// rendered headers ([`user_headers`]): set here only when there is no
+/// confirmed user (`user_confirmed` false).
+pub(crate) fn set_status(h: &mut HeaderMap, user_confirmed: bool, service: Option<IdentityStatus>) {
+    if !user_confirmed {
+        h.insert(X_IDENTITY_STATUS, status_value(IdentityStatus::Invalid));
+    }
     if let Some(s) = service {
-        set(h, "X-Service-Identity-Status", Some(s.as_str()));
+        h.insert(X_SERVICE_IDENTITY_STATUS, status_value(s));
     }
 }
 
@@ -158,9 +169,13 @@ pub(crate) fn extend(h: &mut HeaderMap, rendered: &HeaderMap) {
 
 /// The user's headers (and, with `catalog`, `X-Service-Catalog`): worked
 /// out once per validation, added to every request that carries the token.
+///
+/// With `X-Identity-Status: Confirmed`: they are added only for a confirmed
+/// user.
 pub(crate) fn user_headers(a: &AccessInfo, catalog: bool) -> HeaderMap {
     let mut h = HeaderMap::new();
     let h = &mut h;
+    h.insert(X_IDENTITY_STATUS, status_value(IdentityStatus::Confirmed));
     set_identity(h, a, "X-");
     // Only the user's scope: keystonemiddleware lets the service token's
     // overwrite (and, when it has none, delete) the user's.

@@ -16,7 +16,7 @@ use super::config::AuthTokenConfig;
 use super::memcache::MemcacheOptions;
 use super::source::{SourceError, TokenSource, ValidateTokenOptions, Validated};
 use crate::opt::Secret;
-use crate::session::redact::token_hash;
+use crate::session::redact::token_hash_of;
 
 /// The most validations of distinct tokens joined at once; more are
 /// validated without being joined, so the map stays bounded.
@@ -135,18 +135,30 @@ impl TokenValidator {
     /// Validates `token`: from the cache, or from the source. The token's
     /// expiry is not checked here (a cached token may have expired since).
     pub async fn validate(&self, token: &Secret, options: ValidateTokenOptions) -> Result<Validated, SourceError> {
+        self.validate_str(token.expose(), options).await
+    }
+
+    /// [`TokenValidator::validate`] of a token borrowed from a request: it
+    /// is copied into a [`Secret`] only when it must leave the process (the
+    /// source, memcached), not on an in-process cache hit.
+    pub(crate) async fn validate_str(
+        &self,
+        token: &str,
+        options: ValidateTokenOptions,
+    ) -> Result<Validated, SourceError> {
         let key = token_key(token);
         if let Some(reason) = self.negative.get(&(key, options.allow_expired)) {
-            tracing::debug!(token = %token_hash(token), "token rejected from the negative cache");
+            tracing::debug!(token = %token_hash_of(token), "token rejected from the negative cache");
             return Err(SourceError::Invalid(reason));
         }
-        match &self.cache {
-            Cache::Off => {}
-            Cache::Memory(m) => {
-                if let Some(v) = m.get(&key) {
-                    return Ok(v);
-                }
+        if let Cache::Memory(m) = &self.cache {
+            if let Some(v) = m.get(&key) {
+                return Ok(v);
             }
+        }
+        let token = &Secret::new(token);
+        match &self.cache {
+            Cache::Off | Cache::Memory(_) => {}
             Cache::Shared(s) => {
                 if let SharedLookup::Hit(v) = s.get(token).await {
                     return Ok(v);
