@@ -20,11 +20,7 @@ use crate::auth::TokenVersion;
 use crate::session::GlobalRequestId;
 use crate::session::redact::token_hash_of as token_hash;
 
-/// The headers read on every request, parsed once.
-const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
-const X_STORAGE_TOKEN: HeaderName = HeaderName::from_static("x-storage-token");
-const X_SERVICE_TOKEN: HeaderName = HeaderName::from_static("x-service-token");
-/// [`crate::session::REQUEST_ID_HEADER`], lower-case.
+/// [`crate::session::REQUEST_ID_HEADER`], lower-case, parsed once.
 const X_OPENSTACK_REQUEST_ID: HeaderName = HeaderName::from_static("x-openstack-request-id");
 
 /// The auth_token layer: keystonemiddleware's `auth_token` for tower
@@ -64,7 +60,18 @@ pub(crate) const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// token and costs no call. Length is not checked below 8 KiB, so that
 /// services' own test tokens (`FixtureTokens`) keep working.
 fn plausible_token(token: &str) -> bool {
-    token.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'=' | b'.' | b'+' | b'/'))
+    /// The alphabet, as a table: one load a byte.
+    const ALPHABET: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'.' | b'+' | b'/');
+            c += 1;
+        }
+        t
+    };
+    token.bytes().all(|c| ALPHABET[usize::from(c)])
 }
 
 /// "The identity service is unavailable" at ERROR once per
@@ -236,23 +243,52 @@ enum Checked {
     Invalid,
 }
 
-/// The token in `names` (every value of each). Values that differ are an
-/// empty, so invalid, token: taking the first would let the service see
-/// another token than a proxy in front that read the last.
-///
-/// The token is borrowed from the request, not copied: the copy (a
-/// `Secret`, zeroed when dropped) is made only when the token goes to the
-/// identity service or memcached, not on an in-process cache hit.
-fn token_header<'h>(h: &'h HeaderMap, names: &[HeaderName]) -> Option<&'h str> {
-    let mut values = names.iter().flat_map(|n| h.get_all(n).iter());
-    let first = values.next()?;
-    if values.any(|v| v.as_bytes().trim_ascii() != first.as_bytes().trim_ascii()) {
-        let names: Vec<&str> = names.iter().map(HeaderName::as_str).collect();
-        tracing::info!(headers = names.join(", "), "token header sent more than once with different values: refused");
-        return Some("");
+/// Every value of one token's headers, as [`token_headers`] goes by them.
+#[derive(Default)]
+struct TokenValues<'h> {
+    first: Option<&'h HeaderValue>,
+    differs: bool,
+}
+
+impl<'h> TokenValues<'h> {
+    fn see(&mut self, v: &'h HeaderValue) {
+        match self.first {
+            None => self.first = Some(v),
+            Some(f) => self.differs |= f.as_bytes().trim_ascii() != v.as_bytes().trim_ascii(),
+        }
     }
-    // Not UTF-8 cannot be a token: an empty token is refused by validation.
-    Some(first.to_str().map(str::trim).unwrap_or_default())
+
+    /// The token. Values that differ are an empty, so invalid, token:
+    /// taking the first would let the service see another token than a
+    /// proxy in front that read the last.
+    fn token(self, names: &str) -> Option<&'h str> {
+        let first = self.first?;
+        if self.differs {
+            tracing::info!(headers = names, "token header sent more than once with different values: refused");
+            return Some("");
+        }
+        // Not UTF-8 cannot be a token: an empty token is refused by validation.
+        Some(first.to_str().map(str::trim).unwrap_or_default())
+    }
+}
+
+/// The user token (`X-Auth-Token`, `X-Storage-Token`: every value of each)
+/// and the service token (`X-Service-Token`), in one pass over the
+/// request's headers.
+///
+/// The tokens are borrowed from the request, not copied: the copy (a
+/// `Secret`, zeroed when dropped) is made only when a token goes to the
+/// identity service or memcached, not on an in-process cache hit.
+fn token_headers(h: &HeaderMap) -> (Option<&str>, Option<&str>) {
+    let (mut user, mut service) = (TokenValues::default(), TokenValues::default());
+    for (name, v) in h {
+        match name.as_str() {
+            "x-auth-token" | "x-storage-token" => user.see(v),
+            "x-service-token" => service.see(v),
+            _ => {}
+        }
+    }
+    (user.token("X-Auth-Token, X-Storage-Token"), service.token("X-Service-Token"))
 }
 
 fn json_error(status: StatusCode, title: &str, message: &str) -> Response<String> {
@@ -334,8 +370,7 @@ impl Shared {
         request_id: Option<GlobalRequestId>,
     ) -> Result<(), Response<String>> {
         headers::remove_auth_headers(&mut parts.headers);
-        let user_token = token_header(&parts.headers, &[X_AUTH_TOKEN, X_STORAGE_TOKEN]);
-        let service_token = token_header(&parts.headers, &[X_SERVICE_TOKEN]);
+        let (user_token, service_token) = token_headers(&parts.headers);
         let remote = parts.extensions.get::<RemoteUser>().cloned();
 
         let mut allow_expired = false;
