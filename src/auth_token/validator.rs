@@ -158,7 +158,21 @@ impl TokenValidator {
                 return Ok(v);
             }
         }
-        let token = &Secret::new(token);
+        // Boxed: the miss path's future (memcached, the single flight, the
+        // call, the queue's timer) is large, and a request answered from
+        // the cache above would move all of it for nothing.
+        Box::pin(self.miss(Secret::new(token), key, options)).await
+    }
+
+    /// Not in the in-process cache: memcached, or a validation (joined to
+    /// one under way for the same token).
+    async fn miss(
+        &self,
+        token: Secret,
+        key: TokenKey,
+        options: ValidateTokenOptions,
+    ) -> Result<Validated, SourceError> {
+        let token = &token;
         match &self.cache {
             Cache::Off | Cache::Memory(_) => {}
             Cache::Shared(s) => {
