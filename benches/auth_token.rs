@@ -25,7 +25,18 @@ use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer};
 use tower::ServiceExt;
 
-const TOKEN: &str = "gAAAAABbench-user-token";
+/// The user's token: 23 bytes, or `STACKAUTH_BENCH_TOKEN_BYTES` (a Fernet
+/// token is about 186).
+fn token() -> &'static str {
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOKEN.get_or_init(|| {
+        let base = "gAAAAABbench-user-token";
+        match std::env::var("STACKAUTH_BENCH_TOKEN_BYTES").ok().and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) if n > base.len() => format!("{base}{}", "x".repeat(n - base.len())),
+            _ => base.to_owned(),
+        }
+    })
+}
 const APPCRED_TOKEN: &str = "gAAAAABbench-appcred-token";
 
 /// A router whose only token is an application credential's with the
@@ -55,7 +66,7 @@ fn worst_request(path: &str) -> Request<Body> {
 fn routers() -> (Router, Router, Router) {
     let tokens = FixtureTokens::new();
     tokens.add(
-        TOKEN,
+        token(),
         V3Token::new("alice-id")
             .user("alice", "default", "Default")
             .project("proj-id", "demo")
@@ -76,7 +87,7 @@ fn routers() -> (Router, Router, Router) {
 }
 
 fn request() -> Request<Body> {
-    Request::builder().uri("/x").header("X-Auth-Token", TOKEN).body(Body::empty()).expect("request")
+    Request::builder().uri("/x").header("X-Auth-Token", token()).body(Body::empty()).expect("request")
 }
 
 fn bench(c: &mut Criterion) {
