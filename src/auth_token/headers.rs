@@ -277,3 +277,40 @@ fn catalog_header(a: &AccessInfo) -> String {
         .collect();
     J::Array(out).to_string()
 }
+
+#[cfg(all(test, feature = "fixture"))]
+mod tests {
+    use super::*;
+    use crate::auth_token::fixture::V3Token;
+    use crate::opt::Secret;
+
+    /// Every header the layer sets is one it removes from the client's
+    /// request: a name added to the rendered headers but not to
+    /// `is_layer_header` would let a client forge it.
+    #[test]
+    fn every_header_the_layer_sets_is_one_it_removes() {
+        let full = |t: V3Token| {
+            let body = serde_json::to_vec(&t.body()).expect("body");
+            crate::auth_token::source::parse_body(&Secret::new("t"), &body).expect("token body")
+        };
+        let project = full(V3Token::new("u").user("alice", "d", "D").project("p", "P").role("member").service(
+            "image",
+            "glance",
+            [("public", "http://glance.example/")],
+        ));
+        let domain = full(V3Token::new("u").user("alice", "d", "D").domain("d2", "D2").system().role("admin"));
+        let mut names = Vec::new();
+        for v in [&project, &domain] {
+            let mut h = user_headers(&v.access, true);
+            set_status(&mut h, false, Some(IdentityStatus::Invalid));
+            h.extend(service_headers(&v.access));
+            names.extend(h.keys().map(|k| k.as_str().to_owned()));
+        }
+        assert!(names.len() > 30, "{names:?}");
+        for n in &names {
+            assert!(is_auth_header(n), "{n} is set by the layer but not removed from requests");
+            assert!(is_auth_header(&n.replace('-', "_")), "{n} with underscores");
+        }
+        assert!(!is_auth_header("x-auth-token") && !is_auth_header("x-openstack-request-id"));
+    }
+}
