@@ -5,6 +5,13 @@
 //! "access rules, worst case" is an application credential's rule of seven
 //! `**` against a 4,000-byte path: minutes of CPU with the old
 //! backtracking matcher (issue 17), path times pattern now.
+//!
+//! For a profiler, `STACKAUTH_BENCH_PROFILE=protected` (or `open`,
+//! `context`; `protected:N` for N requests) primes the cache, sends 3,000
+//! requests through that router on one thread and exits:
+//! bench/auth_token_instructions.sh runs it under callgrind with two values
+//! of N and prints the instructions per request, which a busy machine does
+//! not disturb.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -13,12 +20,23 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use stackauth::auth_token::fixture::{FixtureTokens, V3Token};
 use stackauth::auth_token::{AuthTokenConfig, AuthTokenLayer};
 use tower::ServiceExt;
 
-const TOKEN: &str = "gAAAAABbench-user-token";
+/// The user's token: 23 bytes, or `STACKAUTH_BENCH_TOKEN_BYTES` (a Fernet
+/// token is about 186).
+fn token() -> &'static str {
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOKEN.get_or_init(|| {
+        let base = "gAAAAABbench-user-token";
+        match std::env::var("STACKAUTH_BENCH_TOKEN_BYTES").ok().and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) if n > base.len() => format!("{base}{}", "x".repeat(n - base.len())),
+            _ => base.to_owned(),
+        }
+    })
+}
 const APPCRED_TOKEN: &str = "gAAAAABbench-appcred-token";
 
 /// A router whose only token is an application credential's with the
@@ -48,7 +66,7 @@ fn worst_request(path: &str) -> Request<Body> {
 fn routers() -> (Router, Router, Router) {
     let tokens = FixtureTokens::new();
     tokens.add(
-        TOKEN,
+        token(),
         V3Token::new("alice-id")
             .user("alice", "default", "Default")
             .project("proj-id", "demo")
@@ -69,7 +87,7 @@ fn routers() -> (Router, Router, Router) {
 }
 
 fn request() -> Request<Body> {
-    Request::builder().uri("/x").header("X-Auth-Token", TOKEN).body(Body::empty()).expect("request")
+    Request::builder().uri("/x").header("X-Auth-Token", token()).body(Body::empty()).expect("request")
 }
 
 fn bench(c: &mut Criterion) {
@@ -99,5 +117,33 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// `STACKAUTH_BENCH_PROFILE=open|protected|context[:N]`: N requests
+/// (after one that primes the cache) through that router, then exit.
+fn profile(which: &str) {
+    let mut parts = which.split(':');
+    let which = parts.next().unwrap_or_default();
+    let n: u64 = parts.next().and_then(|n| n.parse().ok()).unwrap_or(3000);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (open, protected, context_only) = routers();
+    let router = match which {
+        "open" => open,
+        "protected" => protected,
+        "context" => context_only,
+        other => panic!("STACKAUTH_BENCH_PROFILE={other}: open, protected or context"),
+    };
+    assert_eq!(rt.block_on(router.clone().oneshot(request())).expect("infallible").status(), 200);
+    for _ in 0..n {
+        black_box(rt.block_on(router.clone().oneshot(request())).expect("infallible").status());
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(which) = std::env::var("STACKAUTH_BENCH_PROFILE") {
+        profile(&which);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -8,32 +8,25 @@ use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use super::crypt::{Protection, derive_keys};
+use super::keyed::BuildKeyHasher;
+pub(crate) use super::keyed::TokenKey;
 use super::memcache::{Memcache, MemcacheOptions};
 use super::source::{SourceError, Validated, parse_body};
 use crate::opt::Secret;
 
-/// A token's SHA-256: the in-process key (the token itself is never a key).
-pub(crate) type TokenKey = [u8; 32];
-
-/// The SHA-256 of a token (ring's: assembly, several times the portable
-/// implementation's speed, and this runs on every request).
-pub(crate) fn token_key(token: &Secret) -> TokenKey {
-    let mut key = [0u8; 32];
-    key.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, token.expose().as_bytes()).as_ref());
-    key
-}
-
 /// A bounded map whose entries expire. When full, expired entries go
-/// first, then the ones closest to expiry.
+/// first, then the ones closest to expiry. Its keys are hashed with
+/// [`super::keyed::KeyHasher`]: they must hold a [`TokenKey`] (the token itself is never
+/// a key).
 #[derive(Debug)]
 pub(crate) struct ExpiringMap<K, V> {
-    entries: RwLock<HashMap<K, (Instant, V)>>,
+    entries: RwLock<HashMap<K, (Instant, V), BuildKeyHasher>>,
     capacity: usize,
 }
 
 impl<K: Hash + Eq + Clone, V: Clone> ExpiringMap<K, V> {
     pub fn new(capacity: usize) -> Self {
-        ExpiringMap { entries: RwLock::new(HashMap::new()), capacity: capacity.max(1) }
+        ExpiringMap { entries: RwLock::new(HashMap::with_hasher(BuildKeyHasher::default())), capacity: capacity.max(1) }
     }
 
     pub fn get(&self, key: &K) -> Option<V> {
@@ -118,8 +111,10 @@ impl SharedCache {
     fn key(&self, token: &Secret) -> (String, Option<super::crypt::DerivedKeys>) {
         match &self.protection {
             None => {
+                // keystonemiddleware's key: SHA-256, whatever the in-process one is.
                 let mut key = String::from("tokens/");
-                crate::session::redact::push_hex(&mut key, &token_key(token));
+                let digest = ring::digest::digest(&ring::digest::SHA256, token.expose().as_bytes());
+                crate::session::redact::push_hex(&mut key, digest.as_ref());
                 (key, None)
             }
             Some((p, secret)) => {

@@ -6,52 +6,74 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use super::context::IdentityStatus;
 use crate::auth::{AccessInfo, Interface, TokenVersion};
 
-/// `X-User-Id`, `X-Service-User-Id`... : (suffix, reader).
-type Field = (&'static str, fn(&AccessInfo) -> Option<&str>);
+/// `X-User-Id`, `X-Service-User-Id`... : (user's name, service's name,
+/// reader). Names lower-case and static: a static name costs nothing to
+/// clone into a request and to drop with it.
+type Field = (&'static str, &'static str, fn(&AccessInfo) -> Option<&str>);
 
 const FIELDS: [Field; 10] = [
-    ("Domain-Id", |a| a.domain.as_ref()?.id.as_deref()),
-    ("Domain-Name", |a| a.domain.as_ref()?.name.as_deref()),
-    ("Project-Id", |a| a.project.as_ref()?.ident.id.as_deref()),
-    ("Project-Name", |a| a.project.as_ref()?.ident.name.as_deref()),
-    ("Project-Domain-Id", |a| a.project.as_ref()?.domain.as_ref()?.id.as_deref()),
-    ("Project-Domain-Name", |a| a.project.as_ref()?.domain.as_ref()?.name.as_deref()),
-    ("User-Id", |a| a.user.ident.id.as_deref()),
-    ("User-Name", |a| a.user.ident.name.as_deref()),
-    ("User-Domain-Id", |a| a.user.domain.as_ref()?.id.as_deref()),
-    ("User-Domain-Name", |a| a.user.domain.as_ref()?.name.as_deref()),
+    ("x-domain-id", "x-service-domain-id", |a| a.domain.as_ref()?.id.as_deref()),
+    ("x-domain-name", "x-service-domain-name", |a| a.domain.as_ref()?.name.as_deref()),
+    ("x-project-id", "x-service-project-id", |a| a.project.as_ref()?.ident.id.as_deref()),
+    ("x-project-name", "x-service-project-name", |a| a.project.as_ref()?.ident.name.as_deref()),
+    ("x-project-domain-id", "x-service-project-domain-id", |a| a.project.as_ref()?.domain.as_ref()?.id.as_deref()),
+    ("x-project-domain-name", "x-service-project-domain-name", |a| {
+        a.project.as_ref()?.domain.as_ref()?.name.as_deref()
+    }),
+    ("x-user-id", "x-service-user-id", |a| a.user.ident.id.as_deref()),
+    ("x-user-name", "x-service-user-name", |a| a.user.ident.name.as_deref()),
+    ("x-user-domain-id", "x-service-user-domain-id", |a| a.user.domain.as_ref()?.id.as_deref()),
+    ("x-user-domain-name", "x-service-user-domain-name", |a| a.user.domain.as_ref()?.name.as_deref()),
 ];
 
-/// Old names, still set for services that read them.
+/// Old names, still set for services that read them: (old, new).
 const DEPRECATED: [(&str, &str); 5] = [
-    ("X-Role", "X-Roles"),
-    ("X-User", "X-User-Name"),
-    ("X-Tenant-Id", "X-Project-Id"),
-    ("X-Tenant-Name", "X-Project-Name"),
-    ("X-Tenant", "X-Project-Name"),
+    ("x-role", "x-roles"),
+    ("x-user", "x-user-name"),
+    ("x-tenant-id", "x-project-id"),
+    ("x-tenant-name", "x-project-name"),
+    ("x-tenant", "x-project-name"),
 ];
 
-/// Every header the layer may set, lower-case.
-fn auth_header_names() -> &'static [String] {
-    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        let mut n: Vec<String> = [
-            "X-Service-Catalog",
-            "X-Identity-Status",
-            "X-Service-Identity-Status",
-            "X-Is-Admin-Project",
-            "OpenStack-System-Scope",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        n.extend(DEPRECATED.iter().map(|(old, _)| old.to_string()));
-        for prefix in ["X-", "X-Service-"] {
-            n.extend(FIELDS.iter().map(|(suffix, _)| format!("{prefix}{suffix}")));
-            n.push(format!("{prefix}Roles"));
-        }
-        n.iter().map(|s| s.to_ascii_lowercase()).collect()
-    })
+/// Whether `name` (lower-case, dashes) is one the layer sets: the names in
+/// [`FIELDS`] (both columns) and [`DEPRECATED`], the roles, the status
+/// headers, the catalog, `X-Is-Admin-Project` and `OpenStack-System-Scope`.
+fn is_layer_header(name: &str) -> bool {
+    matches!(
+        name,
+        "x-service-catalog"
+            | "x-identity-status"
+            | "x-service-identity-status"
+            | "x-is-admin-project"
+            | "openstack-system-scope"
+            | "x-role"
+            | "x-user"
+            | "x-tenant-id"
+            | "x-tenant-name"
+            | "x-tenant"
+            | "x-roles"
+            | "x-service-roles"
+            | "x-domain-id"
+            | "x-domain-name"
+            | "x-project-id"
+            | "x-project-name"
+            | "x-project-domain-id"
+            | "x-project-domain-name"
+            | "x-user-id"
+            | "x-user-name"
+            | "x-user-domain-id"
+            | "x-user-domain-name"
+            | "x-service-domain-id"
+            | "x-service-domain-name"
+            | "x-service-project-id"
+            | "x-service-project-name"
+            | "x-service-project-domain-id"
+            | "x-service-project-domain-name"
+            | "x-service-user-id"
+            | "x-service-user-name"
+            | "x-service-user-domain-id"
+            | "x-service-user-domain-name"
+    )
 }
 
 /// Whether `name` (lower-case) is one the layer sets, in any spelling a
@@ -61,13 +83,7 @@ fn is_auth_header(name: &str) -> bool {
     if !(name.starts_with("x-") || name.starts_with("x_") || name.starts_with("openstack")) {
         return false;
     }
-    let names = auth_header_names();
-    if name.contains('_') {
-        let dashed = name.replace('_', "-");
-        names.contains(&dashed)
-    } else {
-        names.iter().any(|n| n == name)
-    }
+    if name.contains('_') { is_layer_header(&name.replace('_', "-")) } else { is_layer_header(name) }
 }
 
 /// Removes every header the layer may set: a client must not be able to
@@ -78,9 +94,12 @@ fn is_auth_header(name: &str) -> bool {
 /// too: a hop-by-hop proxy behind the layer would drop the headers the
 /// layer set.
 pub(crate) fn remove_auth_headers(h: &mut HeaderMap) {
-    let forged: Vec<HeaderName> = h.keys().filter(|k| is_auth_header(k.as_str())).cloned().collect();
-    for k in forged {
-        h.remove(k);
+    // Nothing to collect (and no Vec) on the usual request, which has none.
+    if h.keys().any(|k| is_auth_header(k.as_str())) {
+        let forged: Vec<HeaderName> = h.keys().filter(|k| is_auth_header(k.as_str())).cloned().collect();
+        for k in forged {
+            h.remove(k);
+        }
     }
     if h.contains_key(http::header::CONNECTION) {
         let kept: Vec<String> = h
@@ -101,29 +120,40 @@ pub(crate) fn remove_auth_headers(h: &mut HeaderMap) {
     }
 }
 
-fn set(h: &mut HeaderMap, name: &str, value: Option<&str>) {
-    let (Ok(n), Some(v)) = (HeaderName::from_bytes(name.as_bytes()), value) else {
-        return;
-    };
+/// `name`: lower-case, one of the layer's names.
+fn set(h: &mut HeaderMap, name: &'static str, value: Option<&str>) {
+    let Some(v) = value else { return };
     // A value that cannot be a header (a control character in a name) is
     // left out rather than passed on mangled.
     if let Ok(v) = HeaderValue::from_str(v) {
-        h.insert(n, v);
+        h.insert(HeaderName::from_static(name), v);
     }
 }
 
-fn set_identity(h: &mut HeaderMap, a: &AccessInfo, prefix: &str) {
-    set(h, &format!("{prefix}Roles"), Some(&a.role_names().join(",")));
-    for (suffix, read) in FIELDS {
-        set(h, &format!("{prefix}{suffix}"), read(a));
+fn set_identity(h: &mut HeaderMap, a: &AccessInfo, service: bool) {
+    let roles = if service { "x-service-roles" } else { "x-roles" };
+    set(h, roles, Some(&a.role_names().join(",")));
+    for (user_name, service_name, read) in FIELDS {
+        set(h, if service { service_name } else { user_name }, read(a));
     }
 }
 
-/// The status headers.
-pub(crate) fn set_status(h: &mut HeaderMap, user: IdentityStatus, service: Option<IdentityStatus>) {
-    set(h, "X-Identity-Status", Some(user.as_str()));
+const X_IDENTITY_STATUS: HeaderName = HeaderName::from_static("x-identity-status");
+const X_SERVICE_IDENTITY_STATUS: HeaderName = HeaderName::from_static("x-service-identity-status");
+
+fn status_value(s: IdentityStatus) -> HeaderValue {
+    HeaderValue::from_static(s.as_str())
+}
+
+/// The status headers. `X-Identity-Status: Confirmed` is one of the user's
+/// rendered headers ([`user_headers`]): set here only when there is no
+/// confirmed user (`user_confirmed` false).
+pub(crate) fn set_status(h: &mut HeaderMap, user_confirmed: bool, service: Option<IdentityStatus>) {
+    if !user_confirmed {
+        h.insert(X_IDENTITY_STATUS, status_value(IdentityStatus::Invalid));
+    }
     if let Some(s) = service {
-        set(h, "X-Service-Identity-Status", Some(s.as_str()));
+        h.insert(X_SERVICE_IDENTITY_STATUS, status_value(s));
     }
 }
 
@@ -143,35 +173,48 @@ pub(crate) fn extend(h: &mut HeaderMap, rendered: &HeaderMap) {
     }
     let mut merged = rendered.clone();
     merged.reserve(h.len());
-    let mut last: Option<HeaderName> = None;
-    for (k, v) in h.drain() {
-        // drain gives a name with the first of its values only.
-        if let Some(k) = k {
-            last = Some(k);
-        }
-        if let Some(k) = &last {
-            merged.append(k.clone(), v);
+    // drain gives a name with the first of its values only (`None` with
+    // the next ones): the name is moved into its entry, not cloned (a
+    // clone of a name read from the wire allocates).
+    let mut drained = h.drain().peekable();
+    while let Some((Some(k), v)) = drained.next() {
+        let mut entry = match merged.entry(k) {
+            http::header::Entry::Occupied(mut e) => {
+                e.append(v);
+                e
+            }
+            http::header::Entry::Vacant(e) => e.insert_entry(v),
+        };
+        while let Some((None, _)) = drained.peek() {
+            if let Some((_, v)) = drained.next() {
+                entry.append(v);
+            }
         }
     }
+    drop(drained);
     *h = merged;
 }
 
 /// The user's headers (and, with `catalog`, `X-Service-Catalog`): worked
 /// out once per validation, added to every request that carries the token.
+///
+/// With `X-Identity-Status: Confirmed`: they are added only for a confirmed
+/// user.
 pub(crate) fn user_headers(a: &AccessInfo, catalog: bool) -> HeaderMap {
     let mut h = HeaderMap::new();
     let h = &mut h;
-    set_identity(h, a, "X-");
+    h.insert(X_IDENTITY_STATUS, status_value(IdentityStatus::Confirmed));
+    set_identity(h, a, false);
     // Only the user's scope: keystonemiddleware lets the service token's
     // overwrite (and, when it has none, delete) the user's.
-    set(h, "OpenStack-System-Scope", a.system_all.then_some("all"));
-    set(h, "X-Is-Admin-Project", Some(if a.is_admin_project { "True" } else { "False" }));
+    set(h, "openstack-system-scope", a.system_all.then_some("all"));
+    set(h, "x-is-admin-project", Some(if a.is_admin_project { "True" } else { "False" }));
     for (old, new) in DEPRECATED {
         let v = h.get(new).and_then(|v| v.to_str().ok()).map(str::to_owned);
         set(h, old, v.as_deref());
     }
     if catalog && !a.catalog.is_empty() {
-        set(h, "X-Service-Catalog", Some(&catalog_header(a)));
+        set(h, "x-service-catalog", Some(&catalog_header(a)));
     }
     std::mem::take(h)
 }
@@ -179,7 +222,7 @@ pub(crate) fn user_headers(a: &AccessInfo, catalog: bool) -> HeaderMap {
 /// The service token's headers (`X-Service-User-Id`...).
 pub(crate) fn service_headers(a: &AccessInfo) -> HeaderMap {
     let mut h = HeaderMap::new();
-    set_identity(&mut h, a, "X-Service-");
+    set_identity(&mut h, a, true);
     h
 }
 
@@ -233,4 +276,41 @@ fn catalog_header(a: &AccessInfo) -> String {
         })
         .collect();
     J::Array(out).to_string()
+}
+
+#[cfg(all(test, feature = "fixture"))]
+mod tests {
+    use super::*;
+    use crate::auth_token::fixture::V3Token;
+    use crate::opt::Secret;
+
+    /// Every header the layer sets is one it removes from the client's
+    /// request: a name added to the rendered headers but not to
+    /// `is_layer_header` would let a client forge it.
+    #[test]
+    fn every_header_the_layer_sets_is_one_it_removes() {
+        let full = |t: V3Token| {
+            let body = serde_json::to_vec(&t.body()).expect("body");
+            crate::auth_token::source::parse_body(&Secret::new("t"), &body).expect("token body")
+        };
+        let project = full(V3Token::new("u").user("alice", "d", "D").project("p", "P").role("member").service(
+            "image",
+            "glance",
+            [("public", "http://glance.example/")],
+        ));
+        let domain = full(V3Token::new("u").user("alice", "d", "D").domain("d2", "D2").system().role("admin"));
+        let mut names = Vec::new();
+        for v in [&project, &domain] {
+            let mut h = user_headers(&v.access, true);
+            set_status(&mut h, false, Some(IdentityStatus::Invalid));
+            h.extend(service_headers(&v.access));
+            names.extend(h.keys().map(|k| k.as_str().to_owned()));
+        }
+        assert!(names.len() > 30, "{names:?}");
+        for n in &names {
+            assert!(is_auth_header(n), "{n} is set by the layer but not removed from requests");
+            assert!(is_auth_header(&n.replace('-', "_")), "{n} with underscores");
+        }
+        assert!(!is_auth_header("x-auth-token") && !is_auth_header("x-openstack-request-id"));
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
-use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
 
 use super::access_rules;
 use super::bind::{self, RemoteUser};
@@ -17,9 +17,11 @@ use super::headers;
 use super::source::{SourceError, TokenSource, ValidateTokenOptions, Validated};
 use super::validator::TokenValidator;
 use crate::auth::TokenVersion;
-use crate::opt::Secret;
-use crate::session::redact::token_hash;
-use crate::session::{GlobalRequestId, REQUEST_ID_HEADER};
+use crate::session::GlobalRequestId;
+use crate::session::redact::token_hash_of as token_hash;
+
+/// [`crate::session::REQUEST_ID_HEADER`], lower-case, parsed once.
+const X_OPENSTACK_REQUEST_ID: HeaderName = HeaderName::from_static("x-openstack-request-id");
 
 /// The auth_token layer: keystonemiddleware's `auth_token` for tower
 /// services (axum, tonic, hyper).
@@ -58,7 +60,19 @@ pub(crate) const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// token and costs no call. Length is not checked below 8 KiB, so that
 /// services' own test tokens (`FixtureTokens`) keep working.
 fn plausible_token(token: &str) -> bool {
-    token.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'=' | b'.' | b'+' | b'/'))
+    // Range checks folded without an early exit: the compiler makes it a
+    // vector loop (tokens are about 200 bytes; this runs on every request).
+    fn allowed(c: u8) -> bool {
+        ((c | 0x20).wrapping_sub(b'a') < 26)
+            | (c.wrapping_sub(b'0') < 10)
+            | (c == b'-')
+            | (c == b'_')
+            | (c == b'=')
+            | (c == b'.')
+            | (c == b'+')
+            | (c == b'/')
+    }
+    token.bytes().fold(true, |ok, c| ok & allowed(c))
 }
 
 /// "The identity service is unavailable" at ERROR once per
@@ -186,14 +200,16 @@ where
         let shared = self.shared.clone();
         // Every log line of this request, the layer's and the handler's,
         // names the caller's global request id.
-        let span = match global_request_id(req.headers(), true) {
+        // Read once: the span and the UserContext both carry it.
+        let request_id = global_request_id(req.headers());
+        let span = match &request_id {
             Some(id) => tracing::info_span!("request", global_request_id = %id),
             None => tracing::Span::none(),
         };
         Box::pin(tracing::Instrument::instrument(
             async move {
                 let (mut parts, body) = req.into_parts();
-                if let Err(reject) = shared.process(&mut parts).await {
+                if let Err(reject) = shared.process(&mut parts, request_id).await {
                     return Ok(reject.map(ResBody::from));
                 }
                 let mut resp = inner.call(Request::from_parts(parts, body)).await?;
@@ -210,15 +226,13 @@ where
 /// The caller's `X-OpenStack-Request-ID`, if it is `req-<uuid>`: any other
 /// value is dropped (as oslo.middleware's `request_id` does), so a caller
 /// cannot write what it likes into every service's logs.
-/// Says so in the log (once per request: `log`) when it drops one.
-fn global_request_id(h: &HeaderMap, log: bool) -> Option<GlobalRequestId> {
-    let v = h.get(REQUEST_ID_HEADER)?;
+/// Says so in the log when it drops one.
+fn global_request_id(h: &HeaderMap) -> Option<GlobalRequestId> {
+    let v = h.get(X_OPENSTACK_REQUEST_ID)?;
     match v.to_str().ok().map(GlobalRequestId::parse) {
         Some(Ok(id)) => Some(id),
         _ => {
-            if log {
-                tracing::info!(bytes = v.len(), "ignoring an X-OpenStack-Request-ID that is not req-<uuid>");
-            }
+            tracing::info!(bytes = v.len(), "ignoring an X-OpenStack-Request-ID that is not req-<uuid>");
             None
         }
     }
@@ -230,18 +244,52 @@ enum Checked {
     Invalid,
 }
 
-/// The token in `names` (every value of each). Values that differ are an
-/// empty, so invalid, token: taking the first would let the service see
-/// another token than a proxy in front that read the last.
-fn token_header(h: &HeaderMap, names: &[&str]) -> Option<Secret> {
-    let mut values = names.iter().flat_map(|n| h.get_all(*n).iter());
-    let first = values.next()?;
-    if values.any(|v| v.as_bytes().trim_ascii() != first.as_bytes().trim_ascii()) {
-        tracing::info!(headers = names.join(", "), "token header sent more than once with different values: refused");
-        return Some(Secret::new(""));
+/// Every value of one token's headers, as [`token_headers`] goes by them.
+#[derive(Default)]
+struct TokenValues<'h> {
+    first: Option<&'h HeaderValue>,
+    differs: bool,
+}
+
+impl<'h> TokenValues<'h> {
+    fn see(&mut self, v: &'h HeaderValue) {
+        match self.first {
+            None => self.first = Some(v),
+            Some(f) => self.differs |= f.as_bytes().trim_ascii() != v.as_bytes().trim_ascii(),
+        }
     }
-    // Not UTF-8 cannot be a token: an empty secret is refused by validation.
-    Some(Secret::new(first.to_str().map(str::trim).unwrap_or_default()))
+
+    /// The token. Values that differ are an empty, so invalid, token:
+    /// taking the first would let the service see another token than a
+    /// proxy in front that read the last.
+    fn token(self, names: &str) -> Option<&'h str> {
+        let first = self.first?;
+        if self.differs {
+            tracing::info!(headers = names, "token header sent more than once with different values: refused");
+            return Some("");
+        }
+        // Not UTF-8 cannot be a token: an empty token is refused by validation.
+        Some(first.to_str().map(str::trim).unwrap_or_default())
+    }
+}
+
+/// The user token (`X-Auth-Token`, `X-Storage-Token`: every value of each)
+/// and the service token (`X-Service-Token`), in one pass over the
+/// request's headers.
+///
+/// The tokens are borrowed from the request, not copied: the copy (a
+/// `Secret`, zeroed when dropped) is made only when a token goes to the
+/// identity service or memcached, not on an in-process cache hit.
+fn token_headers(h: &HeaderMap) -> (Option<&str>, Option<&str>) {
+    let (mut user, mut service) = (TokenValues::default(), TokenValues::default());
+    for (name, v) in h {
+        match name.as_str() {
+            "x-auth-token" | "x-storage-token" => user.see(v),
+            "x-service-token" => service.see(v),
+            _ => {}
+        }
+    }
+    (user.token("X-Auth-Token, X-Storage-Token"), service.token("X-Service-Token"))
 }
 
 fn json_error(status: StatusCode, title: &str, message: &str) -> Response<String> {
@@ -262,21 +310,21 @@ fn unavailable() -> Response<String> {
 
 impl Shared {
     /// Validates `token`; `Err` is a response to send instead (503).
-    async fn check(&self, token: &Secret, allow_expired: bool, kind: &str) -> Result<Checked, Response<String>> {
+    async fn check(&self, token: &str, allow_expired: bool, kind: &str) -> Result<Checked, Response<String>> {
         if token.is_empty() {
             return Ok(Checked::Invalid);
         }
-        if token.expose().len() > MAX_TOKEN_BYTES {
+        if token.len() > MAX_TOKEN_BYTES {
             // Not sent: the identity service's front end answers 400 to it.
-            tracing::info!(kind, token = %token_hash(token), bytes = token.expose().len(), "token over 8 KiB refused");
+            tracing::info!(kind, token = %token_hash(token), bytes = token.len(), "token over 8 KiB refused");
             return Ok(Checked::Invalid);
         }
-        if !plausible_token(token.expose()) {
+        if !plausible_token(token) {
             tracing::info!(kind, token = %token_hash(token), "not a token's alphabet: refused without asking");
             return Ok(Checked::Invalid);
         }
         let options = ValidateTokenOptions { allow_expired, include_catalog: self.config.include_service_catalog };
-        match self.validator.validate(token, options).await {
+        match self.validator.validate_str(token, options).await {
             Ok(v) => {
                 if !allow_expired && v.access.will_expire_soon(std::time::Duration::ZERO) {
                     tracing::info!(kind, token = %token_hash(token), "token has expired");
@@ -317,16 +365,19 @@ impl Shared {
     }
 
     /// Everything before the service: `Err` is the response to send instead.
-    async fn process(&self, parts: &mut http::request::Parts) -> Result<(), Response<String>> {
+    async fn process(
+        &self,
+        parts: &mut http::request::Parts,
+        request_id: Option<GlobalRequestId>,
+    ) -> Result<(), Response<String>> {
         headers::remove_auth_headers(&mut parts.headers);
-        let user_token = token_header(&parts.headers, &["X-Auth-Token", "X-Storage-Token"]);
-        let service_token = token_header(&parts.headers, &["X-Service-Token"]);
+        let (user_token, service_token) = token_headers(&parts.headers);
         let remote = parts.extensions.get::<RemoteUser>().cloned();
 
         let mut allow_expired = false;
         let mut service: Option<Validated> = None;
         let mut service_status = None;
-        if let Some(t) = &service_token {
+        if let Some(t) = service_token {
             let checked = match self.check(t, false, "service").await? {
                 Checked::Valid(v) => match bind::confirm(&self.config.enforce_token_bind, &v.access, remote.as_ref()) {
                     Ok(()) => Some(v),
@@ -364,7 +415,7 @@ impl Shared {
         }
 
         let mut user: Option<Validated> = None;
-        if let Some(t) = &user_token {
+        if let Some(t) = user_token {
             if let Checked::Valid(v) = self.check(t, allow_expired, "user").await? {
                 let path = parts.uri.path();
                 let rules = if v.access.version == TokenVersion::V3 {
@@ -393,8 +444,7 @@ impl Shared {
         }
 
         let access = |v: &Option<Validated>| v.as_ref().map(|v| v.access.clone());
-        let ctx =
-            UserContext::new(access(&user), service_status, access(&service), global_request_id(&parts.headers, false));
+        let ctx = UserContext::new(access(&user), service_status, access(&service), request_id);
         if !ctx.is_authenticated() {
             if self.config.delay_auth_decision {
                 tracing::debug!("deferring the rejection to the service (delay_auth_decision)");
@@ -411,7 +461,8 @@ impl Shared {
         }
         if self.config.identity_headers {
             let h = &mut parts.headers;
-            headers::set_status(h, ctx.status(), service_status);
+            // X-Identity-Status: Confirmed is in the user's rendered headers.
+            headers::set_status(h, user.is_some(), service_status);
             if let Some(u) = &user {
                 let catalog = self.config.include_service_catalog;
                 headers::extend(h, u.rendered.user.get_or_init(|| headers::user_headers(&u.access, catalog)));
@@ -432,5 +483,21 @@ impl Shared {
         }
         parts.extensions.insert(ctx);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_token_alphabet_is_base64url_base64_jws_and_hex() {
+        for c in 0..=255u8 {
+            let want = c.is_ascii_alphanumeric() || b"-_=.+/".contains(&c);
+            let bytes = [b'a', c, b'b'];
+            // A byte over 0x7f is not UTF-8 alone: as a str it is U+FFFD's three bytes.
+            let token = String::from_utf8_lossy(&bytes);
+            assert_eq!(super::plausible_token(&token), want, "byte {c:#04x}");
+        }
+        assert!(super::plausible_token(&"gAAAAAB".repeat(40)));
+        assert!(!super::plausible_token("gAAAAAB gAAAA"));
     }
 }

@@ -26,6 +26,7 @@ mod crypt;
 #[cfg(feature = "fixture")]
 pub mod fixture;
 mod headers;
+mod keyed;
 mod layer;
 mod load;
 mod memcache;

@@ -11,12 +11,13 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::OnceCell;
 
-use super::cache::{Cache, ExpiringMap, SharedCache, SharedLookup, TokenKey, token_key};
+use super::cache::{Cache, ExpiringMap, SharedCache, SharedLookup, TokenKey};
 use super::config::AuthTokenConfig;
+use super::keyed::BuildKeyHasher;
 use super::memcache::MemcacheOptions;
 use super::source::{SourceError, TokenSource, ValidateTokenOptions, Validated};
 use crate::opt::Secret;
-use crate::session::redact::token_hash;
+use crate::session::redact::token_hash_of;
 
 /// The most validations of distinct tokens joined at once; more are
 /// validated without being joined, so the map stays bounded.
@@ -24,13 +25,14 @@ use crate::session::redact::token_hash;
 pub const MAX_IN_FLIGHT: usize = 4096;
 
 type Flight = Arc<OnceCell<Result<Validated, SourceError>>>;
+type FlightMap = HashMap<(TokenKey, ValidateTokenOptions), Flight, BuildKeyHasher>;
 
 /// A request's share of a single-flight entry. Every clone and drop of a
 /// flight's `Arc` happens under the map's lock, so the count it sees is
 /// exact: the last request out removes the entry, and so does the first
 /// one out after the validation finished.
 struct FlightGuard<'a> {
-    map: &'a Mutex<HashMap<(TokenKey, ValidateTokenOptions), Flight>>,
+    map: &'a Mutex<FlightMap>,
     key: (TokenKey, ValidateTokenOptions),
     flight: Option<Flight>,
 }
@@ -56,7 +58,7 @@ pub struct TokenValidator {
     cache_time: Duration,
     negative: ExpiringMap<(TokenKey, bool), String>,
     negative_time: Duration,
-    in_flight: Mutex<HashMap<(TokenKey, ValidateTokenOptions), Flight>>,
+    in_flight: Mutex<FlightMap>,
     source_calls: AtomicU64,
     /// `max_concurrent_validations` permits; `None` for no cap.
     calls_allowed: Option<tokio::sync::Semaphore>,
@@ -106,7 +108,7 @@ impl TokenValidator {
             cache_time: config.token_cache_time,
             negative: ExpiringMap::new(config.cache_capacity),
             negative_time: config.negative_cache_time,
-            in_flight: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashMap::default()),
             source_calls: AtomicU64::new(0),
             calls_allowed: (config.max_concurrent_validations > 0)
                 .then(|| tokio::sync::Semaphore::new(config.max_concurrent_validations)),
@@ -135,18 +137,44 @@ impl TokenValidator {
     /// Validates `token`: from the cache, or from the source. The token's
     /// expiry is not checked here (a cached token may have expired since).
     pub async fn validate(&self, token: &Secret, options: ValidateTokenOptions) -> Result<Validated, SourceError> {
-        let key = token_key(token);
+        self.validate_str(token.expose(), options).await
+    }
+
+    /// [`TokenValidator::validate`] of a token borrowed from a request: it
+    /// is copied into a [`Secret`] only when it must leave the process (the
+    /// source, memcached), not on an in-process cache hit.
+    pub(crate) async fn validate_str(
+        &self,
+        token: &str,
+        options: ValidateTokenOptions,
+    ) -> Result<Validated, SourceError> {
+        let key = TokenKey::of(token);
         if let Some(reason) = self.negative.get(&(key, options.allow_expired)) {
-            tracing::debug!(token = %token_hash(token), "token rejected from the negative cache");
+            tracing::debug!(token = %token_hash_of(token), "token rejected from the negative cache");
             return Err(SourceError::Invalid(reason));
         }
-        match &self.cache {
-            Cache::Off => {}
-            Cache::Memory(m) => {
-                if let Some(v) = m.get(&key) {
-                    return Ok(v);
-                }
+        if let Cache::Memory(m) = &self.cache {
+            if let Some(v) = m.get(&key) {
+                return Ok(v);
             }
+        }
+        // Boxed: the miss path's future (memcached, the single flight, the
+        // call, the queue's timer) is large, and a request answered from
+        // the cache above would move all of it for nothing.
+        Box::pin(self.miss(Secret::new(token), key, options)).await
+    }
+
+    /// Not in the in-process cache: memcached, or a validation (joined to
+    /// one under way for the same token).
+    async fn miss(
+        &self,
+        token: Secret,
+        key: TokenKey,
+        options: ValidateTokenOptions,
+    ) -> Result<Validated, SourceError> {
+        let token = &token;
+        match &self.cache {
+            Cache::Off | Cache::Memory(_) => {}
             Cache::Shared(s) => {
                 if let SharedLookup::Hit(v) = s.get(token).await {
                     return Ok(v);

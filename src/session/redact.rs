@@ -5,7 +5,12 @@ use crate::opt::Secret;
 /// A token as logs show it: `{SHA256}<hex>`, as keystoneauth does, so two
 /// log lines can be matched without the token being in either.
 pub(crate) fn token_hash(token: &Secret) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, token.expose().as_bytes());
+    token_hash_of(token.expose())
+}
+
+/// [`token_hash`] of a token not (yet) in a [`Secret`].
+pub(crate) fn token_hash_of(token: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
     let mut out = String::with_capacity(8 + 64);
     out.push_str("{SHA256}");
     push_hex(&mut out, digest.as_ref());
