@@ -190,12 +190,13 @@ impl BarbicanSource {
 
     /// The mapping file's entries, the first of each option as castellan
     /// takes it.
-    fn mappings(&self) -> Result<Vec<Mapping>, Diagnostic> {
-        let text = std::fs::read_to_string(&self.mapping_file)
-            .map_err(|e| self.finding(format!("cannot read the mapping file {}: {e}", self.mapping_file.display())))?;
+    fn mappings(&self) -> Result<Vec<Mapping>, Vec<Diagnostic>> {
+        let text = std::fs::read_to_string(&self.mapping_file).map_err(|e| {
+            vec![self.finding(format!("cannot read the mapping file {}: {e}", self.mapping_file.display()))]
+        })?;
         let doc = IniDocument::parse(&text).map_err(|errors| {
             let first = errors.first().map(|e| format!("line {}: {}", e.line, e.message)).unwrap_or_default();
-            self.finding(format!("the mapping file {} is not valid: {first}", self.mapping_file.display()))
+            vec![self.finding(format!("the mapping file {} is not valid: {first}", self.mapping_file.display()))]
         })?;
         let mut out: Vec<Mapping> = Vec::new();
         for e in doc.entries() {
@@ -385,7 +386,7 @@ impl Source for BarbicanSource {
     fn read(&self) -> SourceRead {
         let mappings = match self.mappings() {
             Ok(m) => m,
-            Err(d) => return SourceRead::failed(vec![d]),
+            Err(ds) => return SourceRead::failed(ds),
         };
         if mappings.is_empty() {
             return SourceRead { layers: vec![Layer::default()], dirs: Vec::new(), diagnostics: Vec::new() };
