@@ -225,3 +225,63 @@ fn a_source_built_in_code_reads_the_same_files_and_its_debug_shows_no_secret() {
     let snap = Loader::new(&reg).source(source).load().expect("loads");
     assert_eq!(snap.get_as::<i64>("DEFAULT", "workers").expect("typed"), Some(1));
 }
+
+/// Barbican in the tests' Keystone catalog (`key-manager`, public, in
+/// RegionOne), once per test process.
+async fn in_catalog(b: &Barbican) {
+    static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    DONE.get_or_init(|| async {
+        let ks = b.keystone;
+        let (s, svc) = ks
+            .api(
+                reqwest::Method::POST,
+                "/services",
+                Some(serde_json::json!({"service": {"type": "key-manager", "name": "barbican"}})),
+            )
+            .await;
+        assert_eq!(s, 201, "{svc}");
+        let id = svc["service"]["id"].as_str().expect("service id");
+        let body = serde_json::json!({"endpoint": {"service_id": id, "interface": "public", "region_id": "RegionOne", "url": b.url}});
+        let (s, e) = ks.api(reqwest::Method::POST, "/endpoints", Some(body)).await;
+        assert_eq!(s, 201, "{e}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_barbican_endpoint_the_catalog_gives_it_and_a_keystone_token_works_too() {
+    let Some(b) = Barbican::get() else { return };
+    in_catalog(b).await;
+    let (user, pw, project, token) = service_user(b.keystone, "castellan-catalog").await;
+    let id = b.store(&token, "catalog-password", "catalog-pass-1").await;
+    let from_catalog = castellan_conf(b, &user, &pw, &project).replace(
+        &format!("barbican_endpoint = {}\n", b.url),
+        "barbican_endpoint_type = public\nbarbican_region_name = RegionOne\n",
+    );
+    assert!(!from_catalog.contains("barbican_endpoint ="), "{from_catalog}");
+    let with_token = format!(
+        "[key_manager]\nauth_type = keystone_token\nauth_url = {}\ntoken = {token}\nproject_id = {project}\n\n\
+         [barbican]\nbarbican_endpoint = {}\n",
+        b.keystone.url, b.url
+    );
+    let internal = from_catalog.replace("barbican_endpoint_type = public", "barbican_endpoint_type = internal");
+    let reg = registry();
+    let load = |castellan: String| {
+        let d = Dir::new();
+        let reg = reg.clone();
+        let conf = service_files(&d, &castellan, &format!("[keystone_authtoken]\npassword = {id}\n"), "");
+        std::thread::spawn(move || {
+            let _d = d;
+            Loader::new(&reg).config_file(&conf).config_source_driver(Castellan).load().map(|s| {
+                s.get("keystone_authtoken", "password").and_then(|r| r.value.as_ref().map(|v| v.to_plain_string()))
+            })
+        })
+        .join()
+        .expect("joins")
+    };
+    assert_eq!(load(from_catalog).expect("loads"), Some("catalog-pass-1".to_owned()));
+    assert_eq!(load(with_token).expect("loads"), Some("catalog-pass-1".to_owned()));
+    let text = load(internal).expect_err("no internal endpoint").to_string();
+    assert!(text.contains("castellan [secrets]: no Barbican endpoint"), "{text}");
+    assert!(!text.contains("catalog-pass-1") && !text.contains(&pw), "{text}");
+}
