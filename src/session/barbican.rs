@@ -115,6 +115,8 @@ struct KeyManager {
     endpoint: Option<String>,
     filter: EndpointFilter,
     version: String,
+    /// Warnings about castellan.conf (a world-readable password file).
+    warnings: Vec<Diagnostic>,
 }
 
 /// Values from Barbican, read as castellan's oslo.config driver reads
@@ -288,7 +290,18 @@ impl BarbicanSource {
         if let Some(r) = text("barbican", "barbican_region_name") {
             filter = filter.region(r);
         }
+        let who = self.who();
+        let warnings = snap
+            .warnings()
+            .iter()
+            .cloned()
+            .map(|mut d| {
+                d.message = format!("{who}: {}", d.message);
+                d
+            })
+            .collect();
         Ok(KeyManager {
+            warnings,
             plugin: built,
             session,
             endpoint: text("barbican", "barbican_endpoint"),
@@ -391,10 +404,11 @@ impl Source for BarbicanSource {
         if mappings.is_empty() {
             return SourceRead { layers: vec![Layer::default()], dirs: Vec::new(), diagnostics: Vec::new() };
         }
-        let km = match self.key_manager() {
+        let mut km = match self.key_manager() {
             Ok(km) => km,
             Err(ds) => return SourceRead::failed(ds),
         };
+        let diagnostics = std::mem::take(&mut km.warnings);
         let run = || -> Result<Vec<(usize, String)>, Vec<Diagnostic>> {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -408,7 +422,10 @@ impl Source for BarbicanSource {
             .unwrap_or_else(|_| Err(vec![self.finding("the read panicked")]));
         let values = match fetched {
             Ok(v) => v,
-            Err(ds) => return SourceRead::failed(ds),
+            Err(mut ds) => {
+                ds.extend(diagnostics);
+                return SourceRead::failed(ds);
+            }
         };
         let mut layer = Layer::default();
         for (i, value) in values {
@@ -419,7 +436,7 @@ impl Source for BarbicanSource {
             }
             layer.entries.push(Entry::new(&m.group, &m.option, value, origin));
         }
-        SourceRead { layers: vec![layer], dirs: Vec::new(), diagnostics: Vec::new() }
+        SourceRead { layers: vec![layer], dirs: Vec::new(), diagnostics }
     }
 }
 

@@ -61,6 +61,14 @@ async fn mapped_options_are_barbican_payloads_masked_with_their_secret_id() {
         ),
         "",
     );
+    // castellan.conf holds the service's Keystone password: readable by
+    // every user, it is warned about as a config file would be.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let p = d.path().join("castellan.conf");
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
     let reg = registry();
     let snap = tokio::task::spawn_blocking(move || {
         Loader::new(&reg).config_file(&conf).config_source_driver(Castellan).load().map(|s| (s, reg))
@@ -68,6 +76,12 @@ async fn mapped_options_are_barbican_payloads_masked_with_their_secret_id() {
     .await
     .expect("joins");
     let (snap, _reg) = snap.expect("loads");
+    #[cfg(unix)]
+    {
+        let warned = snap.warnings().iter().map(|w| w.to_string()).collect::<Vec<_>>().join("\n");
+        assert!(warned.contains("castellan [secrets]") && warned.contains("every user can read it"), "{warned}");
+        assert!(warned.contains("castellan.conf") && !warned.contains(&pw), "{warned}");
+    }
     let p = snap.get("keystone_authtoken", "password").expect("set");
     assert_eq!(p.origin.to_string(), format!("barbican secret {pw_id}"));
     assert_eq!(p.value.as_ref().map(|v| v.to_plain_string()).as_deref(), Some("barbican-pass-1"));
