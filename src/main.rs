@@ -312,12 +312,13 @@ fn print_diagnostics(ds: &[Diagnostic]) {
 
 fn loader<'r>(m: &ArgMatches, a: &SourceArgs, reg: &'r Registry) -> Loader<'r> {
     // oslo.config's config_source: every service reads remote_file groups;
-    // etcd and openbao groups too.
+    // etcd, openbao and castellan (Barbican) groups too.
     let mut l = Loader::new(reg)
         .config_paths(config_paths(m, a))
         .config_source_driver(stackauth::auth::RemoteFile)
         .config_source_driver(stackauth::auth::Etcd)
-        .config_source_driver(stackauth::auth::OpenBao);
+        .config_source_driver(stackauth::auth::OpenBao)
+        .config_source_driver(stackauth::session::Castellan);
     if !a.no_env {
         l = l.env(Env::from_process());
     }

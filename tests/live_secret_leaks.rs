@@ -5,7 +5,9 @@
 //! appear in the logs, in Debug or Display output, in errors, or in the
 //! command's output; nor, whole or in part, secrets put in broken places (a
 //! misspelt option, a broken multi-line TOML string, an orphaned INI
-//! continuation line, `OS_*` variables and `--set`). Alone in its binary:
+//! continuation line, `OS_*` variables and `--set`); nor, with castellan's
+//! config_source, the Keystone password of castellan.conf or a payload
+//! fetched from a real Barbican. Alone in its binary:
 //! it installs the global subscriber.
 
 mod common;
@@ -45,6 +47,17 @@ fn conf(url: &str, password: &str, project: &str) -> String {
     )
 }
 
+/// The process's log, captured at TRACE (once: the tests share it, each
+/// checking its own secrets).
+fn log() -> &'static common::logs::Buf {
+    static LOG: std::sync::OnceLock<common::logs::Buf> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| common::logs::capture(tracing::Level::TRACE))
+}
+
+/// One test at a time: both drive the one Keystone hard, and a request of
+/// one failing under the other's load would hide what they check.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn wait_for(
     events: &mut tokio::sync::broadcast::Receiver<ReloadEvent>,
     want: fn(&ReloadEvent) -> bool,
@@ -62,7 +75,8 @@ async fn wait_for(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_leaks_anywhere() {
-    let log = common::logs::capture(tracing::Level::TRACE);
+    let _one = SERIAL.lock().await;
+    let log = log();
     let Some(ks) = keystone() else { return };
     let mut seen: Vec<String> = Vec::new();
 
@@ -234,4 +248,76 @@ async fn no_secret_leaks_anywhere() {
         }
     }
     assert!(leaks.is_empty(), "leaked: {leaks:?}");
+}
+
+/// castellan's config_source with a real Barbican: the service's Keystone
+/// password in castellan.conf and the payloads fetched from Barbican never
+/// appear in the log (at TRACE), in findings, or in the command's output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_barbican_secret_leaks() {
+    const KEYSTONE_PW: &str = "leak-castellan-pw-6a1e";
+    const PAYLOAD: &str = "leak-barbican-payload-3f9b";
+    const PAYLOAD2: &str = "leak-barbican-payload-rotated-8e2d";
+    let _one = SERIAL.lock().await;
+    let log = log();
+    let Some(b) = common::barbican::Barbican::get() else { return };
+    let ks = b.keystone;
+    let user = format!("leaky-castellan-{}", std::process::id());
+    let (_, project_id, _) = ks.user_with_project(&user, KEYSTONE_PW).await;
+    let token = ks.user_token(&user, KEYSTONE_PW, &project_id).await;
+    let first = b.store(&token, "leak-1", PAYLOAD).await;
+    let second = b.store(&token, "leak-2", PAYLOAD2).await;
+    let d = Dir::new();
+    let castellan = d.write("castellan.conf", common::barbican::castellan_conf(b, &user, KEYSTONE_PW, &project_id));
+    let mapping = d.write("mapping.conf", format!("[keystone_authtoken]\npassword = {first}\n"));
+    let path = d.write(
+        "glance-api.conf",
+        format!(
+            "[DEFAULT]\nconfig_source = secrets\n\n[secrets]\ndriver = castellan\nconfig_file = {}\nmapping_file = {}\n\n\
+             [keystone_authtoken]\nauth_type = password\nauth_url = {}\nusername = glance\nuser_domain_id = default\n",
+            castellan.display(),
+            mapping.display(),
+            ks.url
+        ),
+    );
+    let mut seen: Vec<String> = Vec::new();
+    let mut reg = stackauth::namespace::by_name("keystonemiddleware.auth_token").expect("namespace");
+    // The password plugin's option, so `show` has it.
+    reg.register_opts_if_absent("keystone_authtoken", [stackauth::opt::Opt::string("password").secret()])
+        .expect("registers");
+    let loader = Loader::shared(Arc::new(reg)).config_file(&path).config_source_driver(stackauth::session::Castellan);
+    let live = tokio::task::spawn_blocking(move || LiveConfig::new(loader)).await.expect("joins").expect("loads");
+    let revealed = stackauth::tools::show::render_text(
+        &live.snapshot(),
+        stackauth::tools::show::ShowOptions { reveal_secrets: true, all: false },
+    );
+    assert!(revealed.contains(PAYLOAD), "positive control: the payload was fetched");
+    seen.push(format!("{:?}", live.snapshot()));
+    seen.push(stackauth::tools::show::render_text(&live.snapshot(), Default::default()));
+    // A rotation, then a mapping to a secret that does not exist.
+    std::fs::write(&mapping, format!("[keystone_authtoken]\npassword = {second}\n")).expect("writes");
+    let l = live.clone();
+    seen.push(tokio::task::spawn_blocking(move || format!("{:?}", l.reload())).await.expect("joins"));
+    std::fs::write(&mapping, "[keystone_authtoken]\npassword = 00000000-0000-4000-8000-000000000000\n")
+        .expect("writes");
+    let l = live.clone();
+    seen.push(tokio::task::spawn_blocking(move || format!("{:?}", l.reload())).await.expect("joins"));
+    std::fs::write(&mapping, format!("[keystone_authtoken]\npassword = {first}\n")).expect("writes");
+    for args in [
+        vec!["validate", "--no-env", "--config-file"],
+        vec!["validate", "--no-env", "--format", "json", "--config-file"],
+        vec!["show", "--no-env", "--config-file"],
+        vec!["show", "--no-env", "--format", "json", "--config-file"],
+    ] {
+        let o =
+            std::process::Command::new(env!("CARGO_BIN_EXE_stackauth")).args(&args).arg(&path).output().expect("runs");
+        seen.push(String::from_utf8_lossy(&o.stdout).into_owned());
+        seen.push(String::from_utf8_lossy(&o.stderr).into_owned());
+    }
+    assert!(seen.iter().any(|o| o.contains(&format!("barbican secret {first}"))), "{seen:?}");
+    let logged = log.text();
+    let everything = format!("{logged}\n{}", seen.join("\n"));
+    for secret in [KEYSTONE_PW, PAYLOAD, PAYLOAD2, token.as_str()] {
+        assert!(!everything.contains(secret), "leaked: {}…", secret.chars().take(8).collect::<String>());
+    }
 }

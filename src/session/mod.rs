@@ -17,6 +17,8 @@
 mod adapter;
 mod attempt;
 mod auth_state;
+#[cfg(feature = "barbican")]
+mod barbican;
 mod core;
 pub mod discover;
 mod limit;
@@ -27,6 +29,8 @@ mod retry;
 
 pub use adapter::Adapter;
 pub use auth_state::{AuthState, DEFAULT_REFRESH_MARGIN};
+#[cfg(feature = "barbican")]
+pub use barbican::{BarbicanSource, Castellan};
 pub use core::{EndpointData, ServiceVersions, Session, SessionBuilder, Timing};
 pub use discover::{Allow, DiscoveryOptions, InvalidVersion, Version, VersionSpec, VersionSpecError};
 pub use request::{Body, MicroversionOutOfRange, Request, Response, SessionError, VersionNotFound};

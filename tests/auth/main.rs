@@ -9,6 +9,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod barbican;
 mod cli_clouds;
 mod cli_loading;
 mod cli_os_token;

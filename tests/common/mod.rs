@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: real files in temp dirs.
 #![allow(dead_code)]
 
+pub mod barbican;
 pub mod corpus;
 pub mod etcd;
 pub mod keystone;
