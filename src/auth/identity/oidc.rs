@@ -108,7 +108,10 @@ pub struct OidcAuth {
     access_token: Option<Secret>,
 }
 
-fn base(o: &PluginOptions<'_>) -> Result<(String, String, String, Scope), PluginError> {
+/// `auth_url`, `identity_provider`, `protocol` and the scope.
+type Base = (String, String, String, Scope);
+
+fn base(o: &PluginOptions<'_>) -> Result<Base, PluginError> {
     Ok((o.need("auth_url")?, o.need("identity_provider")?, o.need("protocol")?, Scope::from_opts(o, None)?))
 }
 
@@ -143,26 +146,36 @@ fn provider(o: &PluginOptions<'_>, grant: Grant) -> Result<Provider, PluginError
 }
 
 impl OidcAuth {
-    /// `v3oidcclientcredentials`.
-    pub fn client_credentials(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
-        let (auth_url, identity_provider, protocol, scope) = base(o)?;
-        let provider = provider(o, Grant::ClientCredentials)?;
-        Ok(Arc::new(OidcAuth {
+    /// The plugin from what every flow reads (`base`) and its provider side
+    /// or given access token.
+    fn assemble(
+        o: &PluginOptions<'_>,
+        (auth_url, identity_provider, protocol, scope): Base,
+        provider: Option<Provider>,
+        access_token: Option<Secret>,
+    ) -> Arc<dyn AuthPlugin> {
+        Arc::new(OidcAuth {
             name: o.plugin().to_owned(),
             auth_url,
             identity_provider,
             protocol,
             scope,
-            provider: Some(provider),
-            access_token: None,
-        }))
+            provider,
+            access_token,
+        })
+    }
+
+    /// `v3oidcclientcredentials`.
+    pub fn client_credentials(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
+        let base = base(o)?;
+        Ok(OidcAuth::assemble(o, base, Some(provider(o, Grant::ClientCredentials)?), None))
     }
 
     /// `v3oidcpassword`. `idp_otp_key` makes keystoneauth ask for a
     /// one-time password at the terminal; a service cannot, so it is
     /// refused.
     pub fn password(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
-        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        let base = base(o)?;
         if o.str("idp_otp_key").is_some() {
             return Err(PluginError::option(
                 "idp_otp_key",
@@ -172,34 +185,16 @@ impl OidcAuth {
             .suggest(format!("remove idp_otp_key from [{}]", o.group())));
         }
         let grant = Grant::Password { username: o.need("username")?, password: o.need_secret("password")? };
-        let provider = provider(o, grant)?;
-        Ok(Arc::new(OidcAuth {
-            name: o.plugin().to_owned(),
-            auth_url,
-            identity_provider,
-            protocol,
-            scope,
-            provider: Some(provider),
-            access_token: None,
-        }))
+        Ok(OidcAuth::assemble(o, base, Some(provider(o, grant)?), None))
     }
 
     /// `v3oidcauthcode`: the code is used once, so a second
     /// authentication (the token expiring, a 401) fails at the provider, as
     /// with keystoneauth.
     pub fn authorization_code(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
-        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        let base = base(o)?;
         let grant = Grant::AuthorizationCode { redirect_uri: o.str("redirect_uri"), code: o.need_secret("code")? };
-        let provider = provider(o, grant)?;
-        Ok(Arc::new(OidcAuth {
-            name: o.plugin().to_owned(),
-            auth_url,
-            identity_provider,
-            protocol,
-            scope,
-            provider: Some(provider),
-            access_token: None,
-        }))
+        Ok(OidcAuth::assemble(o, base, Some(provider(o, grant)?), None))
     }
 
     /// `v3oidcdeviceauthz`: each authentication asks the provider for a
@@ -207,7 +202,7 @@ impl OidcAuth {
     /// it, and polls the token endpoint until the user has, or the code
     /// expires. A refresh token in the answer spares the next one.
     pub fn device_authorization(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
-        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        let base = base(o)?;
         let pkce = match o.str("code_challenge_method").as_deref() {
             None => None,
             Some("plain") => Some(Pkce::Plain),
@@ -221,31 +216,14 @@ impl OidcAuth {
             }
         };
         let grant = Grant::DeviceCode { device_authorization_endpoint: o.str("device_authorization_endpoint"), pkce };
-        let provider = provider(o, grant)?;
-        Ok(Arc::new(OidcAuth {
-            name: o.plugin().to_owned(),
-            auth_url,
-            identity_provider,
-            protocol,
-            scope,
-            provider: Some(provider),
-            access_token: None,
-        }))
+        Ok(OidcAuth::assemble(o, base, Some(provider(o, grant)?), None))
     }
 
     /// `v3oidcaccesstoken`.
     pub fn access_token(o: &PluginOptions<'_>) -> Result<Arc<dyn AuthPlugin>, PluginError> {
-        let (auth_url, identity_provider, protocol, scope) = base(o)?;
+        let base = base(o)?;
         let token = o.need_secret("access_token")?;
-        Ok(Arc::new(OidcAuth {
-            name: o.plugin().to_owned(),
-            auth_url,
-            identity_provider,
-            protocol,
-            scope,
-            provider: None,
-            access_token: Some(token),
-        }))
+        Ok(OidcAuth::assemble(o, base, None, Some(token)))
     }
 
     /// `<auth_url>[/v3]/OS-FEDERATION/identity_providers/<idp>/protocols/<protocol>/auth`.
@@ -394,6 +372,7 @@ impl OidcAuth {
             pairs.push(("code_challenge_method", if method == Pkce::S256 { "S256" } else { "plain" }));
             pairs.push(("code_challenge", c));
         }
+        tracing::debug!(url = %device, "OpenID Connect device authorization request");
         let resp = self.form_post(p, t, device, &pairs).await?;
         let body = http::json(device, &resp)?;
         let field = |k: &str| body.get(k).and_then(J::as_str).filter(|v| !v.is_empty());
@@ -470,7 +449,6 @@ impl OidcAuth {
             req.secret_headers
                 .push(("Authorization", http::basic(p.client_id.as_deref().unwrap_or(""), secret.expose())));
         }
-        tracing::debug!(url = %url, "OpenID Connect request");
         t.send(req).await.map_err(|source| AuthError::Unreachable { url: url.to_owned(), source })
     }
 
@@ -492,20 +470,14 @@ impl OidcAuth {
         {
             pairs.push(("client_id", id));
         }
-        let endpoint = endpoint.to_owned();
-        let mut req = HttpRequest::post_form(&endpoint, http::form(&pairs));
-        if let Some(secret) = &p.client_secret {
-            req.secret_headers
-                .push(("Authorization", http::basic(p.client_id.as_deref().unwrap_or(""), secret.expose())));
-        }
         tracing::debug!(url = %endpoint, grant_type = grant, "OpenID Connect token request");
-        let resp = t.send(req).await.map_err(|source| AuthError::Unreachable { url: endpoint.clone(), source })?;
+        let resp = self.form_post(p, t, endpoint, &pairs).await?;
         tracing::debug!(url = %endpoint, status = resp.status, "OpenID Connect token response");
         let body: Option<J> = serde_json::from_slice(&resp.body).ok();
         if !(200..300).contains(&resp.status) {
-            return Err(provider_error(&endpoint, resp.status, body.as_ref(), &resp.body));
+            return Err(provider_error(endpoint, resp.status, body.as_ref(), &resp.body));
         }
-        take_token(p, &endpoint, body.as_ref())
+        take_token(p, endpoint, body.as_ref())
     }
 
     /// Step 3: the access token for an unscoped Keystone token.
