@@ -12,6 +12,7 @@ pub mod openbao;
 pub mod process;
 pub mod python;
 pub mod server;
+pub mod setup;
 pub mod tls;
 
 use std::path::{Path, PathBuf};

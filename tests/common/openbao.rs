@@ -21,26 +21,7 @@ pub const ROOT_TOKEN: &str = "stackauth-dev-root";
 /// The `bao` path, found or installed once per test process.
 fn server() -> &'static Result<PathBuf, String> {
     static SERVER: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/openbao/setup.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let path = stdout.lines().last().unwrap_or("").trim();
-        if out.status.success() && !path.is_empty() {
-            Ok(PathBuf::from(path))
-        } else {
-            Err(format!(
-                "{} failed ({}): {}",
-                script.display(),
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
-        }
-    })
+    SERVER.get_or_init(|| super::setup::server_path("openbao"))
 }
 
 pub struct OpenBao {
