@@ -71,6 +71,34 @@ pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     out
 }
 
+/// An OAuth 2.0 token endpoint's refusal (RFC 6749's `error` and
+/// `error_description`, else the body's message), 401 as `Unauthorized`.
+pub(crate) fn oauth_error(url: &str, status: u16, body: Option<&J>, raw: &[u8]) -> AuthError {
+    let message = body
+        .and_then(|b| {
+            let error = b.get("error").and_then(J::as_str)?;
+            Some(match b.get("error_description").and_then(J::as_str) {
+                Some(d) => format!("{error}: {d}"),
+                None => error.to_owned(),
+            })
+        })
+        .unwrap_or_else(|| error_message(raw));
+    match status {
+        401 => AuthError::Unauthorized { url: url.to_owned(), message },
+        status => AuthError::Http { url: url.to_owned(), status, message },
+    }
+}
+
+/// The non-empty `access_token` of a token endpoint's answer.
+pub(crate) fn access_token(url: &str, body: Option<&J>) -> Result<crate::opt::Secret, AuthError> {
+    match body.and_then(|b| b.get("access_token")).and_then(J::as_str) {
+        Some(token) if !token.is_empty() => Ok(crate::opt::Secret::new(token)),
+        _ => {
+            Err(AuthError::InvalidResponse { url: url.to_owned(), reason: "the answer has no \"access_token\"".into() })
+        }
+    }
+}
+
 /// An HTTP Basic `Authorization` value for `user` and `password`, as
 /// requests' `HTTPBasicAuth` makes it (no encoding of either first).
 pub(crate) fn basic(user: &str, password: &str) -> crate::opt::Secret {

@@ -11,8 +11,6 @@
 
 use std::sync::Arc;
 
-use base64::Engine;
-
 use super::http;
 use super::v3::{AuthMethod, Scope, V3Auth};
 use crate::auth::plugin::{AuthError, AuthPlugin, Credentials, PluginError, PluginOptions};
@@ -53,34 +51,16 @@ impl OAuth2ClientCredential {
         let mut req = HttpRequest::post_form(&url, "grant_type=client_credentials");
         // As requests' HTTPBasicAuth, which keystoneauth uses: id and
         // secret as they are, not form-encoded first.
-        let basic =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.client_id, self.secret.expose()));
-        req.secret_headers.push(("Authorization", Secret::new(format!("Basic {basic}"))));
+        req.secret_headers.push(("Authorization", http::basic(&self.client_id, self.secret.expose())));
         tracing::debug!(url = %url, "OAuth 2.0 token request");
         let resp = t.send(req).await.map_err(|source| AuthError::Unreachable { url: url.clone(), source })?;
         tracing::debug!(url = %url, status = resp.status, "OAuth 2.0 token response");
         let body: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
         if resp.status != 200 {
             // RFC 6749's error body; Keystone's own shape otherwise.
-            let message = body
-                .as_ref()
-                .and_then(|b| {
-                    let error = b.get("error").and_then(serde_json::Value::as_str)?;
-                    Some(match b.get("error_description").and_then(serde_json::Value::as_str) {
-                        Some(d) => format!("{error}: {d}"),
-                        None => error.to_owned(),
-                    })
-                })
-                .unwrap_or_else(|| http::error_message(&resp.body));
-            return Err(match resp.status {
-                401 => AuthError::Unauthorized { url, message },
-                status => AuthError::Http { url, status, message },
-            });
+            return Err(http::oauth_error(&url, resp.status, body.as_ref(), &resp.body));
         }
-        match body.as_ref().and_then(|b| b.get("access_token")).and_then(serde_json::Value::as_str) {
-            Some(token) if !token.is_empty() => Ok(Secret::new(token)),
-            _ => Err(AuthError::InvalidResponse { url, reason: "the answer has no \"access_token\"".into() }),
-        }
+        http::access_token(&url, body.as_ref())
     }
 }
 
@@ -167,10 +147,7 @@ impl OAuth2MtlsClientCredential {
                 status => AuthError::Http { url, status, message },
             });
         }
-        match body.as_ref().and_then(|b| b.get("access_token")).and_then(serde_json::Value::as_str) {
-            Some(token) if !token.is_empty() => Ok(Secret::new(token)),
-            _ => Err(AuthError::InvalidResponse { url, reason: "the answer has no \"access_token\"".into() }),
-        }
+        http::access_token(&url, body.as_ref())
     }
 
     /// `<auth_url>/auth/tokens`, or `<auth_url>/v3/auth/tokens` when the URL

@@ -419,7 +419,7 @@ impl OidcAuth {
             match (resp.status, error) {
                 (400, Some("authorization_pending")) => {}
                 (400, Some("slow_down")) => interval += 5,
-                _ => return Err(provider_error(endpoint, resp.status, answer.as_ref(), &resp.body)),
+                _ => return Err(http::oauth_error(endpoint, resp.status, answer.as_ref(), &resp.body)),
             }
             let wait = std::time::Duration::from_secs(interval);
             if std::time::Instant::now() + wait >= deadline {
@@ -475,7 +475,7 @@ impl OidcAuth {
         tracing::debug!(url = %endpoint, status = resp.status, "OpenID Connect token response");
         let body: Option<J> = serde_json::from_slice(&resp.body).ok();
         if !(200..300).contains(&resp.status) {
-            return Err(provider_error(endpoint, resp.status, body.as_ref(), &resp.body));
+            return Err(http::oauth_error(endpoint, resp.status, body.as_ref(), &resp.body));
         }
         take_token(p, endpoint, body.as_ref())
     }
@@ -509,24 +509,6 @@ impl OidcAuth {
             self.scope.clone(),
         );
         rescope.get_access(t).await
-    }
-}
-
-/// The provider's refusal: RFC 6749's `error` (and `error_description`),
-/// else the body's message.
-fn provider_error(url: &str, status: u16, body: Option<&J>, raw: &[u8]) -> AuthError {
-    let message = body
-        .and_then(|b| {
-            let error = b.get("error").and_then(J::as_str)?;
-            Some(match b.get("error_description").and_then(J::as_str) {
-                Some(d) => format!("{error}: {d}"),
-                None => error.to_owned(),
-            })
-        })
-        .unwrap_or_else(|| http::error_message(raw));
-    match status {
-        401 => AuthError::Unauthorized { url: url.to_owned(), message },
-        status => AuthError::Http { url: url.to_owned(), status, message },
     }
 }
 
