@@ -149,19 +149,31 @@ impl TokenValidator {
         options: ValidateTokenOptions,
     ) -> Result<Validated, SourceError> {
         let key = TokenKey::of(token);
-        if let Some(reason) = self.negative.get(&(key, options.allow_expired)) {
-            tracing::debug!(token = %token_hash_of(token), "token rejected from the negative cache");
-            return Err(SourceError::Invalid(reason));
-        }
-        if let Cache::Memory(m) = &self.cache {
-            if let Some(v) = m.get(&key) {
-                return Ok(v);
-            }
+        if let Some(answer) = self.in_process(token, key, options) {
+            return answer;
         }
         // Boxed: the miss path's future (memcached, the single flight, the
         // call, the queue's timer) is large, and a request answered from
         // the cache above would move all of it for nothing.
         Box::pin(self.miss(Secret::new(token), key, options)).await
+    }
+
+    /// The answer of the in-process caches (the negative cache, then the
+    /// memory cache), if they have one.
+    fn in_process(
+        &self,
+        token: &str,
+        key: TokenKey,
+        options: ValidateTokenOptions,
+    ) -> Option<Result<Validated, SourceError>> {
+        if let Some(reason) = self.negative.get(&(key, options.allow_expired)) {
+            tracing::debug!(token = %token_hash_of(token), "token rejected from the negative cache");
+            return Some(Err(SourceError::Invalid(reason)));
+        }
+        match &self.cache {
+            Cache::Memory(m) => m.get(&key).map(Ok),
+            Cache::Off | Cache::Shared(_) => None,
+        }
     }
 
     /// Not in the in-process cache: memcached, or a validation (joined to
@@ -200,8 +212,17 @@ impl TokenValidator {
         // (a client that went away, a timeout layer): without it every
         // cancelled validation left its entry for good.
         let guard = FlightGuard { map: &self.in_flight, key: (key, options), flight: Some(flight) };
+        // The request that starts a validation looks at the in-process
+        // caches again: another validation of this token may have finished,
+        // and its entry gone, since this request looked.
+        let first = || async {
+            match self.in_process(token.expose(), key, options) {
+                Some(answer) => answer,
+                None => self.fetch(token, key, options).await,
+            }
+        };
         let result = match guard.flight.as_deref() {
-            Some(cell) => cell.get_or_init(|| self.fetch(token, key, options)).await.clone(),
+            Some(cell) => cell.get_or_init(first).await.clone(),
             None => self.fetch(token, key, options).await,
         };
         drop(guard);
@@ -249,5 +270,44 @@ impl TokenValidator {
             Err(SourceError::Unavailable(_)) => {}
         }
         result
+    }
+}
+
+#[cfg(all(test, feature = "fixture"))]
+mod tests {
+    use super::*;
+    use crate::auth_token::fixture::{FixtureTokens, V3Token};
+
+    fn validator() -> (Arc<FixtureTokens>, TokenValidator) {
+        let tokens = Arc::new(FixtureTokens::new());
+        tokens.add("alice-token", V3Token::new("alice-id").project("p-id", "demo").role("member"));
+        let v = TokenValidator::new(tokens.clone(), &AuthTokenConfig::default()).expect("validator");
+        (tokens, v)
+    }
+
+    // A request that missed the caches just before another request's
+    // validation of the same token finished (and its single-flight entry
+    // went) must not ask again: the caches are looked at once more by the
+    // request that starts a validation. CI saw 3 calls for 2 tokens.
+    #[tokio::test]
+    async fn a_request_arriving_after_a_rejection_finished_is_answered_from_the_negative_cache() {
+        let (tokens, v) = validator();
+        let options = ValidateTokenOptions::default();
+        assert!(v.validate(&Secret::new("forged"), options).await.is_err());
+        assert_eq!(tokens.calls(), 1);
+        let late = v.miss(Secret::new("forged"), TokenKey::of("forged"), options).await;
+        assert!(matches!(late, Err(SourceError::Invalid(_))), "{late:?}");
+        assert_eq!(tokens.calls(), 1, "the late request asked the source again");
+        assert_eq!(v.in_flight(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_request_arriving_after_a_validation_finished_is_answered_from_the_cache() {
+        let (tokens, v) = validator();
+        let options = ValidateTokenOptions::default();
+        assert!(v.validate(&Secret::new("alice-token"), options).await.is_ok());
+        let late = v.miss(Secret::new("alice-token"), TokenKey::of("alice-token"), options).await;
+        assert!(late.is_ok(), "{late:?}");
+        assert_eq!(tokens.calls(), 1, "the late request asked the source again");
     }
 }
