@@ -225,10 +225,69 @@ impl SharedClient {
         timeout: Option<Duration>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         match &self.0 {
-            Wire::Reqwest(r) => r.execute_inline(req, timeout).await,
+            Wire::Reqwest(r) => r.execute_http(req, timeout).await,
             Wire::Other(c) => c.execute(req, timeout).await,
         }
     }
+
+    /// Sends a request whose URL is still text: reqwest parses it once
+    /// into its own URL, as it does for a caller of `reqwest::get`, where
+    /// an `http::Uri` first would parse it twice (about 0.7k instructions a
+    /// request); any other client gets the `http::Request` of
+    /// [`HttpClient::execute`].
+    ///
+    /// Not an `async fn`: the request is handed to the client before the
+    /// future is made, so the future holds the client's (a 16-byte
+    /// pending call) instead of the request, its parts and their copies.
+    /// It is moved at every level it is awaited through.
+    #[allow(clippy::manual_async_fn)] // on purpose: see above
+    pub(crate) fn send_text(
+        &self,
+        req: Outgoing<&str>,
+        timeout: Option<Duration>,
+    ) -> impl Future<Output = Result<http::Response<Vec<u8>>, TransportError>> + Send + '_ {
+        let Outgoing { method, url, headers, body } = req;
+        let invalid = || TransportError::other(format!("{url:?} is not an absolute URL"));
+        let sent = match &self.0 {
+            Wire::Reqwest(r) => reqwest::Url::parse(url)
+                .map_err(|_| invalid())
+                .map(|url| Sending::Reqwest(r.start(Outgoing { method, url, headers, body }, None, timeout))),
+            Wire::Other(c) => http::Uri::try_from(url).map_err(|_| invalid()).map(|uri| {
+                let mut r = http::Request::new(body);
+                *r.method_mut() = method;
+                *r.uri_mut() = uri;
+                *r.headers_mut() = headers;
+                Sending::Other(c.execute(r, timeout))
+            }),
+        };
+        async move {
+            match sent? {
+                Sending::Reqwest(pending) => read_response(pending).await,
+                Sending::Other(future) => future.await,
+            }
+        }
+    }
+}
+
+/// A request handed to its client.
+enum Sending<R, O> {
+    /// reqwest's pending call (16 bytes).
+    Reqwest(R),
+    /// Another client's boxed future.
+    Other(O),
+}
+
+/// A request's parts with its URL as `U`: text as the Session builds it,
+/// or reqwest's parsed URL.
+pub(crate) struct Outgoing<U> {
+    /// The method.
+    pub method: http::Method,
+    /// The URL.
+    pub url: U,
+    /// The headers.
+    pub headers: http::HeaderMap,
+    /// The body (empty for none).
+    pub body: Vec<u8>,
 }
 
 impl fmt::Debug for SharedClient {
@@ -357,26 +416,49 @@ impl HttpClient for ReqwestTransport {
         req: http::Request<Vec<u8>>,
         timeout: Option<Duration>,
     ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
-        Box::pin(self.execute_inline(req, timeout))
+        Box::pin(self.execute_http(req, timeout))
     }
 }
 
 impl ReqwestTransport {
+    /// An `http::Request` sent with reqwest.
+    async fn execute_http(
+        &self,
+        req: http::Request<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let (parts, body) = req.into_parts();
+        let out = Outgoing { method: parts.method, url: url_of(&parts.uri)?, headers: parts.headers, body };
+        self.execute_inline(out, parts.version, timeout).await
+    }
+
     /// [`HttpClient::execute`] without the box: a Session over reqwest
     /// awaits this in place (no allocation of a kilobyte future per
     /// request).
     async fn execute_inline(
         &self,
-        req: http::Request<Vec<u8>>,
+        req: Outgoing<reqwest::Url>,
+        version: http::Version,
         timeout: Option<Duration>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        // Not reqwest's `TryFrom<http::Request>`: it prints the URI
-        // through `Display` to parse it again (1k instructions a request).
-        let (parts, body) = req.into_parts();
-        let url = url_of(&parts.uri)?;
-        let mut r = reqwest::Request::new(parts.method, url);
-        *r.headers_mut() = parts.headers;
-        *r.version_mut() = parts.version;
+        read_response(self.start(req, Some(version), timeout)).await
+    }
+
+    /// Hands `req` to reqwest. Not reqwest's `TryFrom<http::Request>`: it
+    /// prints the URI through `Display` to parse it again (1k instructions
+    /// a request).
+    fn start(
+        &self,
+        req: Outgoing<reqwest::Url>,
+        version: Option<http::Version>,
+        timeout: Option<Duration>,
+    ) -> impl Future<Output = Result<reqwest::Response, reqwest::Error>> + Send + 'static {
+        let Outgoing { method, url, headers, body } = req;
+        let mut r = reqwest::Request::new(method, url);
+        *r.headers_mut() = headers;
+        if let Some(v) = version {
+            *r.version_mut() = v;
+        }
         // No body is no body (hyper then sends no Content-Length).
         if !body.is_empty() {
             *r.body_mut() = Some(body.into());
@@ -384,13 +466,20 @@ impl ReqwestTransport {
         if timeout.is_some() {
             *r.timeout_mut() = timeout;
         }
-        let mut resp = self.client.execute(r).await.map_err(describe)?;
-        let status = resp.status();
-        let headers = std::mem::take(resp.headers_mut());
-        let body = resp.bytes().await.map_err(describe)?;
-        let mut out = http::Response::new(Vec::from(body));
-        *out.status_mut() = status;
-        *out.headers_mut() = headers;
-        Ok(out)
+        self.client.execute(r)
     }
+}
+
+/// The response of a call reqwest was handed, with its whole body.
+async fn read_response(
+    pending: impl Future<Output = Result<reqwest::Response, reqwest::Error>>,
+) -> Result<http::Response<Vec<u8>>, TransportError> {
+    let mut resp = pending.await.map_err(describe)?;
+    let status = resp.status();
+    let headers = std::mem::take(resp.headers_mut());
+    let body = resp.bytes().await.map_err(describe)?;
+    let mut out = http::Response::new(Vec::from(body));
+    *out.status_mut() = status;
+    *out.headers_mut() = headers;
+    Ok(out)
 }

@@ -14,12 +14,14 @@
 //!   [`REFRESH_RETRY`] later: requests go on instead of failing early.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::auth::{AuthError, AuthPlugin, Credentials, Transport};
+use crate::auth::{
+    AccessInfo, AuthError, AuthPlugin, Credentials, Endpoint, EndpointFilter, EndpointNotFound, Transport,
+};
 
 /// How long before expiry a token is replaced (keystoneauth's
 /// `MIN_TOKEN_LIFE_SECONDS`).
@@ -38,8 +40,8 @@ pub(crate) struct Current {
     /// The credentials as request headers, built once per token (marked
     /// sensitive) rather than on every request.
     pub headers: Arc<[(HeaderName, HeaderValue)]>,
-    /// The token as logs show it (`{SHA256}<hex>`), hashed on first use.
-    token_log: Arc<OnceLock<Option<String>>>,
+    /// What is worked out from these credentials once, on first use.
+    derived: Arc<Derived>,
     /// When to replace them: the expiry less the margin, or half the
     /// token's life when that is shorter than the margin (so a 60 s token
     /// is not fetched again on every request, as keystoneauth would).
@@ -85,21 +87,70 @@ impl Current {
             generation,
             credentials: Arc::new(credentials),
             headers: headers.into(),
-            token_log: Arc::default(),
+            derived: Arc::default(),
             refresh_at,
             expires_at,
             retry_at: None,
         }
     }
 
+    /// The endpoint for `filter` in `access`'s catalog (these credentials'
+    /// own): looked up once per token and
+    /// filter (an adapter's filter is one shared value, so the memo is
+    /// keyed by its address; it holds the filter, so the address is not
+    /// reused while it is in the memo).
+    pub fn catalog_endpoint<'a>(
+        &self,
+        access: &'a AccessInfo,
+        filter: &Arc<EndpointFilter>,
+    ) -> Result<&'a Endpoint, EndpointNotFound> {
+        let endpoints = access.catalog.endpoints();
+        if let Ok(memo) = self.derived.endpoints.lock() {
+            if let Some((_, i)) = memo.iter().find(|(f, _)| Arc::ptr_eq(f, filter)) {
+                if let Some(e) = endpoints.get(*i) {
+                    return Ok(e);
+                }
+            }
+        }
+        let found = access.catalog.find(filter)?;
+        if let (Ok(mut memo), Some(i)) =
+            (self.derived.endpoints.lock(), endpoints.iter().position(|e| std::ptr::eq(e, found)))
+        {
+            // A few adapters per session; past that, looked up each time.
+            if memo.len() < ENDPOINT_MEMO {
+                memo.push((filter.clone(), i));
+            }
+        }
+        Ok(found)
+    }
+
     /// `X-Auth-Token` as logs show it, if the credentials are a token.
     pub fn token_log(&self) -> Option<&str> {
-        self.token_log
+        self.derived
+            .token_log
             .get_or_init(|| {
                 let (_, token) = self.credentials.headers().into_iter().find(|(k, _)| *k == "X-Auth-Token")?;
                 Some(super::redact::token_hash(&token))
             })
             .as_deref()
+    }
+}
+
+/// The most filters whose endpoint one token's memo keeps.
+const ENDPOINT_MEMO: usize = 16;
+
+/// What one token's requests share, worked out on first use.
+#[derive(Default)]
+struct Derived {
+    /// The token as logs show it (`{SHA256}<hex>`).
+    token_log: OnceLock<Option<String>>,
+    /// Filters (by address) and the index of their catalog endpoint.
+    endpoints: Mutex<Vec<(Arc<EndpointFilter>, usize)>>,
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Derived").finish_non_exhaustive()
     }
 }
 

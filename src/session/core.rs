@@ -22,7 +22,8 @@ use super::auth_state::{AuthState, Current, DEFAULT_REFRESH_MARGIN};
 use super::request::{Body, Request, Response, SessionError, request_id};
 use super::retry::RetryPolicy;
 use crate::auth::transport::{
-    BoxFuture, HttpClient, HttpRequest, HttpResponse, ReqwestTransport, SharedClient, TransportError, send_via,
+    BoxFuture, HttpClient, HttpRequest, HttpResponse, Outgoing, ReqwestTransport, SharedClient, TransportError,
+    send_via,
 };
 use crate::auth::{AuthPlugin, Credentials, EndpointFilter, LoadedAuth, SessionOptions, Transport};
 
@@ -802,7 +803,13 @@ impl Session {
             return Ok(join(base, &req.url));
         }
         match (&req.filter, current, state) {
-            (Some(f), Some(c), Some(s)) => Ok(join(endpoint_of(c, s.plugin().as_ref(), f)?, &req.url)),
+            (Some(f), Some(c), Some(s)) => {
+                let base = match c.credentials.access() {
+                    Some(a) => &c.catalog_endpoint(a, f)?.url,
+                    None => endpoint_of(c, s.plugin().as_ref(), f)?,
+                };
+                Ok(join(base, &req.url))
+            }
             _ => Err(SessionError::NoEndpoint { method: req.method.to_string(), url: req.url.clone() }),
         }
     }
@@ -853,7 +860,7 @@ impl Session {
             // Started here, awaited below: the built request is not kept in
             // the future.
             let sent = match self.build(&at, req, auth, &user_agent) {
-                Ok(r) => client.execute(r, req.timeout).await,
+                Ok(r) => client.send_text(r, req.timeout).await,
                 Err(e) => Err(e),
             };
             let resp = match sent {
@@ -903,22 +910,21 @@ impl Session {
     /// The request of one send: the caller's headers and body, then the
     /// session's user agent and Accept, the credentials, and the
     /// additional headers.
-    fn build(
+    fn build<'u>(
         &self,
-        at: &Attempt<'_>,
+        at: &'u Attempt<'_>,
         req: &Request,
         auth: Option<&Current>,
         user_agent: &HeaderValue,
-    ) -> Result<http::Request<Vec<u8>>, TransportError> {
-        let invalid = || TransportError::other(format!("{:?} is not a URL", at.url));
-        let mut r = http::Request::new(Vec::new());
-        *r.method_mut() = at.method.clone();
-        *r.uri_mut() = http::Uri::try_from(at.url.as_str()).map_err(|_| invalid())?;
-        let h = r.headers_mut();
-        if !at.headers.is_empty() {
-            *h = at.headers.as_ref().clone();
-        }
-        *r.body_mut() = match &at.body {
+    ) -> Result<Outgoing<&'u str>, TransportError> {
+        let mut r = Outgoing {
+            method: at.method.clone(),
+            url: at.url.as_str(),
+            headers: if at.headers.is_empty() { http::HeaderMap::new() } else { at.headers.as_ref().clone() },
+            body: Vec::new(),
+        };
+        let h = &mut r.headers;
+        r.body = match &at.body {
             Body::None => Vec::new(),
             Body::Json(j) => {
                 if !h.contains_key(reqwest::header::CONTENT_TYPE) {
@@ -928,7 +934,6 @@ impl Session {
             }
             Body::Bytes(bytes) => bytes.clone(),
         };
-        let h = r.headers_mut();
         // A User-Agent of the request's own is sent as it is.
         if !h.contains_key(USER_AGENT) {
             h.append(USER_AGENT, user_agent.clone());

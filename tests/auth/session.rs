@@ -119,6 +119,31 @@ async fn catalog_endpoint_token_and_user_agent() {
     assert_eq!(public.endpoint().await.expect("endpoint"), format!("{}/compute-public", c.server.url()));
 }
 
+// The endpoint of a filter is remembered per token: adapters with other
+// filters on the same session and token still go where theirs say.
+#[tokio::test]
+async fn adapters_with_different_filters_keep_their_own_endpoints() {
+    let c = cloud(FAR).await;
+    let s = session(&c);
+    let internal = compute(&s);
+    let public = Adapter::new(&s).service_type("compute").interfaces([Interface::Public]);
+    for _ in 0..3 {
+        internal.get("/servers").await.expect("internal");
+        // (The server answers 404 there: where the request went is what counts.)
+        let _ = public.get("/servers").await;
+        // A filter of the request's own (a new value each time).
+        let _ = s
+            .send(
+                Request::get("/servers")
+                    .endpoint_filter(EndpointFilter::new("compute").interfaces([Interface::Public])),
+            )
+            .await;
+    }
+    let paths: Vec<String> = c.server.requests().iter().skip(1).map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/compute/servers", "/compute-public/servers", "/compute-public/servers"].repeat(3));
+    assert_eq!(c.issued.load(Ordering::SeqCst), 1);
+}
+
 #[tokio::test]
 async fn a_thousand_concurrent_first_requests_fetch_one_token() {
     let c = cloud(FAR).await;
