@@ -276,6 +276,54 @@ async fn service_tokens_need_a_service_role_and_allow_expired_user_tokens() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "allow_expired always needs the role");
 }
 
+// The caches (positive and negative, with and without a service token
+// allowing expired user tokens) must decide as a validation does: every
+// case twice, the second from the cache, the same status, headers,
+// context and WWW-Authenticate. (Written for a synchronous cache-hit path
+// that was tried and measured no faster; it guards any such path.)
+#[tokio::test]
+async fn answers_from_the_cache_are_the_answers_of_a_validation() {
+    for delay in [false, true] {
+        let (app, layer) = protected(tokens(), {
+            let mut built = AuthTokenConfig::default();
+            built.delay_auth_decision = delay;
+            built
+        });
+        let cases: &[&[(&str, &str)]] = &[
+            &[("X-Auth-Token", "alice-token")],
+            &[("X-Auth-Token", "alice-token"), ("X-Roles", "admin"), ("X_User_Id", "forged")],
+            &[("X-Auth-Token", "nope")],
+            &[("X-Auth-Token", "alice-token"), ("X-Service-Token", "nova-token")],
+            &[("X-Auth-Token", "alice-token"), ("X-Service-Token", "plain-token")],
+            &[("X-Auth-Token", "alice-token"), ("X-Service-Token", "nope")],
+            &[("X-Auth-Token", "nope"), ("X-Service-Token", "nova-token")],
+            &[("X-Service-Token", "nova-token")],
+            &[("X-Auth-Token", "alice-token"), ("X-Auth-Token", "plain-token")],
+            &[("X-Auth-Token", "not a token")],
+            &[],
+        ];
+        for headers in cases {
+            let first = send(&app, "/x", headers).await;
+            let calls = layer.validator().source_calls();
+            let second = send(&app, "/x", headers).await;
+            assert_eq!(layer.validator().source_calls(), calls, "{headers:?}: the second was not from the cache");
+            assert_eq!((first.status, &first.body), (second.status, &second.body), "{headers:?}, delay {delay}");
+            assert_eq!(
+                first.headers.get("www-authenticate"),
+                second.headers.get("www-authenticate"),
+                "{headers:?}, delay {delay}"
+            );
+        }
+        // The refused route answers 401 itself: WWW-Authenticate added on
+        // the cached path too.
+        for _ in 0..2 {
+            let r = send(&app, "/refuse", &[("X-Auth-Token", "alice-token")]).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+            assert!(r.headers.get("www-authenticate").is_some(), "{:?}", r.headers);
+        }
+    }
+}
+
 #[tokio::test]
 async fn enforce_token_bind() {
     let t = tokens();
