@@ -9,7 +9,10 @@
 #   bench/run.sh --quick   # shorter measurements: a smoke run, rough numbers
 #
 # Writes target/bench-results/<date>/ (every raw result and table.md) and
-# prints the table. Needs python3 with venv (bench/setup.sh installs the
+# prints the table. Wall time on a shared VM swings between minutes; for
+# an A/B of stackauth's own costs, count instructions instead:
+# bench/session_instructions.sh (Session vs raw reqwest) and
+# bench/auth_token_instructions.sh (the layer on a cache hit). Needs python3 with venv (bench/setup.sh installs the
 # Python side into target/bench-venv); uses hyperfine when it is installed.
 set -euo pipefail
 
