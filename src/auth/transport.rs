@@ -240,6 +240,7 @@ impl SharedClient {
     /// future is made, so the future holds the client's (a 16-byte
     /// pending call) instead of the request, its parts and their copies.
     /// It is moved at every level it is awaited through.
+    #[cfg(feature = "session")]
     #[allow(clippy::manual_async_fn)] // on purpose: see above
     pub(crate) fn send_text(
         &self,
@@ -270,6 +271,7 @@ impl SharedClient {
 }
 
 /// A request handed to its client.
+#[cfg(feature = "session")]
 enum Sending<R, O> {
     /// reqwest's pending call (16 bytes).
     Reqwest(R),
