@@ -423,7 +423,8 @@ impl HttpClient for ReqwestTransport {
 }
 
 impl ReqwestTransport {
-    /// An `http::Request` sent with reqwest.
+    /// An `http::Request` sent with reqwest, awaited in place by a
+    /// [`SharedClient`] (no allocation of a kilobyte future per request).
     async fn execute_http(
         &self,
         req: http::Request<Vec<u8>>,
@@ -431,19 +432,7 @@ impl ReqwestTransport {
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let (parts, body) = req.into_parts();
         let out = Outgoing { method: parts.method, url: url_of(&parts.uri)?, headers: parts.headers, body };
-        self.execute_inline(out, parts.version, timeout).await
-    }
-
-    /// [`HttpClient::execute`] without the box: a Session over reqwest
-    /// awaits this in place (no allocation of a kilobyte future per
-    /// request).
-    async fn execute_inline(
-        &self,
-        req: Outgoing<reqwest::Url>,
-        version: http::Version,
-        timeout: Option<Duration>,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        read_response(self.start(req, Some(version), timeout)).await
+        read_response(self.start(out, Some(parts.version), timeout)).await
     }
 
     /// Hands `req` to reqwest. Not reqwest's `TryFrom<http::Request>`: it

@@ -19,9 +19,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::auth::{
-    AccessInfo, AuthError, AuthPlugin, Credentials, Endpoint, EndpointFilter, EndpointNotFound, Transport,
-};
+use crate::auth::{AuthError, AuthPlugin, Credentials, Endpoint, EndpointFilter, EndpointNotFound, Transport};
 
 /// How long before expiry a token is replaced (keystoneauth's
 /// `MIN_TOKEN_LIFE_SECONDS`).
@@ -94,25 +92,23 @@ impl Current {
         }
     }
 
-    /// The endpoint for `filter` in `access`'s catalog (these credentials'
-    /// own): looked up once per token and
-    /// filter (an adapter's filter is one shared value, so the memo is
-    /// keyed by its address; it holds the filter, so the address is not
-    /// reused while it is in the memo).
-    pub fn catalog_endpoint<'a>(
-        &self,
-        access: &'a AccessInfo,
-        filter: &Arc<EndpointFilter>,
-    ) -> Result<&'a Endpoint, EndpointNotFound> {
-        let endpoints = access.catalog.endpoints();
+    /// The endpoint for `filter` in these credentials' catalog (`None`
+    /// when they have none), looked up once per token and filter. An
+    /// adapter's filter is one shared value, so the memo is keyed by its
+    /// address; it holds the filter, so the address is not reused while it
+    /// is in the memo.
+    pub fn catalog_endpoint(&self, filter: &Arc<EndpointFilter>) -> Option<Result<&Endpoint, EndpointNotFound>> {
+        let catalog = &self.credentials.access()?.catalog;
+        let endpoints = catalog.endpoints();
         if let Ok(memo) = self.derived.endpoints.lock() {
-            if let Some((_, i)) = memo.iter().find(|(f, _)| Arc::ptr_eq(f, filter)) {
-                if let Some(e) = endpoints.get(*i) {
-                    return Ok(e);
-                }
+            if let Some(e) = memo.iter().find(|(f, _)| Arc::ptr_eq(f, filter)).and_then(|(_, i)| endpoints.get(*i)) {
+                return Some(Ok(e));
             }
         }
-        let found = access.catalog.find(filter)?;
+        let found = match catalog.find(filter) {
+            Ok(e) => e,
+            Err(e) => return Some(Err(e)),
+        };
         if let (Ok(mut memo), Some(i)) =
             (self.derived.endpoints.lock(), endpoints.iter().position(|e| std::ptr::eq(e, found)))
         {
@@ -121,7 +117,7 @@ impl Current {
                 memo.push((filter.clone(), i));
             }
         }
-        Ok(found)
+        Some(Ok(found))
     }
 
     /// `X-Auth-Token` as logs show it, if the credentials are a token.

@@ -120,6 +120,34 @@ pub struct EndpointData {
     pub region: Option<String>,
 }
 
+impl EndpointData {
+    /// The endpoint at `url` as the catalog (or an override) gives it,
+    /// before any version is chosen.
+    fn unversioned(service_type: &str, url: &str, interface: Option<Interface>, region: Option<String>) -> Self {
+        EndpointData {
+            service_type: service_type.to_owned(),
+            url: url.to_owned(),
+            catalog_url: url.to_owned(),
+            api_version: None,
+            min_microversion: None,
+            max_microversion: None,
+            interface,
+            region,
+        }
+    }
+
+    /// With the version discovery chose: its URL and microversions.
+    fn versioned(self, v: VersionData) -> Self {
+        EndpointData {
+            url: v.url,
+            api_version: Some(v.version),
+            min_microversion: v.min_microversion,
+            max_microversion: v.max_microversion,
+            ..self
+        }
+    }
+}
+
 /// One HTTP client with its transport security and its auth plugin's
 /// token, shared by every client of a daemon. Cloning is cheap.
 ///
@@ -706,16 +734,7 @@ impl Session {
         spec: Option<&VersionSpec>,
         options: &DiscoveryOptions,
     ) -> Result<EndpointData, SessionError> {
-        let mut data = EndpointData {
-            service_type: service_type.to_owned(),
-            url: url.to_owned(),
-            catalog_url: url.to_owned(),
-            api_version: None,
-            min_microversion: None,
-            max_microversion: None,
-            interface: None,
-            region: None,
-        };
+        let data = EndpointData::unversioned(service_type, url, None, None);
         let Some(spec) = spec else { return Ok(data) };
         let current = match self.auth_state() {
             Some(state) => Some(state.get(self.inner.transport.load_full().as_ref()).await?),
@@ -723,11 +742,7 @@ impl Session {
         };
         let no_hack = options.version_hack(false);
         let v = Box::pin(self.choose_version(url, service_type, spec, current.as_ref(), &no_hack)).await?;
-        data.url = v.url;
-        data.api_version = Some(v.version);
-        data.min_microversion = v.min_microversion;
-        data.max_microversion = v.max_microversion;
-        Ok(data)
+        Ok(data.versioned(v))
     }
 
     /// [`Session::endpoint_data`] with discovery `options` (deprecated,
@@ -752,24 +767,14 @@ impl Session {
                 None => return Err(SessionError::NoCatalog { service_type: filter.service_type.clone() }),
             },
         };
-        let mut data = EndpointData {
-            service_type: filter.service_type.clone(),
-            url: catalog_url.clone(),
-            catalog_url: catalog_url.clone(),
-            api_version: None,
-            min_microversion: None,
-            max_microversion: None,
-            interface,
-            region,
-        };
-        if let Some(spec) = spec {
-            let v = self.choose_version(&catalog_url, &filter.service_type, spec, Some(&c), options).await?;
-            data.url = v.url;
-            data.api_version = Some(v.version);
-            data.min_microversion = v.min_microversion;
-            data.max_microversion = v.max_microversion;
+        let data = EndpointData::unversioned(&filter.service_type, &catalog_url, interface, region);
+        match spec {
+            Some(spec) => {
+                let v = self.choose_version(&catalog_url, &filter.service_type, spec, Some(&c), options).await?;
+                Ok(data.versioned(v))
+            }
+            None => Ok(data),
         }
-        Ok(data)
     }
 
     /// Whether the cloud offers `filter`'s service (at a version `spec`
@@ -804,8 +809,8 @@ impl Session {
         }
         match (&req.filter, current, state) {
             (Some(f), Some(c), Some(s)) => {
-                let base = match c.credentials.access() {
-                    Some(a) => &c.catalog_endpoint(a, f)?.url,
+                let base = match c.catalog_endpoint(f) {
+                    Some(e) => &e?.url,
                     None => endpoint_of(c, s.plugin().as_ref(), f)?,
                 };
                 Ok(join(base, &req.url))
