@@ -19,14 +19,11 @@ use stackauth::opt::{Opt, OptType, Registry, Secret};
 use stackauth::reload::{LiveConfig, ReloadEvent};
 
 fn registry() -> Arc<Registry> {
-    let mut r = Registry::new();
-    r.register_opt("DEFAULT", Opt::new("workers", OptType::integer()).default("1").mutable()).expect("register");
-    r.register_opts(
-        "keystone_authtoken",
-        [Opt::string("password").secret().mutable(), Opt::string("region_name").mutable()],
-    )
-    .expect("register");
-    Arc::new(r)
+    Arc::new(common::registry([
+        ("DEFAULT", Opt::new("workers", OptType::integer()).default("1").mutable()),
+        ("keystone_authtoken", Opt::string("password").secret().mutable()),
+        ("keystone_authtoken", Opt::string("region_name").mutable()),
+    ]))
 }
 
 async fn wait(live: &LiveConfig, what: &str, f: impl Fn(&LiveConfig) -> bool) {

@@ -23,11 +23,11 @@ use stackauth::tools::show::{ShowOptions, render_text};
 use crate::etcd::{identity, rotation_is_seamless, service_conf};
 
 fn registry() -> Arc<Registry> {
-    let mut r = Registry::new();
-    r.register_opt("DEFAULT", Opt::new("workers", OptType::integer()).default("1").mutable()).expect("register");
-    r.register_opts("keystone_authtoken", [Opt::string("password").secret().mutable(), Opt::string("region_name")])
-        .expect("register");
-    Arc::new(r)
+    Arc::new(common::registry([
+        ("DEFAULT", Opt::new("workers", OptType::integer()).default("1").mutable()),
+        ("keystone_authtoken", Opt::string("password").secret().mutable()),
+        ("keystone_authtoken", Opt::string("region_name")),
+    ]))
 }
 
 /// glance.conf naming castellan.conf and the mapping file as castellan's

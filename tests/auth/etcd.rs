@@ -27,14 +27,11 @@ use stackauth::session::{Request, Session};
 use stackauth::tools::show::{ShowOptions, render_text};
 
 fn registry() -> Arc<Registry> {
-    let mut r = Registry::new();
-    r.register_opt("DEFAULT", Opt::new("workers", OptType::integer()).default("1").mutable()).expect("register");
-    r.register_opts(
-        "keystone_authtoken",
-        [Opt::string("password").secret().mutable(), Opt::string("region_name").mutable()],
-    )
-    .expect("register");
-    Arc::new(r)
+    Arc::new(common::registry([
+        ("DEFAULT", Opt::new("workers", OptType::integer()).default("1").mutable()),
+        ("keystone_authtoken", Opt::string("password").secret().mutable()),
+        ("keystone_authtoken", Opt::string("region_name").mutable()),
+    ]))
 }
 
 async fn eventually(what: &str, f: impl Fn() -> bool) {
@@ -294,20 +291,6 @@ pub(crate) async fn rotation_is_seamless(id: &Identity, live: &LiveConfig, rotat
     assert_eq!(id.refused.load(Ordering::SeqCst), 0, "no request was refused");
 }
 
-/// Collects a stream's lines.
-fn collect(r: impl tokio::io::AsyncRead + Unpin + Send + 'static) -> Arc<Mutex<Vec<String>>> {
-    use tokio::io::AsyncBufReadExt;
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let out = lines.clone();
-    tokio::spawn(async move {
-        let mut l = tokio::io::BufReader::new(r).lines();
-        while let Ok(Some(line)) = l.next_line().await {
-            out.lock().expect("lock").push(line);
-        }
-    });
-    lines
-}
-
 /// Waits (up to 30 s) for a line of `lines` that satisfies `f`; on a
 /// timeout shows both of the daemon's streams.
 async fn expect_line(
@@ -348,8 +331,8 @@ async fn three_daemons_of_the_example_take_one_password_change_from_etcd() {
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("{} starts: {e}", example.display()));
-        let stdout = collect(child.stdout.take().expect("stdout"));
-        let stderr = collect(child.stderr.take().expect("stderr"));
+        let stdout = common::process::collect_lines(child.stdout.take().expect("stdout"));
+        let stderr = common::process::collect_lines(child.stderr.take().expect("stderr"));
         daemons.push((child, stdout, stderr));
     }
     // Which password the token of a listing was issued for.

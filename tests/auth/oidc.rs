@@ -287,20 +287,24 @@ async fn a_refresh_token_is_used_the_next_time_and_the_grant_when_it_is_refused(
     );
 }
 
-#[tokio::test]
-async fn a_401_from_a_service_gets_a_new_access_token() {
-    let (idp, issued) = idp_and_keystone(json!(null)).await;
-    let calls = Arc::new(AtomicUsize::new(0));
-    let c = calls.clone();
-    // A service that refuses the first token it sees (revoked, say).
-    let service = TestServer::start(move |_| {
-        if c.fetch_add(1, Ordering::SeqCst) == 0 {
+/// A service that answers its first request 401, and 200 after.
+async fn refuses_first_token() -> TestServer {
+    let calls = AtomicUsize::new(0);
+    TestServer::start(move |_| {
+        if calls.fetch_add(1, Ordering::SeqCst) == 0 {
             Reply::json(401, json!({"error": {"message": "The request you have made requires authentication."}}))
         } else {
             Reply::json(200, json!({"ok": true}))
         }
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_401_from_a_service_gets_a_new_access_token() {
+    let (idp, issued) = idp_and_keystone(json!(null)).await;
+    // A service that refuses the first token it sees (revoked, say).
+    let service = refuses_first_token().await;
     let dir = Dir::new();
     let loaded = load(
         &dir,
@@ -481,16 +485,7 @@ async fn against_oidc_provider_mock() {
 
     // The plugin that used it authenticates again (a service answered 401)
     // with the provider's refresh token, for a new access token.
-    let calls = Arc::new(AtomicUsize::new(0));
-    let c = calls.clone();
-    let service = TestServer::start(move |_| {
-        if c.fetch_add(1, Ordering::SeqCst) == 0 {
-            Reply::json(401, json!({"error": {"message": "The request you have made requires authentication."}}))
-        } else {
-            Reply::json(200, json!({"ok": true}))
-        }
-    })
-    .await;
+    let service = refuses_first_token().await;
     Adapter::new(&session).endpoint_override(&service.url()).get("/x").await.unwrap_or_else(|e| panic!("{e}"));
     let feds: Vec<String> = keystone
         .requests()

@@ -177,6 +177,19 @@ async fn mtls_without_a_client_certificate_fails_in_the_handshake() {
     assert!(server.requests().is_empty(), "the server saw a request without a certificate");
 }
 
+/// `GET /projects` of the identity service through a session of
+/// `loaded`, as the fixture's server echoes it.
+async fn projects(loaded: &stackauth::auth::LoadedAuth) -> serde_json::Value {
+    let s = Session::from_loaded(loaded).expect("session");
+    Adapter::new(&s)
+        .service_type("identity")
+        .get("/projects")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .expect("json")
+}
+
 #[tokio::test]
 async fn mtls_refused_client_is_reported_with_its_oauth_error() {
     let p = pki();
@@ -325,14 +338,7 @@ async fn tokenless_from_arguments_variables_and_clouds_yaml() {
         &["--os-auth-type", "v3tokenlessauth", "--os-auth-url", &auth_url, "--os-cert", &cert, "--os-key", &key],
         Env::from_pairs([("OS_PROJECT_ID", "p-42"), ("OS_CACERT", ca.as_str())]),
     );
-    let s = Session::from_loaded(&from_flags).expect("session");
-    let answer: serde_json::Value = Adapter::new(&s)
-        .service_type("identity")
-        .get("/projects")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .expect("json");
+    let answer = projects(&from_flags).await;
     assert_eq!((answer["x_project_id"].as_str(), answer["client_cert"].as_bool()), (Some("p-42"), Some(true)));
 
     home.write(
@@ -343,13 +349,6 @@ async fn tokenless_from_arguments_variables_and_clouds_yaml() {
         ),
     );
     let from_cloud = load_cli(&home, &["--os-cloud", "c"], Env::empty());
-    let s = Session::from_loaded(&from_cloud).expect("session");
-    let answer: serde_json::Value = Adapter::new(&s)
-        .service_type("identity")
-        .get("/projects")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .expect("json");
+    let answer = projects(&from_cloud).await;
     assert_eq!((answer["x_domain_id"].as_str(), answer["client_cert"].as_bool()), (Some("d-7"), Some(true)));
 }

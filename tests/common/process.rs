@@ -89,3 +89,20 @@ impl Drop for Listening {
         let _ = self.child.wait();
     }
 }
+
+/// The lines of a child's stdout or stderr as they come, read by a task
+/// on the current runtime, for a test to wait on.
+pub fn collect_lines(
+    r: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    use tokio::io::AsyncBufReadExt;
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let out = lines.clone();
+    tokio::spawn(async move {
+        let mut l = tokio::io::BufReader::new(r).lines();
+        while let Ok(Some(line)) = l.next_line().await {
+            out.lock().expect("lock").push(line);
+        }
+    });
+    lines
+}

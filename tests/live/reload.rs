@@ -11,26 +11,12 @@ use common::Dir;
 use common::keystone::keystone;
 use reqwest::Method;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 fn conf(url: &str, password: &str, project: &str) -> String {
     format!(
         "[service_user]\nauth_type = v3password\nauth_url = {url}\nusername = rotating\npassword = {password}\n\
          user_domain_id = default\nproject_name = {project}\nproject_domain_id = default\n"
     )
-}
-
-/// Collects a stream's lines.
-fn collect(r: impl tokio::io::AsyncRead + Unpin + Send + 'static) -> Arc<Mutex<Vec<String>>> {
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let out = lines.clone();
-    tokio::spawn(async move {
-        let mut l = BufReader::new(r).lines();
-        while let Ok(Some(line)) = l.next_line().await {
-            out.lock().expect("lock").push(line);
-        }
-    });
-    lines
 }
 
 /// Waits (up to 60 s) for a line of `lines` after index `from` that
@@ -81,8 +67,8 @@ async fn the_daemon_rotates_its_password_without_restart() {
         .kill_on_drop(true)
         .spawn()
         .expect("daemon starts");
-    let stdout = collect(child.stdout.take().expect("stdout"));
-    let stderr = collect(child.stderr.take().expect("stderr"));
+    let stdout = common::process::collect_lines(child.stdout.take().expect("stdout"));
+    let stderr = common::process::collect_lines(child.stderr.take().expect("stderr"));
     let is_listing = |s: &str| s.starts_with('{') && !audit(s).is_empty();
 
     let (i, first) = expect_line(&stdout, &stderr, 0, "a first listing", is_listing).await;

@@ -7,16 +7,20 @@ use std::process::Command;
 
 const DIR: &str = "tests/data/findings";
 
-fn run(args: &[String], format: &str) -> (String, i32) {
+/// `stackauth ARGS` from the crate's root: its stdout and exit code.
+fn stackauth(args: &[&str]) -> (String, i32) {
     let out = Command::new(env!("CARGO_BIN_EXE_stackauth"))
-        .arg("validate")
-        .arg("--no-env")
-        .args(["--format", format])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("runs");
     (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+}
+
+fn run(args: &[String], format: &str) -> (String, i32) {
+    let mut all = vec!["validate", "--no-env", "--format", format];
+    all.extend(args.iter().map(String::as_str));
+    stackauth(&all)
 }
 
 /// The cases' files hold passwords: their mode decides whether validate
@@ -159,14 +163,7 @@ fn a_real_service_s_opt_data() {
 
 #[test]
 fn generate_and_schema_commands() {
-    let cmd = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_stackauth"))
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("runs");
-        (String::from_utf8_lossy(&o.stdout).into_owned(), o.status.code().unwrap_or(-1))
-    };
+    let cmd = stackauth;
     let (ini, code) = cmd(&["generate", "--namespace", "keystonemiddleware.auth_token"]);
     assert_eq!(code, 0);
     assert!(ini.contains("[keystone_authtoken]") && ini.contains("#www_authenticate_uri = <None>"), "{ini}");
@@ -193,14 +190,7 @@ fn generate_and_schema_commands() {
 /// marked; `validate` with that namespace knows them.
 #[test]
 fn generate_and_schema_per_plugin() {
-    let cmd = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_stackauth"))
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("runs");
-        (String::from_utf8_lossy(&o.stdout).into_owned(), o.status.code().unwrap_or(-1))
-    };
+    let cmd = stackauth;
     let plugins = stackauth::auth::PluginRegistry::builtin();
     let mut checked = 0;
     for name in plugins.names() {
