@@ -30,24 +30,14 @@ fn start(keystone: &'static Keystone) -> Result<Barbican, String> {
     let tmp = tempfile::Builder::new().prefix("stackauth-barbican-").tempdir().map_err(|e| e.to_string())?;
     let port = keystone::free_port()?;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/barbican/start.sh");
-    let out = Command::new("bash")
-        .arg(&script)
+    let mut cmd = Command::new("bash");
+    cmd.arg(&script)
         .arg(tmp.path())
         .arg(port.to_string())
         .arg(std::process::id().to_string())
         .arg(&keystone.root)
-        .arg(keystone::ADMIN_PASSWORD)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{} failed ({}):\n{}{}",
-            script.display(),
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+        .arg(keystone::ADMIN_PASSWORD);
+    super::setup::run_script(cmd, &script)?;
     Ok(Barbican { url: format!("http://127.0.0.1:{port}"), keystone, _tmp: tmp })
 }
 

@@ -44,23 +44,12 @@ pub fn free_port() -> Result<u16, String> {
 /// Runs one of the fixture's scripts in tests/keystone.
 fn script(name: &str, args: &[String]) -> Result<String, String> {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/keystone").join(name);
-    let out = Command::new("bash")
-        .arg(&script)
+    let mut cmd = Command::new("bash");
+    cmd.arg(&script)
         .args(args)
         .env("KEYSTONE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("KEYSTONE_TOKEN_EXPIRATION", TOKEN_LIFETIME_SECS.to_string())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{} failed ({}):\n{}{}",
-            script.display(),
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        .env("KEYSTONE_TOKEN_EXPIRATION", TOKEN_LIFETIME_SECS.to_string());
+    super::setup::run_script(cmd, &script)
 }
 
 fn start() -> Result<Keystone, String> {
